@@ -1,0 +1,274 @@
+"""Bundles: the files of one release, written atomically, read back and verified.
+
+A bundle is a folder `releases/<name>/` holding `manifest.json`, `SHA256SUMS`,
+`README.md` and per dialect `upgrade.sql`, `downgrade.sql` and `stamp.sql`.
+Building its bytes is pure (`bundle_files`); writing and verifying are the only
+side effects here, and verifying needs nothing but the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import alembic
+import sqlalchemy
+
+from . import __version__, templates
+from .dialects import DIALECTS
+from .errors import BundleError
+from .history import History
+from .plan import Release
+from .sqlscript import Irreversible, Script, ScriptContext, VersionTable, downgrade_script, stamp_script, upgrade_script
+
+FORMAT = "sqlrelease-bundle/1"
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+README = "README.md"
+SQL_KINDS = ("upgrade", "downgrade", "stamp")
+
+
+def generator_versions() -> dict[str, str]:
+    return {"sqlrelease": __version__, "alembic": alembic.__version__, "sqlalchemy": sqlalchemy.__version__}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sums_text(files: dict[str, bytes]) -> str:
+    """`sha256sum -c` format: two spaces between digest and path, sorted by path."""
+    return "".join(f"{sha256(files[path])}  {path}\n" for path in sorted(files))
+
+
+@dataclass(frozen=True)
+class ReleaseSQL:
+    """Everything rendered for one release: per dialect, per direction, statements by revision."""
+
+    release: Release
+    upgrade: dict  # dialect -> {revision: MigrationSQL}
+    downgrade: dict
+    version_table: VersionTable
+    irreversible: tuple[Irreversible, ...]
+
+
+def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str) -> dict[str, bytes]:
+    """All files of a bundle, path -> bytes. Same inputs, same bytes."""
+    release = release_sql.release
+    files: dict[str, bytes] = {}
+    stats: dict[str, dict] = {}
+    dialect_names = sorted(release_sql.upgrade)
+    for name in dialect_names:
+        ctx = ScriptContext(
+            release=release,
+            dialect=DIALECTS[name],
+            history=history,
+            version_table=release_sql.version_table,
+            stamp=stamp,
+            irreversible=release_sql.irreversible,
+        )
+        scripts: dict[str, Script] = {
+            "upgrade": upgrade_script(ctx, release_sql.upgrade[name]),
+            "downgrade": downgrade_script(ctx, release_sql.downgrade[name]),
+            "stamp": stamp_script(ctx),
+        }
+        for kind, script in scripts.items():
+            path = f"{name}/{kind}.sql"
+            data = script.text.encode("utf-8")
+            files[path] = data
+            stats[path] = {"sha256": sha256(data), "bytes": len(data), "statements": script.statements}
+    manifest = _manifest(release_sql, history, stamp, dialect_names, stats)
+    files[README] = templates.render(
+        "bundle_README.md.j2", manifest=manifest, dialects=[DIALECTS[d] for d in dialect_names]
+    ).encode("utf-8")
+    readme = files[README]
+    manifest["files"][README] = {"sha256": sha256(readme), "bytes": len(readme), "statements": 0}
+    manifest["files"] = dict(sorted(manifest["files"].items()))
+    files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    files[SUMS] = sums_text(files).encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def _manifest(release_sql: ReleaseSQL, history: History, stamp: str, dialects, stats) -> dict:
+    release = release_sql.release
+    irreversible = {i.revision: i for i in release_sql.irreversible}
+    migrations = []
+    for revision in release.revisions:
+        rev = history.revisions[revision]
+        entry = {
+            "revision": revision,
+            "down_revisions": list(rev.down),
+            "depends_on": list(rev.depends_on),
+            "message": rev.message,
+            "source": history.source_path(revision),
+            "source_sha256": history.source_sha256(revision),
+            "reversible": revision not in irreversible,
+        }
+        if revision in irreversible:
+            entry["irreversible"] = {
+                "reason": irreversible[revision].reason,
+                "accepted": irreversible[revision].accepted,
+            }
+        migrations.append(entry)
+    return {
+        "format": FORMAT,
+        "release": release.name,
+        "previous_release": release.previous,
+        "from": list(release.start),
+        "to": list(release.end),
+        "version_table": release_sql.version_table.qualified,
+        "stamp": stamp,
+        "downgrade": "refuses" if any(not i.accepted for i in release_sql.irreversible) else "available",
+        "migrations": migrations,
+        "dialects": list(dialects),
+        "files": dict(sorted(stats.items())),
+        "generator": generator_versions(),
+    }
+
+
+def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:
+    """Write a bundle atomically; returns False when the folder already held exactly these files.
+
+    The files go to a temporary folder beside the target, which then replaces
+    it; a failure before that point leaves the previous bundle untouched.
+    """
+    if folder.is_dir() and read_files(folder) == files:
+        return False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        for path, data in files.items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        os.chmod(staging, 0o755)
+        if folder.exists():
+            retired = folder.with_name(f".{folder.name}.old")
+            if retired.exists():
+                shutil.rmtree(retired)
+            folder.rename(retired)
+            staging.rename(folder)
+            shutil.rmtree(retired)
+        else:
+            staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return True
+
+
+def read_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a bundle folder, path (with /) -> bytes."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BundleError(f"{folder.name}: no {MANIFEST}", path=str(path)) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{MANIFEST} is not valid JSON: {exc}", path=str(path)) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError(f"{MANIFEST} is not a {FORMAT} manifest", path=str(path))
+    return manifest
+
+
+@dataclass
+class Verification:
+    """What `verify` found in a bundle folder."""
+
+    bundle: str
+    release: str | None = None
+    problems: list[str] = field(default_factory=list)
+    altered: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.problems or self.altered or self.missing or self.extra)
+
+    def to_dict(self) -> dict:
+        return {
+            "bundle": self.bundle,
+            "release": self.release,
+            "ok": self.ok,
+            "files_checked": self.checked,
+            "altered": self.altered,
+            "missing": self.missing,
+            "extra": self.extra,
+            "problems": self.problems,
+        }
+
+
+def verify(folder: Path, shown: str | None = None) -> Verification:
+    """Check SHA256SUMS and the manifest of a bundle folder; needs no project."""
+    result = Verification(bundle=shown or str(folder))
+    if not folder.is_dir():
+        result.problems.append(f"{result.bundle} is not a folder")
+        return result
+    files = read_files(folder)
+    sums: dict[str, str] = {}
+    if SUMS not in files:
+        result.missing.append(SUMS)
+    else:
+        for number, line in enumerate(files[SUMS].decode("utf-8", "replace").splitlines(), start=1):
+            digest, sep, path = line.partition("  ")
+            if not sep or len(digest) != 64:
+                result.problems.append(f"{SUMS}:{number}: not a `sha256sum` line")
+                continue
+            sums[path] = digest
+    for path, digest in sorted(sums.items()):
+        if path not in files:
+            result.missing.append(path)
+        elif sha256(files[path]) != digest:
+            result.altered.append(path)
+        else:
+            result.checked += 1
+    result.extra = sorted(p for p in files if p != SUMS and p not in sums)
+    try:
+        manifest = json.loads(files[MANIFEST]) if MANIFEST in files else None
+    except ValueError as exc:
+        manifest = None
+        result.problems.append(f"{MANIFEST} is not valid JSON: {exc}")
+    if MANIFEST in files and manifest is None and not result.problems:
+        result.problems.append(f"{MANIFEST} is empty")
+    if manifest is None:
+        if MANIFEST not in files and MANIFEST not in result.missing:
+            result.missing.append(MANIFEST)
+        return result
+    result.release = manifest.get("release")
+    listed = manifest.get("files", {})
+    if not isinstance(listed, dict):
+        result.problems.append(f"{MANIFEST}: `files` is not an object")
+        return result
+    for path, entry in sorted(listed.items()):
+        if path not in files:
+            if path not in result.missing:
+                result.missing.append(path)
+        elif not isinstance(entry, dict) or entry.get("sha256") != sha256(files[path]) or entry.get("bytes") != len(files[path]):
+            if path not in result.altered:
+                result.altered.append(path)
+    for path in sorted(set(files) - set(listed) - {MANIFEST, SUMS}):
+        if path not in result.extra:
+            result.extra.append(path)
+    for dialect in manifest.get("dialects", []):
+        for kind in SQL_KINDS:
+            path = f"{dialect}/{kind}.sql"
+            if path not in listed:
+                result.problems.append(f"{MANIFEST} does not list {path}")
+    result.missing.sort()
+    result.altered.sort()
+    return result

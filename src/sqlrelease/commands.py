@@ -1,0 +1,376 @@
+"""The verbs of sqlrelease, usable from Python with the same behaviour as the CLI.
+
+Each verb wires the library together: config and plan, rendering, bundles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import bundle as bundles
+from .config import Config, load_config
+from .dialects import DIALECTS
+from .errors import ConfigError, PlanError, RenderError
+from .history import History
+from .plan import PLAN_HEADER, Plan, Release, append_release, load_plan, resolve, unreleased
+from .render import DOWNGRADE, UPGRADE, MigrationSQL, render
+from .sqlscript import Irreversible, VersionTable
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Project:
+    """A project's configuration, history, plan and resolved releases."""
+
+    config: Config
+    history: History
+    plan: Plan
+    releases: list[Release]
+
+    def release(self, name: str) -> Release:
+        for release in self.releases:
+            if release.name == name:
+                return release
+        known = ", ".join(r.name for r in self.releases) or "none"
+        raise PlanError(f"no release named {name!r} in the plan (releases: {known})", path=self.plan.shown)
+
+    def bundle_dir(self, release: Release) -> Path:
+        return self.config.bundles / release.name
+
+
+def open_project(project: Path | str = ".") -> Project:
+    config = load_config(project)
+    history = History.load(config)
+    plan = load_plan(config.plan, config.relative(config.plan))
+    return Project(config, history, plan, resolve(plan, history))
+
+
+# -- rendering ---------------------------------------------------------------
+
+
+def render_releases(project: Project, releases: list[Release], dialects: Iterable[str], progress: Progress = _quiet):
+    """Render the given releases: one pass per dialect and direction, sliced into releases."""
+    dialects = list(dialects)
+    upgrade_order = [rev for release in releases for rev in release.revisions]
+    downgrade_order = [rev for release in reversed(releases) for rev in reversed(release.revisions)]
+    upgrade: dict[str, dict[str, MigrationSQL]] = {}
+    downgrade: dict[str, dict[str, MigrationSQL]] = {}
+    version_table = VersionTable(project.config.version_table or "alembic_version", project.config.version_table_schema)
+    for name in dialects:
+        progress(f"rendering {name}: {len(upgrade_order)} migrations, upgrade and downgrade")
+        up = render(project.config, project.history, DIALECTS[name], UPGRADE, upgrade_order)
+        down = render(project.config, project.history, DIALECTS[name], DOWNGRADE, downgrade_order)
+        upgrade[name], downgrade[name] = up.migrations, down.migrations
+        version_table = VersionTable(up.version_table, up.version_table_schema)
+    result = {}
+    for release in releases:
+        irreversible = _irreversible(project, release, dialects, upgrade, downgrade)
+        result[release.name] = bundles.ReleaseSQL(
+            release=release,
+            upgrade={d: {r: upgrade[d][r] for r in release.revisions} for d in dialects},
+            downgrade={d: {r: downgrade[d][r] for r in release.revisions} for d in dialects},
+            version_table=version_table,
+            irreversible=irreversible,
+        )
+    return result
+
+
+def _irreversible(project: Project, release: Release, dialects, upgrade, downgrade) -> tuple[Irreversible, ...]:
+    """Steps whose downgrade deliberately raises or does nothing; other render failures are errors."""
+    found: dict[str, str] = {}
+    for revision in release.revisions:
+        for name in dialects:
+            up, down = upgrade[name][revision], downgrade[name][revision]
+            if up.failure:
+                raise _render_error(project, release, revision, name, UPGRADE, up)
+            if down.failure and down.failure.deliberate:
+                found.setdefault(revision, f"downgrade() raises {down.failure.cause}")
+            elif down.failure:
+                raise _render_error(project, release, revision, name, DOWNGRADE, down)
+            elif not down.statements and up.statements:
+                found.setdefault(revision, "downgrade() does nothing")
+    for revision in sorted(release.accept_irreversible):
+        if revision in found and found[revision].startswith("downgrade() raises"):
+            raise PlanError(
+                f"accept_irreversible names {revision}, whose downgrade() raises; only an empty downgrade can be accepted",
+                path=project.plan.shown,
+                line=release.line,
+                release=release.name,
+            )
+    return tuple(
+        Irreversible(revision, reason, revision in release.accept_irreversible)
+        for revision, reason in found.items()
+    )
+
+
+def _render_error(project: Project, release: Release, revision: str, dialect: str, direction: str, sql: MigrationSQL):
+    failure = sql.failure
+    rev = project.history.revisions[revision]
+    if failure.deliberate:
+        what = f"{direction}() refuses to render offline: {failure.cause}"
+    else:
+        what = f"{direction}() cannot render offline: {failure.cause}"
+    return RenderError(
+        what,
+        path=project.history.source_path(revision),
+        line=failure.line,
+        release=release.name,
+        revision=revision,
+        dialect=dialect,
+        hint=f"check `alembic {direction} --sql` for {rev.path.name} on {dialect}; the migration must not need a live database",
+    )
+
+
+# -- verbs -------------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    release: str
+    bundle: str
+    written: bool  # False: the bundle already held exactly these bytes
+
+    def to_dict(self) -> dict:
+        return {"release": self.release, "bundle": self.bundle, "status": "written" if self.written else "unchanged"}
+
+
+def _select(project: Project, names: Iterable[str]) -> list[Release]:
+    names = list(names)
+    if not names:
+        return list(project.releases)
+    wanted = {project.release(n).name for n in names}
+    return [r for r in project.releases if r.name in wanted]
+
+
+def _dialects(project: Project, dialects: Iterable[str] | None) -> list[str]:
+    chosen = list(dialects or project.config.dialects)
+    for name in chosen:
+        if name not in DIALECTS:
+            raise ConfigError(f"unknown dialect {name!r}", hint=f"choose from {', '.join(DIALECTS)}")
+    return sorted(set(chosen), key=list(DIALECTS).index)
+
+
+def render_bundles(project: Project, names: Iterable[str] = (), dialects=None, progress: Progress = _quiet):
+    """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}}."""
+    releases = _select(project, names)
+    rendered = render_releases(project, releases, _dialects(project, dialects), progress)
+    return {
+        release.name: bundles.bundle_files(rendered[release.name], project.history, project.config.stamp)
+        for release in releases
+    }
+
+
+def build(project: Path | str = ".", names: Iterable[str] = (), dialects=None, progress: Progress = _quiet) -> list[Built]:
+    """Write the bundles of the named releases (all when none are named).
+
+    Everything is rendered before anything is written, and each bundle is
+    replaced atomically, so a failed build leaves the previous bundles as they were.
+    """
+    proj = open_project(project)
+    files = render_bundles(proj, names, dialects, progress)
+    built = []
+    for release in _select(proj, names):
+        folder = proj.bundle_dir(release)
+        written = bundles.write_bundle(folder, files[release.name])
+        progress(f"{'wrote' if written else 'unchanged'} {proj.config.relative(folder)}")
+        built.append(Built(release.name, proj.config.relative(folder), written))
+    return built
+
+
+def verify(folder: Path | str) -> bundles.Verification:
+    """Check a bundle folder against its SHA256SUMS and manifest; needs no project."""
+    return bundles.verify(Path(folder), str(folder))
+
+
+@dataclass
+class ReleaseStatus:
+    name: str
+    previous: str | None
+    start: list[str]
+    end: list[str]
+    bundle: str
+    status: str  # missing | current | stale | tampered
+    reasons: list[str]
+    migrations: list[dict]
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "previous": self.previous,
+            "from": self.start,
+            "to": self.end,
+            "bundle": self.bundle,
+            "status": self.status,
+            "reasons": self.reasons,
+            "migrations": self.migrations,
+        }
+
+
+@dataclass
+class PlanReport:
+    plan: str
+    releases: list[ReleaseStatus]
+    unreleased: list[str]
+    heads: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "plan": self.plan,
+            "releases": [r.to_dict() for r in self.releases],
+            "unreleased": self.unreleased,
+            "heads": self.heads,
+            "warnings": self.warnings,
+        }
+
+
+def plan_status(project: Path | str = ".") -> PlanReport:
+    """The releases in apply order with their ranges, migrations and bundle status.
+
+    The status is cheap (nothing is rendered): `tampered` when the bundle fails
+    verification, `stale` when its manifest no longer matches the plan, the
+    migration sources, the dialects or the generator versions; `sqlrelease check`
+    compares the full bytes.
+    """
+    proj = open_project(project)
+    statuses = []
+    for release in proj.releases:
+        folder = proj.bundle_dir(release)
+        status, reasons = _bundle_status(proj, release, folder)
+        statuses.append(
+            ReleaseStatus(
+                name=release.name,
+                previous=release.previous,
+                start=list(release.start),
+                end=list(release.end),
+                bundle=proj.config.relative(folder),
+                status=status,
+                reasons=reasons,
+                migrations=[
+                    {"revision": r, "message": proj.history.revisions[r].message} for r in release.revisions
+                ],
+            )
+        )
+    pending = unreleased(proj.releases, proj.history)
+    heads = list(proj.history.heads())
+    warnings = []
+    if pending:
+        warnings.append(f"{len(pending)} revision(s) belong to no release: {', '.join(pending)}")
+    if len(heads) > 1:
+        warnings.append(f"the history has {len(heads)} unmerged heads: {', '.join(heads)}")
+    return PlanReport(proj.plan.shown, statuses, pending, heads, warnings)
+
+
+def _bundle_status(proj: Project, release: Release, folder: Path) -> tuple[str, list[str]]:
+    if not folder.exists():
+        return "missing", []
+    verification = bundles.verify(folder)
+    if not verification.ok:
+        reasons = [f"altered: {p}" for p in verification.altered]
+        reasons += [f"missing: {p}" for p in verification.missing]
+        reasons += [f"extra: {p}" for p in verification.extra]
+        return "tampered", reasons + verification.problems
+    manifest = json.loads((folder / bundles.MANIFEST).read_text(encoding="utf-8"))
+    reasons = []
+    if manifest.get("from") != list(release.start) or manifest.get("to") != list(release.end):
+        reasons.append("the release's range changed in the plan")
+    if [m["revision"] for m in manifest.get("migrations", [])] != list(release.revisions):
+        reasons.append("the release holds other migrations now")
+    for entry in manifest.get("migrations", []):
+        revision = entry.get("revision")
+        if revision in proj.history.revisions and entry.get("source_sha256") != proj.history.source_sha256(revision):
+            reasons.append(f"migration {entry.get('source')} was edited after the bundle was built")
+    if manifest.get("dialects") != _dialects(proj, None):
+        reasons.append("the configured dialects changed")
+    if manifest.get("stamp") != proj.config.stamp:
+        reasons.append("the stamp mode changed")
+    if manifest.get("generator") != bundles.generator_versions():
+        reasons.append("built with other versions of sqlrelease, alembic or sqlalchemy")
+    return ("stale", reasons) if reasons else ("current", [])
+
+
+def cut(project: Path | str = ".", name: str = "", revisions: Iterable[str] = ()) -> Release:
+    """Append a release named `name` at the given revisions, or at the current head."""
+    proj = open_project(project)
+    if any(r.name == name for r in proj.plan.releases):
+        raise PlanError(f"release {name!r} exists already", path=proj.plan.shown, hint="choose a new name")
+    targets = list(revisions)
+    if not targets:
+        heads = list(proj.history.heads())
+        if len(heads) > 1:
+            raise PlanError(
+                f"the history has {len(heads)} unmerged heads ({', '.join(heads)})",
+                hint="merge them with `alembic merge`, or name the targets: --revision A --revision B",
+            )
+        targets = heads
+    if not targets:
+        raise PlanError("the history has no revisions yet", hint="create one with `alembic revision`")
+    resolved = tuple(proj.history.resolve(t) for t in targets)
+    from .plan import PlannedRelease
+
+    candidate = Plan(proj.plan.path, proj.plan.shown, proj.plan.releases + (PlannedRelease(name, resolved),))
+    # Validates name, ancestry and "has new migrations" exactly as loading the plan would.
+    from .plan import NAME_PATTERN
+
+    if not NAME_PATTERN.match(name):
+        raise PlanError(f"release name {name!r} may only use letters, digits and . _ + -")
+    release = resolve(candidate, proj.history)[-1]
+    append_release(proj.plan, name, resolved)
+    return release
+
+
+def init(folder: Path | str = ".") -> list[str]:
+    """Add `[tool.sqlrelease]` and an empty plan to a project; in a folder without
+    Alembic, also create an Alembic environment. Returns the files created or changed."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    root = Path(folder).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
+    if "[tool.sqlrelease]" in text:
+        raise ConfigError("this project has a [tool.sqlrelease] table already", path="pyproject.toml")
+    changed = []
+    ini = root / "alembic.ini"
+    if not ini.exists():
+        if (root / "migrations").exists():
+            raise ConfigError(
+                "there is a migrations/ folder but no alembic.ini",
+                hint="add alembic.ini, or set script_location in [tool.sqlrelease] by hand",
+            )
+        cfg = AlembicConfig(str(ini))
+        with contextlib.redirect_stdout(io.StringIO()):
+            command.init(cfg, str(root / "migrations"))
+        ini_text = ini.read_text(encoding="utf-8")
+        ini_text = ini_text.replace("driver://user:pass@localhost/dbname", "sqlite:///app.db")
+        ini.write_text(ini_text, encoding="utf-8")
+        changed += ["alembic.ini", "migrations/"]
+    table = (
+        "\n[tool.sqlrelease]\n"
+        'alembic_ini = "alembic.ini"\n'
+        'plan = "releases.toml"\n'
+        'bundles = "releases"\n'
+        'dialects = ["postgresql", "mysql", "sqlite"]\n'
+        'stamp = "inline"            # or "separate": upgrade.sql leaves the version table to stamp.sql\n'
+        'environment = "project"     # or "builtin" when env.py cannot run without the app or a database\n'
+    )
+    if text and not text.endswith("\n"):
+        text += "\n"
+    pyproject.write_text(text + table, encoding="utf-8")
+    changed.append("pyproject.toml")
+    plan = root / "releases.toml"
+    if not plan.exists():
+        plan.write_text(PLAN_HEADER, encoding="utf-8")
+        changed.append("releases.toml")
+    return changed

@@ -1,0 +1,32 @@
+"""What every dialect module provides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    title: str
+    url: str  # selects the SQLAlchemy dialect; offline rendering never connects
+    transactional_ddl: bool
+    client: str  # the client DBAs use, as named in the bundle README
+    apply_command: str  # `{file}` and placeholders in CAPITALS the DBA fills in
+    separator: str | None = None  # a line after every statement (GO, /)
+    notes: tuple[str, ...] = ()
+    strip_patterns: tuple[str, ...] = field(default=())
+
+    @property
+    def template(self) -> str:
+        return f"{self.name}.sql.j2"
+
+    def clean(self, statement: str) -> str:
+        """Remove what Alembic's offline output leaves behind that this client cannot run."""
+        for pattern in self.strip_patterns:
+            statement = re.sub(pattern, "", statement)
+        return statement
+
+    def command(self, file: str) -> str:
+        return self.apply_command.format(file=file)

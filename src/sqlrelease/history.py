@@ -1,0 +1,189 @@
+"""The revision graph of an Alembic script directory, as plain data.
+
+Alembic's `ScriptDirectory` loads the revision files; everything sqlrelease needs
+from the graph (ancestors, apply order, which revisions are heads after a set of
+migrations ran) is computed here from that data, so a release range can start
+from several heads, which the Alembic CLI cannot do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+
+from .config import Config
+from .errors import HistoryError, PlanError
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One migration file."""
+
+    id: str
+    down: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    message: str
+    path: Path
+    branch_labels: tuple[str, ...]
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """What must be applied first: down revisions and dependencies."""
+        return self.down + tuple(d for d in self.depends_on if d not in self.down)
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.down) > 1
+
+
+def alembic_config(config: Config) -> AlembicConfig:
+    """An Alembic `Config` for the project, without touching logging or stdout."""
+    if config.alembic_ini is not None:
+        cfg = AlembicConfig(str(config.alembic_ini))
+    else:
+        cfg = AlembicConfig()
+    if config.script_location is not None:
+        cfg.set_main_option("script_location", str(config.script_location))
+    elif cfg.get_main_option("script_location"):
+        location = cfg.get_main_option("script_location")
+        # Alembic resolves %(here)s; plain relative paths are relative to the ini file.
+        if not Path(location).is_absolute() and config.alembic_ini is not None:
+            cfg.set_main_option("script_location", str(config.alembic_ini.parent / location))
+    return cfg
+
+
+def load_script(config: Config) -> ScriptDirectory:
+    cfg = alembic_config(config)
+    try:
+        return ScriptDirectory.from_config(cfg)
+    except CommandError as exc:
+        raise HistoryError(f"cannot load the Alembic script directory: {exc}", hint="check alembic_ini / script_location") from None
+
+
+class History:
+    """The revisions of a script directory and the graph between them."""
+
+    def __init__(self, script: ScriptDirectory, root: Path) -> None:
+        self.script = script
+        self.root = root
+        try:
+            scripts = list(script.walk_revisions())
+        except CommandError as exc:
+            raise HistoryError(f"the Alembic history is inconsistent: {exc}") from None
+        except Exception as exc:  # a revision file that fails to import
+            raise HistoryError(f"cannot load a revision file: {type(exc).__name__}: {exc}") from None
+        revmap = script.revision_map
+        self.revisions: dict[str, Revision] = {}
+        for sc in scripts:
+            deps = tuple(r.revision for r in revmap.get_revisions(sc.dependencies)) if sc.dependencies else ()
+            self.revisions[sc.revision] = Revision(
+                id=sc.revision,
+                down=_as_tuple(sc.down_revision),
+                depends_on=deps,
+                message=(sc.doc or "").strip().splitlines()[0] if sc.doc else "",
+                path=Path(sc.path),
+                branch_labels=tuple(sorted(sc.branch_labels or ())),
+            )
+        self.children: dict[str, list[str]] = {rid: [] for rid in self.revisions}
+        for rev in self.revisions.values():
+            for parent in rev.down:
+                if parent in self.children:
+                    self.children[parent].append(rev.id)
+        self._order = {rid: i for i, rid in enumerate(self.order(self.revisions))}
+
+    @classmethod
+    def load(cls, config: Config) -> "History":
+        return cls(load_script(config), config.root)
+
+    def module(self, revision: str):
+        """The imported Python module of a revision file."""
+        return self.script.get_revision(revision).module
+
+    def resolve(self, ident: str) -> str:
+        """A full revision id from an id, unique prefix, `heads`/`head`, or branch label."""
+        if ident in self.revisions:
+            return ident
+        try:
+            found = self.script.revision_map.get_revisions(ident)
+        except Exception as exc:  # alembic raises several kinds for bad identifiers
+            raise PlanError(f"unknown revision {ident!r}: {exc}", hint="see `alembic history` for valid ids") from None
+        ids = [r.revision for r in found if r is not None]
+        if len(ids) != 1:
+            raise PlanError(
+                f"{ident!r} names {len(ids)} revisions ({', '.join(sorted(ids)) or 'none'})",
+                hint="give one revision id per target",
+            )
+        return ids[0]
+
+    def heads(self) -> tuple[str, ...]:
+        """Current heads of the history: revisions nothing builds on."""
+        return tuple(sorted(rid for rid, kids in self.children.items() if not kids))
+
+    def ancestors(self, revisions) -> frozenset[str]:
+        """Everything that must be applied to reach `revisions`, them included."""
+        seen: set[str] = set()
+        stack = list(revisions)
+        while stack:
+            rid = stack.pop()
+            if rid in seen:
+                continue
+            seen.add(rid)
+            stack.extend(self.revisions[rid].parents)
+        return frozenset(seen)
+
+    def heads_of(self, applied) -> tuple[str, ...]:
+        """What `alembic_version` holds once exactly `applied` has been applied.
+
+        A revision stays a head until one of its children (by down revision) is
+        applied; `depends_on` does not merge, as in Alembic.
+        """
+        applied = set(applied)
+        return tuple(
+            sorted(rid for rid in applied if not any(child in applied for child in self.children[rid]))
+        )
+
+    def order(self, revisions) -> list[str]:
+        """`revisions` in apply order: parents first, ties broken by revision id for stable output."""
+        wanted = set(revisions)
+        pending = {rid: sum(1 for p in self.revisions[rid].parents if p in wanted) for rid in wanted}
+        dependants: dict[str, list[str]] = {rid: [] for rid in wanted}
+        for rid in wanted:
+            for parent in self.revisions[rid].parents:
+                if parent in wanted:
+                    dependants[parent].append(rid)
+        ready = sorted(rid for rid, n in pending.items() if n == 0)
+        result = []
+        while ready:
+            rid = ready.pop(0)
+            result.append(rid)
+            for child in dependants[rid]:
+                pending[child] -= 1
+                if pending[child] == 0:
+                    ready.append(child)
+                    ready.sort()
+        if len(result) != len(wanted):
+            raise HistoryError("the revision graph has a cycle")
+        return result
+
+    def source_sha256(self, revision: str) -> str:
+        return hashlib.sha256(self.revisions[revision].path.read_bytes()).hexdigest()
+
+    def source_path(self, revision: str) -> str:
+        path = self.revisions[revision].path.resolve()
+        try:
+            return path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)

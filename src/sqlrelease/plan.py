@@ -1,0 +1,183 @@
+"""The release plan: an ordered list of releases, each a name and a target.
+
+The plan lives in a TOML file under version control::
+
+    [[release]]
+    name = "1.0.0"
+    target = "3f2a9c1d7e44"          # one revision, or a list of heads
+
+A release's range starts where the previous release ended (or at base) and ends
+at its target. Resolving the plan against the history is a pure function.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import tomlfile
+from .errors import PlanError
+from .history import History
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+PLAN_HEADER = "# sqlrelease release plan: releases in apply order. Edit with `sqlrelease cut`.\n"
+
+
+@dataclass(frozen=True)
+class PlannedRelease:
+    """A release as written in the plan file."""
+
+    name: str
+    targets: tuple[str, ...]
+    line: int | None = None
+    accept_irreversible: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: Path
+    shown: str
+    releases: tuple[PlannedRelease, ...]
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release resolved against the history: its range and migrations in apply order."""
+
+    name: str
+    previous: str | None
+    start: tuple[str, ...]  # alembic_version before (empty: base)
+    end: tuple[str, ...]  # alembic_version after
+    revisions: tuple[str, ...]  # apply order
+    applied_before: frozenset[str]
+    line: int | None = None
+    # Steps with an empty downgrade() whose downgrade may leave their (data) changes in place.
+    accept_irreversible: frozenset[str] = frozenset()
+
+
+def load_plan(path: Path, shown: str | None = None) -> Plan:
+    """Read and validate the plan file's shape (not yet against the history)."""
+    shown = shown or path.name
+    if not path.exists():
+        raise PlanError(f"{shown} does not exist", path=shown, hint="run `sqlrelease init` to create an empty plan")
+    data, text = tomlfile.load(path, PlanError, shown)
+    release_lines = [
+        n for n, line in enumerate(text.splitlines(), start=1) if re.match(r"^\s*\[\[\s*release\s*\]\]", line)
+    ]
+    for key in data:
+        if key != "release":
+            raise PlanError(
+                f"unknown table or key {key!r}",
+                path=shown,
+                line=tomlfile.line_of(text, rf"^\s*\[?\[?\s*{re.escape(key)}\b"),
+                hint="the plan holds only [[release]] entries",
+            )
+    entries = data.get("release", [])
+    if not isinstance(entries, list):
+        raise PlanError("`release` must be an array of tables ([[release]])", path=shown, line=1)
+    releases: list[PlannedRelease] = []
+    seen: dict[str, int | None] = {}
+    for index, entry in enumerate(entries):
+        line = release_lines[index] if index < len(release_lines) else None
+
+        def fail(message: str, key: str | None = None, hint: str | None = None) -> PlanError:
+            at = tomlfile.key_line(text, key, after=line or 0) if key else None
+            return PlanError(message, path=shown, line=at or line, hint=hint)
+
+        unknown = set(entry) - {"name", "target", "accept_irreversible"}
+        if unknown:
+            key = sorted(unknown)[0]
+            raise fail(
+                f"unknown key {key!r} in a release", key, "a release has `name`, `target` and `accept_irreversible`"
+            )
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise fail("a release needs a `name` string", "name")
+        if not NAME_PATTERN.match(name):
+            raise fail(f"release name {name!r} may only use letters, digits and . _ + -", "name")
+        if name in seen:
+            raise fail(f"release {name!r} is defined twice (first at line {seen[name]})", "name")
+        seen[name] = line
+        target = entry.get("target")
+        if isinstance(target, str):
+            targets = (target,)
+        elif isinstance(target, list) and target and all(isinstance(t, str) and t for t in target):
+            targets = tuple(target)
+        else:
+            raise fail(f"release {name!r} needs a `target`: a revision id or a list of heads", "target")
+        if len(set(targets)) != len(targets):
+            raise fail(f"release {name!r} lists a target twice", "target")
+        accepted = entry.get("accept_irreversible", [])
+        if not isinstance(accepted, list) or not all(isinstance(a, str) and a for a in accepted):
+            raise fail(f"release {name!r}: `accept_irreversible` must be a list of revision ids", "accept_irreversible")
+        releases.append(PlannedRelease(name=name, targets=targets, line=line, accept_irreversible=tuple(accepted)))
+    return Plan(path=path, shown=shown, releases=tuple(releases))
+
+
+def resolve(plan: Plan, history: History) -> list[Release]:
+    """Each planned release with its range, checked against the history."""
+    resolved: list[Release] = []
+    applied: frozenset[str] = frozenset()
+    previous: PlannedRelease | None = None
+    for planned in plan.releases:
+        def fail(message: str, hint: str | None = None) -> PlanError:
+            return PlanError(message, path=plan.shown, line=planned.line, release=planned.name, hint=hint)
+
+        try:
+            targets = tuple(history.resolve(t) for t in planned.targets)
+        except PlanError as exc:
+            raise fail(exc.message, exc.hint) from None
+        reach = history.ancestors(targets)
+        for target in targets:
+            if any(other != target and target in history.ancestors([other]) for other in targets):
+                raise fail(f"target {target} is an ancestor of another target", "list only heads")
+        if not applied <= reach:
+            missing = sorted(history.heads_of(applied - reach) or applied - reach)
+            raise fail(
+                f"target does not descend from release {previous.name}'s target (misses {', '.join(missing)})",
+                "a release must build on everything released before it",
+            )
+        revisions = history.order(reach - applied)
+        if not revisions:
+            raise fail("has no new migrations since the previous release", "remove it or move its target")
+        try:
+            accepted = frozenset(history.resolve(a) for a in planned.accept_irreversible)
+        except PlanError as exc:
+            raise fail(f"accept_irreversible: {exc.message}", exc.hint) from None
+        outside = sorted(accepted - set(revisions))
+        if outside:
+            raise fail(f"accept_irreversible names {', '.join(outside)}, which is not in this release")
+        resolved.append(
+            Release(
+                name=planned.name,
+                previous=previous.name if previous else None,
+                start=history.heads_of(applied),
+                end=history.heads_of(reach),
+                revisions=tuple(revisions),
+                applied_before=applied,
+                line=planned.line,
+                accept_irreversible=accepted,
+            )
+        )
+        applied = reach
+        previous = planned
+    return resolved
+
+
+def unreleased(releases: list[Release], history: History) -> list[str]:
+    """Revisions that belong to no release, in apply order."""
+    released = set().union(*(r.revisions for r in releases)) if releases else set()
+    return history.order(set(history.revisions) - released)
+
+
+def append_release(plan: Plan, name: str, targets: tuple[str, ...]) -> None:
+    """Append a release to the plan file, keeping its comments and layout."""
+    text = plan.path.read_text(encoding="utf-8") if plan.path.exists() else PLAN_HEADER
+    if text and not text.endswith("\n"):
+        text += "\n"
+    target = f'"{targets[0]}"' if len(targets) == 1 else "[" + ", ".join(f'"{t}"' for t in targets) + "]"
+    text += f'\n[[release]]\nname = "{name}"\ntarget = {target}\n'
+    tmp = plan.path.with_name(plan.path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(plan.path)

@@ -1,0 +1,206 @@
+"""Offline rendering: the SQL each migration emits, per dialect and direction.
+
+One pass per dialect and direction runs the project's `env.py` (or a built-in
+offline environment) through Alembic's `EnvironmentContext` in `--sql` mode. The
+environment is ours: it forces the dialect, literal binds and the output buffer,
+and its `run_migrations` calls each revision's `upgrade()` / `downgrade()`
+itself, so every statement Alembic emits is captured as emitted and attributed
+to its revision. Alembic's own version-table SQL and BEGIN/COMMIT are not
+captured: bundles write guarded equivalents of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic.operations import Operations
+from alembic.runtime.environment import EnvironmentContext
+
+from .config import Config
+from .dialects import Dialect
+from .errors import RenderError
+from .history import History, alembic_config
+
+UPGRADE = "upgrade"
+DOWNGRADE = "downgrade"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a migration did not render, and where in its file."""
+
+    cause: str
+    line: int | None = None
+    deliberate: bool = False  # raised by the migration file itself (e.g. a downgrade that refuses)
+
+
+@dataclass(frozen=True)
+class MigrationSQL:
+    """The statements one migration emits in one direction for one dialect."""
+
+    revision: str
+    statements: tuple[str, ...] = ()
+    failure: Failure | None = None
+
+
+@dataclass
+class Rendering:
+    """The result of one pass: statements per revision, and the version table env.py asked for."""
+
+    dialect: str
+    direction: str
+    migrations: dict[str, MigrationSQL] = field(default_factory=dict)
+    version_table: str = "alembic_version"
+    version_table_schema: str | None = None
+
+
+class _Capture:
+    """The output buffer handed to Alembic: keeps what is written while a migration runs."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.statements: list[str] | None = None
+
+    def write(self, text: str) -> int:
+        # Alembic writes one statement per call (static_output); outside a
+        # migration it writes BEGIN/COMMIT and version-table SQL, which we drop.
+        if self.statements is not None:
+            statement = text.strip()
+            if statement and statement != self.dialect.separator:
+                self.statements.append(self.dialect.clean(statement))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class _OfflineEnvironment(EnvironmentContext):
+    """An EnvironmentContext that renders a fixed list of migrations offline."""
+
+    def __init__(self, config: Config, history: History, dialect: Dialect, direction: str, revisions) -> None:
+        super().__init__(alembic_config_for_render(config), history.script, as_sql=True)
+        self.history = history
+        self.dialect = dialect
+        self.direction = direction
+        self.revisions = list(revisions)
+        self.capture = _Capture(dialect)
+        self.result = Rendering(dialect=dialect.name, direction=direction)
+        if config.version_table:
+            self.result.version_table = config.version_table
+        self.result.version_table_schema = config.version_table_schema
+        self._ran = False
+
+    def configure(self, *args, **kw):  # noqa: D401 - same contract as Alembic's
+        # Whatever env.py says about where to connect, offline rendering targets our dialect.
+        for key in ("connection", "url", "dialect_name", "output_buffer"):
+            kw.pop(key, None)
+        if kw.get("version_table"):
+            self.result.version_table = kw["version_table"]
+        if kw.get("version_table_schema"):
+            self.result.version_table_schema = kw["version_table_schema"]
+        kw["literal_binds"] = True  # bind placeholders are unusable in a script
+        return super().configure(*args, url=self.dialect.url, output_buffer=self.capture, **kw)
+
+    def run_migrations(self, **kw) -> None:
+        if self._ran:  # env.py for several databases calls this more than once
+            return
+        self._ran = True
+        context = self.get_context()
+        with Operations.context(context):
+            for revision in self.revisions:
+                self.result.migrations[revision] = self._render_one(revision, kw)
+
+    def _render_one(self, revision: str, kw: dict) -> MigrationSQL:
+        module = self.history.module(revision)
+        function = getattr(module, self.direction, None)
+        path = self.history.revisions[revision].path
+        if function is None:
+            return MigrationSQL(revision, failure=Failure(f"the file has no {self.direction}() function"))
+        self.capture.statements = []
+        try:
+            function(**kw)
+        except Exception as exc:  # any failure of user code is reported, not raised
+            return MigrationSQL(revision, tuple(self.capture.statements), failure=_failure(exc, path))
+        finally:
+            statements, self.capture.statements = self.capture.statements, None
+        return MigrationSQL(revision, tuple(statements))
+
+
+# `from alembic import context` proxies to the installed environment; Alembic keys
+# that set-up by class, so ours shares the one of the class it extends.
+_OfflineEnvironment._setups[_OfflineEnvironment] = EnvironmentContext._setups[EnvironmentContext]
+
+
+def alembic_config_for_render(config: Config):
+    cfg = alembic_config(config)
+    # Read the ini now, then hide its file name: env.py's fileConfig() would
+    # otherwise reconfigure logging of the process that renders.
+    _ = cfg.file_config
+    cfg.config_file_name = None
+    return cfg
+
+
+def _failure(exc: BaseException, path: Path) -> Failure:
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
+    line = own[-1].lineno if own else None
+    deliberate = bool(frames) and Path(frames[-1].filename).resolve() == path.resolve()
+    message = " ".join(str(exc).split()) or "(no message)"
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return Failure(cause=f"{type(exc).__name__}: {message}", line=line, deliberate=deliberate)
+
+
+@contextmanager
+def _quiet_alembic():
+    logger = logging.getLogger("alembic")
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
+    """Render `revisions` (in the order given) for one dialect and direction, in one pass."""
+    environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
+    script = history.script
+    with _quiet_alembic(), environment:
+        try:
+            if config.environment == "builtin":
+                _builtin_env(environment)
+            else:
+                script.run_env()
+        except RenderError:
+            raise
+        except Exception as exc:
+            env_py = Path(script.dir) / "env.py"
+            failure = _failure(exc, env_py)
+            raise RenderError(
+                f"env.py failed while rendering {dialect.name} {direction}: {failure.cause}",
+                path=config.relative(env_py),
+                line=failure.line,
+                dialect=dialect.name,
+                hint="if env.py needs the application or a database, set environment = \"builtin\" in [tool.sqlrelease]",
+            ) from None
+    missing = [r for r in revisions if r not in environment.result.migrations]
+    if missing:
+        raise RenderError(
+            f"env.py did not call context.run_migrations() in offline mode ({len(missing)} migrations not rendered)",
+            path=config.relative(Path(script.dir) / "env.py"),
+            dialect=dialect.name,
+            hint="make run_migrations_offline() call context.run_migrations(), or set environment = \"builtin\"",
+        )
+    return environment.result
+
+
+def _builtin_env(environment: _OfflineEnvironment) -> None:
+    """What a minimal offline env.py does, for projects whose own env.py cannot run here."""
+    environment.configure(target_metadata=None, dialect_opts={"paramstyle": "named"})
+    with environment.begin_transaction():
+        environment.run_migrations()

@@ -1,0 +1,188 @@
+"""Assembling a bundle's SQL files from rendered migrations (pure functions).
+
+Each file is a header, the client's stop-on-error directive, a guard that
+refuses to run unless the version table holds the expected revisions, the
+migrations' statements as Alembic emitted them, and guarded version-table
+changes. The dialect's template supplies every piece of SQL that is ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import templates
+from .dialects import Dialect
+from .history import History
+from .plan import Release
+from .render import MigrationSQL
+
+INLINE = "inline"
+SEPARATE = "separate"
+
+
+@dataclass(frozen=True)
+class VersionTable:
+    name: str = "alembic_version"
+    schema: str | None = None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def master(self) -> str:  # SQLite's catalog of the schema the table lives in
+        return f"{self.schema}.sqlite_master" if self.schema else "sqlite_master"
+
+
+@dataclass(frozen=True)
+class Irreversible:
+    revision: str
+    reason: str
+    accepted: bool
+
+
+@dataclass
+class Script:
+    """One SQL file being assembled."""
+
+    text: str = ""
+    statements: int = 0  # statements of the migrations (guards and version changes not counted)
+
+
+@dataclass(frozen=True)
+class ScriptContext:
+    release: Release
+    dialect: Dialect
+    history: History
+    version_table: VersionTable
+    stamp: str
+    irreversible: tuple[Irreversible, ...] = field(default=())
+
+
+def _macros(dialect: Dialect):
+    return templates.macros(dialect.template)
+
+
+def _label(ctx: ScriptContext, kind: str) -> str:
+    return f"{kind} of release {ctx.release.name}"
+
+
+def version_change(ctx: ScriptContext, before, after, label: str) -> list[str]:
+    """Guarded SQL moving the version table from heads `before` to heads `after`."""
+    m = _macros(ctx.dialect)
+    vt = ctx.version_table
+    removed = sorted(set(before) - set(after))
+    added = sorted(set(after) - set(before))
+    blocks: list[str] = []
+    if not before:
+        blocks.append(m.create_version_table(vt, True))
+    if len(removed) == 1 and len(added) == 1:
+        old, new = removed[0], added[0]
+        sql = f"UPDATE {vt.qualified} SET version_num = '{new}' WHERE {vt.qualified}.version_num = '{old}'"
+        blocks.append(m.change_version(vt, sql, f"sqlrelease: {label}: moving {vt.name} from {old} to {new}"))
+    else:
+        for old in removed:
+            sql = f"DELETE FROM {vt.qualified} WHERE {vt.qualified}.version_num = '{old}'"
+            blocks.append(m.change_version(vt, sql, f"sqlrelease: {label}: removing {old} from {vt.name}"))
+        for new in added:
+            blocks.append(m.insert_version(vt, new))
+    if not after:
+        blocks.append(m.drop_version_table(vt))
+    return blocks
+
+
+def _statements(dialect: Dialect, migration: MigrationSQL) -> list[str]:
+    if dialect.separator:
+        return [f"{s}\n{dialect.separator}" for s in migration.statements]
+    return list(migration.statements)
+
+
+def _migration_comment(ctx: ScriptContext, revision: str, direction: str) -> str:
+    rev = ctx.history.revisions[revision]
+    source = ctx.history.source_path(revision)
+    return f"-- {direction} {revision}: {rev.message}\n-- source: {source}"
+
+
+def _document(ctx: ScriptContext, kind: str, expected, blocks: list[str], note: str | None = None) -> str:
+    m = _macros(ctx.dialect)
+    return templates.render(
+        "script.sql.j2",
+        kind=kind,
+        release=ctx.release,
+        dialect=ctx.dialect,
+        history=ctx.history,
+        expected=list(expected),
+        version_table=ctx.version_table,
+        stamp=ctx.stamp,
+        preamble=m.preamble(),
+        blocks=[b for b in blocks if b.strip()],
+        note=note,
+    )
+
+
+def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Script:
+    m = _macros(ctx.dialect)
+    release = ctx.release
+    label = _label(ctx, "upgrade.sql")
+    blocks = [m.begin(), m.guard(ctx.version_table, release.start, label)]
+    applied = set(release.applied_before)
+    count = 0
+    for revision in release.revisions:
+        before = ctx.history.heads_of(applied)
+        applied.add(revision)
+        after = ctx.history.heads_of(applied)
+        statements = _statements(ctx.dialect, rendered[revision])
+        count += len(statements)
+        blocks.append(_migration_comment(ctx, revision, "upgrade"))
+        blocks.extend(statements)
+        if ctx.stamp == INLINE:
+            blocks.extend(version_change(ctx, before, after, label))
+    blocks.append(m.commit())
+    note = None
+    if ctx.stamp == SEPARATE:
+        note = "Stamp mode is separate: this file does not change the version table; run stamp.sql afterwards."
+    return Script(_document(ctx, "upgrade", release.start, blocks, note), count)
+
+
+def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Script:
+    m = _macros(ctx.dialect)
+    release = ctx.release
+    label = _label(ctx, "downgrade.sql")
+    refused = [i for i in ctx.irreversible if not i.accepted]
+    if refused:
+        names = "; ".join(f"{i.revision} ({i.reason})" for i in refused)
+        message = (
+            f"sqlrelease: release {release.name} cannot be downgraded: irreversible step {names}; "
+            "nothing was changed, restore from a backup instead"
+        )
+        return Script(_document(ctx, "downgrade", release.end, [m.refuse(message)], message), 0)
+    accepted = {i.revision: i for i in ctx.irreversible}
+    blocks = [m.begin(), m.guard(ctx.version_table, release.end, label)]
+    applied = set(release.applied_before) | set(release.revisions)
+    count = 0
+    for revision in reversed(release.revisions):
+        before = ctx.history.heads_of(applied)
+        applied.discard(revision)
+        after = ctx.history.heads_of(applied)
+        blocks.append(_migration_comment(ctx, revision, "downgrade"))
+        if revision in accepted:
+            blocks.append(
+                f"-- {revision} cannot be undone ({accepted[revision].reason}); the plan accepts that its changes stay."
+            )
+        statements = _statements(ctx.dialect, rendered[revision])
+        count += len(statements)
+        blocks.extend(statements)
+        blocks.extend(version_change(ctx, before, after, label))
+    blocks.append(m.commit())
+    return Script(_document(ctx, "downgrade", release.end, blocks), count)
+
+
+def stamp_script(ctx: ScriptContext) -> Script:
+    m = _macros(ctx.dialect)
+    release = ctx.release
+    label = _label(ctx, "stamp.sql")
+    blocks = [m.begin(), m.guard(ctx.version_table, release.start, label)]
+    blocks.extend(version_change(ctx, release.start, release.end, label))
+    blocks.append(m.commit())
+    note = "This file changes only the version table, for a server whose schema was brought to this release by other means."
+    return Script(_document(ctx, "stamp", release.start, blocks, note), 0)

@@ -1,0 +1,51 @@
+"""Reading TOML files so that errors can name the line they come from."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import SqlreleaseError
+
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def load(path: Path, error: type[SqlreleaseError], shown: str) -> tuple[dict, str]:
+    """Parse `path`; a syntax error becomes `error` naming `shown:line`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{shown} does not exist", path=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read {shown}: {exc}", path=shown) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        match = _AT_LINE.search(str(exc))
+        message = _AT_LINE.sub("", str(exc)).strip()
+        raise error(
+            f"not valid TOML: {message}",
+            path=shown,
+            line=int(match.group(1)) if match else None,
+            hint="fix the syntax",
+        ) from None
+
+
+def line_of(text: str, pattern: str, *, after: int = 0) -> int | None:
+    """1-based number of the first line at or after line `after` matching `pattern`."""
+    regex = re.compile(pattern)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number >= after and regex.search(line):
+            return number
+    return None
+
+
+def key_line(text: str, key: str, *, after: int = 0) -> int | None:
+    """Line of `key = ...` at or after line `after`."""
+    return line_of(text, rf"^\s*{re.escape(key)}\s*=", after=after)
