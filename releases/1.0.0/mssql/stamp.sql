@@ -1,0 +1,41 @@
+-- sqlrelease stamp script
+-- release:    1.0.0 (starts at base)
+-- dialect:    mssql (SQL Server)
+-- range:      base -> 8d41e6a0c2f9
+-- migrations (apply order):
+--   3f2a9c1e7b40  create employees
+--   8d41e6a0c2f9  create department
+-- run with:   sqlcmd -b -S SERVER -d DBNAME -i mssql/stamp.sql
+-- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
+-- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
+-- Statements are separated by GO batches; XACT_ABORT and one transaction make a failure roll everything back.
+-- Run with sqlcmd -b (or SSMS in SQLCMD mode): the file starts with `:on error exit`.
+
+:on error exit
+SET XACT_ABORT ON;
+GO
+
+BEGIN TRANSACTION;
+GO
+
+DECLARE @found NVARCHAR(4000);
+IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
+    SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
+IF @found IS NOT NULLBEGIN
+    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    THROW 50000, @message, 1;
+END;
+GO
+
+IF OBJECT_ID(N'alembic_version', N'U') IS NULL
+CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+GO
+
+INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');
+GO
+
+COMMIT TRANSACTION;
+GO

@@ -1,0 +1,52 @@
+-- sqlrelease downgrade script
+-- release:    1.0.0 (starts at base)
+-- dialect:    mysql (MySQL / MariaDB)
+-- range:      base -> 8d41e6a0c2f9
+-- migrations (apply order):
+--   3f2a9c1e7b40  create employees
+--   8d41e6a0c2f9  create department
+-- run with:   mariadb --database=DBNAME < mysql/downgrade.sql
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; the per-migration scripts in mysql/steps/ resume from there.
+-- Do not pass --force: the client must stop at the first error.
+
+SET @sqlrelease_found = NULL;
+SET @sqlrelease_read = IF(
+    EXISTS(SELECT 1 FROM information_schema.tables
+           WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
+    'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
+    'DO 0');
+PREPARE sqlrelease_read FROM @sqlrelease_read;
+EXECUTE sqlrelease_read;
+DEALLOCATE PREPARE sqlrelease_read;
+SET @sqlrelease_check = IF(@sqlrelease_found <=> '8d41e6a0c2f9', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+-- downgrade 8d41e6a0c2f9: create department
+-- source: migrations/versions/0002_8d41e6a0c2f9_create_department.py
+
+DROP TABLE department;
+
+UPDATE alembic_version SET version_num = '3f2a9c1e7b40' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+SET @sqlrelease_changed = ROW_COUNT();
+SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: downgrade.sql of release 1.0.0: moving alembic_version from 8d41e6a0c2f9 to 3f2a9c1e7b40: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+-- downgrade 3f2a9c1e7b40: create employees
+-- source: migrations/versions/0001_3f2a9c1e7b40_create_employees.py
+
+DROP TABLE employees;
+
+DELETE FROM alembic_version WHERE alembic_version.version_num = '3f2a9c1e7b40';
+SET @sqlrelease_changed = ROW_COUNT();
+SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+DROP TABLE alembic_version;

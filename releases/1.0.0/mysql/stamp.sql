@@ -1,0 +1,34 @@
+-- sqlrelease stamp script
+-- release:    1.0.0 (starts at base)
+-- dialect:    mysql (MySQL / MariaDB)
+-- range:      base -> 8d41e6a0c2f9
+-- migrations (apply order):
+--   3f2a9c1e7b40  create employees
+--   8d41e6a0c2f9  create department
+-- run with:   mariadb --database=DBNAME < mysql/stamp.sql
+-- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
+-- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
+-- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; the per-migration scripts in mysql/steps/ resume from there.
+-- Do not pass --force: the client must stop at the first error.
+
+SET @sqlrelease_found = NULL;
+SET @sqlrelease_read = IF(
+    EXISTS(SELECT 1 FROM information_schema.tables
+           WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
+    'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
+    'DO 0');
+PREPARE sqlrelease_read FROM @sqlrelease_read;
+EXECUTE sqlrelease_read;
+DEALLOCATE PREPARE sqlrelease_read;
+SET @sqlrelease_check = IF(@sqlrelease_found IS NULL, 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+CREATE TABLE IF NOT EXISTS alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');

@@ -1,0 +1,44 @@
+-- sqlrelease stamp script
+-- release:    1.0.0 (starts at base)
+-- dialect:    oracle (Oracle)
+-- range:      base -> 8d41e6a0c2f9
+-- migrations (apply order):
+--   3f2a9c1e7b40  create employees
+--   8d41e6a0c2f9  create department
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/stamp.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
+-- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NOT NULL THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+BEGIN
+    EXECUTE IMMEDIATE 'CREATE TABLE alembic_version (version_num VARCHAR2(32 CHAR) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))';
+EXCEPTION
+    WHEN OTHERS THEN
+        IF SQLCODE <> -955 THEN RAISE; END IF;  -- ORA-00955: the table exists already
+END;
+/
+
+INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9')
+/
+
+COMMIT
+/

@@ -1,0 +1,38 @@
+-- sqlrelease downgrade script
+-- release:    1.0.0 (starts at base)
+-- dialect:    sqlite (SQLite)
+-- range:      base -> 8d41e6a0c2f9
+-- migrations (apply order):
+--   3f2a9c1e7b40  create employees
+--   8d41e6a0c2f9  create department
+-- run with:   sqlite3 -bail DATABASE_FILE < sqlite/downgrade.sql
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.
+-- The file turns on .bail itself, because without it sqlite3 would go on after an error.
+
+.bail on
+
+BEGIN IMMEDIATE;
+
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> '8d41e6a0c2f9';
+
+-- downgrade 8d41e6a0c2f9: create department
+-- source: migrations/versions/0002_8d41e6a0c2f9_create_department.py
+
+DROP TABLE department;
+
+UPDATE alembic_version SET version_num = '3f2a9c1e7b40' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.0.0: moving alembic_version from 8d41e6a0c2f9 to 3f2a9c1e7b40: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- downgrade 3f2a9c1e7b40: create employees
+-- source: migrations/versions/0001_3f2a9c1e7b40_create_employees.py
+
+DROP TABLE employees;
+
+DELETE FROM alembic_version WHERE alembic_version.version_num = '3f2a9c1e7b40';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+DROP TABLE alembic_version;
+
+COMMIT;

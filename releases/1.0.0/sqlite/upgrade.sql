@@ -1,0 +1,54 @@
+-- sqlrelease upgrade script
+-- release:    1.0.0 (starts at base)
+-- dialect:    sqlite (SQLite)
+-- range:      base -> 8d41e6a0c2f9
+-- migrations (apply order):
+--   3f2a9c1e7b40  create employees
+--   8d41e6a0c2f9  create department
+-- run with:   sqlite3 -bail DATABASE_FILE < sqlite/upgrade.sql
+-- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
+-- The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.
+-- The file turns on .bail itself, because without it sqlite3 would go on after an error.
+
+.bail on
+
+BEGIN IMMEDIATE;
+
+CREATE TABLE IF NOT EXISTS alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.0.0 expects no alembic_version (an empty database), found ' || (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) || '; nothing was changed') WHERE (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NOT NULL;
+
+-- upgrade 3f2a9c1e7b40: create employees
+-- source: migrations/versions/0001_3f2a9c1e7b40_create_employees.py
+
+CREATE TABLE employees (
+    id INTEGER NOT NULL, 
+    full_name VARCHAR(100) NOT NULL, 
+    email VARCHAR(255) NOT NULL, 
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL, 
+    PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+INSERT INTO alembic_version (version_num) VALUES ('3f2a9c1e7b40');
+
+-- upgrade 8d41e6a0c2f9: create department
+-- source: migrations/versions/0002_8d41e6a0c2f9_create_department.py
+
+CREATE TABLE department (
+    id INTEGER NOT NULL, 
+    name VARCHAR(100) NOT NULL, 
+    address VARCHAR(200), 
+    PRIMARY KEY (id)
+);
+
+UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = '3f2a9c1e7b40';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.0.0: moving alembic_version from 3f2a9c1e7b40 to 8d41e6a0c2f9: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+COMMIT;

@@ -1,0 +1,79 @@
+-- sqlrelease downgrade script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    mssql (SQL Server)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   sqlcmd -b -S SERVER -d DBNAME -i mssql/downgrade.sql
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- Statements are separated by GO batches; XACT_ABORT and one transaction make a failure roll everything back.
+-- Run with sqlcmd -b (or SSMS in SQLCMD mode): the file starts with `:on error exit`.
+
+:on error exit
+SET XACT_ABORT ON;
+GO
+
+BEGIN TRANSACTION;
+GO
+
+DECLARE @found NVARCHAR(4000);
+IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
+    SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
+IF ISNULL(@found, N'') <> N'c4b8e1f3a906'BEGIN
+    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    THROW 50000, @message, 1;
+END;
+GO
+
+-- downgrade c4b8e1f3a906: create recruits
+-- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
+
+DROP TABLE recruits;
+GO
+
+UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from c4b8e1f3a906 to 5a6d2c8e0f47: not exactly 1 row matched', 1;
+GO
+
+-- downgrade 5a6d2c8e0f47: add employees.department_id
+-- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
+
+ALTER TABLE employees DROP CONSTRAINT fk_employees_department_id_departments;
+GO
+
+ALTER TABLE employees DROP COLUMN department_id;
+GO
+
+UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to 1e9f4a7b6c35: not exactly 1 row matched', 1;
+GO
+
+-- downgrade 1e9f4a7b6c35: rename departments.address to location
+-- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
+
+EXEC sp_rename 'departments.location', address, 'COLUMN';
+GO
+
+UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to b7c03e5d9a12: not exactly 1 row matched', 1;
+GO
+
+-- downgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+EXEC sp_rename 'departments', department;
+GO
+
+UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 8d41e6a0c2f9: not exactly 1 row matched', 1;
+GO
+
+COMMIT TRANSACTION;
+GO

@@ -1,0 +1,38 @@
+-- sqlrelease stamp script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    mssql (SQL Server)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   sqlcmd -b -S SERVER -d DBNAME -i mssql/stamp.sql
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
+-- Statements are separated by GO batches; XACT_ABORT and one transaction make a failure roll everything back.
+-- Run with sqlcmd -b (or SSMS in SQLCMD mode): the file starts with `:on error exit`.
+
+:on error exit
+SET XACT_ABORT ON;
+GO
+
+BEGIN TRANSACTION;
+GO
+
+DECLARE @found NVARCHAR(4000);
+IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
+    SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
+IF ISNULL(@found, N'') <> N'8d41e6a0c2f9'BEGIN
+    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: stamp.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    THROW 50000, @message, 1;
+END;
+GO
+
+UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: stamp.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to c4b8e1f3a906: not exactly 1 row matched', 1;
+GO
+
+COMMIT TRANSACTION;
+GO

@@ -1,0 +1,88 @@
+-- sqlrelease upgrade script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    mssql (SQL Server)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   sqlcmd -b -S SERVER -d DBNAME -i mssql/upgrade.sql
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- Statements are separated by GO batches; XACT_ABORT and one transaction make a failure roll everything back.
+-- Run with sqlcmd -b (or SSMS in SQLCMD mode): the file starts with `:on error exit`.
+
+:on error exit
+SET XACT_ABORT ON;
+GO
+
+BEGIN TRANSACTION;
+GO
+
+DECLARE @found NVARCHAR(4000);
+IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
+    SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
+IF ISNULL(@found, N'') <> N'8d41e6a0c2f9'BEGIN
+    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: upgrade.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    THROW 50000, @message, 1;
+END;
+GO
+
+-- upgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+EXEC sp_rename 'department', departments;
+GO
+
+UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: not exactly 1 row matched', 1;
+GO
+
+-- upgrade 1e9f4a7b6c35: rename departments.address to location
+-- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
+
+EXEC sp_rename 'departments.address', location, 'COLUMN';
+GO
+
+UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: not exactly 1 row matched', 1;
+GO
+
+-- upgrade 5a6d2c8e0f47: add employees.department_id
+-- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
+
+ALTER TABLE employees ADD department_id INTEGER NULL;
+GO
+
+ALTER TABLE employees ADD CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id);
+GO
+
+UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: not exactly 1 row matched', 1;
+GO
+
+-- upgrade c4b8e1f3a906: create recruits
+-- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
+
+CREATE TABLE recruits (
+    id INTEGER NOT NULL IDENTITY, 
+    first_name VARCHAR(100) NOT NULL, 
+    surname VARCHAR(100) NOT NULL, 
+    chat_name VARCHAR(64) NULL, 
+    github_name VARCHAR(39) NULL, 
+    id_number VARCHAR(32) NOT NULL, 
+    PRIMARY KEY (id), 
+    CONSTRAINT uq_recruits_id_number UNIQUE (id_number)
+);
+GO
+
+UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+IF @@ROWCOUNT <> 1
+    THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: not exactly 1 row matched', 1;
+GO
+
+COMMIT TRANSACTION;
+GO

@@ -1,0 +1,103 @@
+-- sqlrelease downgrade script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    postgresql (PostgreSQL)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   psql -v ON_ERROR_STOP=1 -X -q -d "$DATABASE_URL" -f postgresql/downgrade.sql
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- The whole file runs in one transaction: a failure anywhere leaves the database as it was.
+-- The file sets ON_ERROR_STOP itself; keep `-v ON_ERROR_STOP=1` so the exit code is non-zero on failure.
+
+\set ON_ERROR_STOP on
+
+BEGIN;
+
+DO $sqlrelease$
+DECLARE
+    found text;
+BEGIN
+    IF to_regclass('alembic_version') IS NOT NULL THEN
+        EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
+    END IF;
+    IF found IS DISTINCT FROM 'c4b8e1f3a906' THEN
+        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
+            'downgrade.sql of release 1.1.0', 'c4b8e1f3a906', coalesce(found, 'none');
+    END IF;
+END
+$sqlrelease$;
+
+-- downgrade c4b8e1f3a906: create recruits
+-- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
+
+DROP TABLE recruits;
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from c4b8e1f3a906 to 5a6d2c8e0f47: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+-- downgrade 5a6d2c8e0f47: add employees.department_id
+-- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
+
+ALTER TABLE employees DROP CONSTRAINT fk_employees_department_id_departments;
+
+ALTER TABLE employees DROP COLUMN department_id;
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to 1e9f4a7b6c35: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+-- downgrade 1e9f4a7b6c35: rename departments.address to location
+-- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
+
+ALTER TABLE departments RENAME location TO address;
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to b7c03e5d9a12: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+-- downgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+ALTER TABLE departments RENAME TO department;
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 8d41e6a0c2f9: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+COMMIT;

@@ -1,0 +1,112 @@
+-- sqlrelease upgrade script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    postgresql (PostgreSQL)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   psql -v ON_ERROR_STOP=1 -X -q -d "$DATABASE_URL" -f postgresql/upgrade.sql
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- The whole file runs in one transaction: a failure anywhere leaves the database as it was.
+-- The file sets ON_ERROR_STOP itself; keep `-v ON_ERROR_STOP=1` so the exit code is non-zero on failure.
+
+\set ON_ERROR_STOP on
+
+BEGIN;
+
+DO $sqlrelease$
+DECLARE
+    found text;
+BEGIN
+    IF to_regclass('alembic_version') IS NOT NULL THEN
+        EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
+    END IF;
+    IF found IS DISTINCT FROM '8d41e6a0c2f9' THEN
+        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
+            'upgrade.sql of release 1.1.0', '8d41e6a0c2f9', coalesce(found, 'none');
+    END IF;
+END
+$sqlrelease$;
+
+-- upgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+ALTER TABLE department RENAME TO departments;
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+-- upgrade 1e9f4a7b6c35: rename departments.address to location
+-- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
+
+ALTER TABLE departments RENAME address TO location;
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+-- upgrade 5a6d2c8e0f47: add employees.department_id
+-- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
+
+ALTER TABLE employees ADD COLUMN department_id INTEGER;
+
+ALTER TABLE employees ADD CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id);
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+-- upgrade c4b8e1f3a906: create recruits
+-- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
+
+CREATE TABLE recruits (
+    id SERIAL NOT NULL, 
+    first_name VARCHAR(100) NOT NULL, 
+    surname VARCHAR(100) NOT NULL, 
+    chat_name VARCHAR(64), 
+    github_name VARCHAR(39), 
+    id_number VARCHAR(32) NOT NULL, 
+    PRIMARY KEY (id), 
+    CONSTRAINT uq_recruits_id_number UNIQUE (id_number)
+);
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+COMMIT;

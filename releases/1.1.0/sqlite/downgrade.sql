@@ -1,0 +1,67 @@
+-- sqlrelease downgrade script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    sqlite (SQLite)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   sqlite3 -bail DATABASE_FILE < sqlite/downgrade.sql
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.
+-- The file turns on .bail itself, because without it sqlite3 would go on after an error.
+
+.bail on
+
+BEGIN IMMEDIATE;
+
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'c4b8e1f3a906';
+
+-- downgrade c4b8e1f3a906: create recruits
+-- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
+
+DROP TABLE recruits;
+
+UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from c4b8e1f3a906 to 5a6d2c8e0f47: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- downgrade 5a6d2c8e0f47: add employees.department_id
+-- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
+
+CREATE TABLE _alembic_tmp_employees (
+    id INTEGER NOT NULL, 
+    full_name VARCHAR(100) NOT NULL, 
+    email VARCHAR(255) NOT NULL, 
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL, 
+    PRIMARY KEY (id)
+);
+
+INSERT INTO _alembic_tmp_employees (id, full_name, email, created_at) SELECT employees.id, employees.full_name, employees.email, employees.created_at 
+FROM employees;
+
+DROP TABLE employees;
+
+ALTER TABLE _alembic_tmp_employees RENAME TO employees;
+
+UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to 1e9f4a7b6c35: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- downgrade 1e9f4a7b6c35: rename departments.address to location
+-- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
+
+ALTER TABLE departments RENAME COLUMN location TO address;
+
+UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to b7c03e5d9a12: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- downgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+ALTER TABLE departments RENAME TO department;
+
+UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 8d41e6a0c2f9: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+COMMIT;

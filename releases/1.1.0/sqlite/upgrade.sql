@@ -1,0 +1,78 @@
+-- sqlrelease upgrade script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    sqlite (SQLite)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   sqlite3 -bail DATABASE_FILE < sqlite/upgrade.sql
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.
+-- The file turns on .bail itself, because without it sqlite3 would go on after an error.
+
+.bail on
+
+BEGIN IMMEDIATE;
+
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> '8d41e6a0c2f9';
+
+-- upgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+ALTER TABLE department RENAME TO departments;
+
+UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- upgrade 1e9f4a7b6c35: rename departments.address to location
+-- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
+
+ALTER TABLE departments RENAME COLUMN address TO location;
+
+UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- upgrade 5a6d2c8e0f47: add employees.department_id
+-- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
+
+CREATE TABLE _alembic_tmp_employees (
+    id INTEGER NOT NULL, 
+    full_name VARCHAR(100) NOT NULL, 
+    email VARCHAR(255) NOT NULL, 
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL, 
+    department_id INTEGER, 
+    PRIMARY KEY (id), 
+    CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id)
+);
+
+INSERT INTO _alembic_tmp_employees (id, full_name, email, created_at) SELECT employees.id, employees.full_name, employees.email, employees.created_at 
+FROM employees;
+
+DROP TABLE employees;
+
+ALTER TABLE _alembic_tmp_employees RENAME TO employees;
+
+UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- upgrade c4b8e1f3a906: create recruits
+-- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
+
+CREATE TABLE recruits (
+    id INTEGER NOT NULL, 
+    first_name VARCHAR(100) NOT NULL, 
+    surname VARCHAR(100) NOT NULL, 
+    chat_name VARCHAR(64), 
+    github_name VARCHAR(39), 
+    id_number VARCHAR(32) NOT NULL, 
+    PRIMARY KEY (id), 
+    CONSTRAINT uq_recruits_id_number UNIQUE (id_number)
+);
+
+UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+COMMIT;

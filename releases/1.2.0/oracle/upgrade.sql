@@ -1,0 +1,78 @@
+-- sqlrelease upgrade script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    oracle (Oracle)
+-- range:      c4b8e1f3a906 -> e61a7c9d0b58
+-- migrations (apply order):
+--   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
+--   2d5f8a4c1b73  backfill recruits.personal_email_address
+--   e61a7c9d0b58  require a unique recruits.personal_email_address
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/upgrade.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> 'c4b8e1f3a906' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
+-- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
+
+ALTER TABLE recruits ADD personal_email_address VARCHAR2(255 CHAR)
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+-- upgrade 2d5f8a4c1b73: backfill recruits.personal_email_address
+-- source: migrations/versions/0008_2d5f8a4c1b73_backfill_recruits_personal_email_address.py
+
+UPDATE recruits SET personal_email_address=(lower(coalesce(recruits.github_name, recruits.id_number)) || '@recruits.invalid') WHERE recruits.personal_email_address IS NULL
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = '9e07d3b5c8a1';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+-- upgrade e61a7c9d0b58: require a unique recruits.personal_email_address
+-- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
+
+ALTER TABLE recruits MODIFY personal_email_address NOT NULL
+/
+
+ALTER TABLE recruits ADD CONSTRAINT uq_recruits_personal_email_address UNIQUE (personal_email_address)
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '2d5f8a4c1b73';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

@@ -1,0 +1,45 @@
+-- sqlrelease stamp script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    postgresql (PostgreSQL)
+-- range:      c4b8e1f3a906 -> e61a7c9d0b58
+-- migrations (apply order):
+--   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
+--   2d5f8a4c1b73  backfill recruits.personal_email_address
+--   e61a7c9d0b58  require a unique recruits.personal_email_address
+-- run with:   psql -v ON_ERROR_STOP=1 -X -q -d "$DATABASE_URL" -f postgresql/stamp.sql
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
+-- The whole file runs in one transaction: a failure anywhere leaves the database as it was.
+-- The file sets ON_ERROR_STOP itself; keep `-v ON_ERROR_STOP=1` so the exit code is non-zero on failure.
+
+\set ON_ERROR_STOP on
+
+BEGIN;
+
+DO $sqlrelease$
+DECLARE
+    found text;
+BEGIN
+    IF to_regclass('alembic_version') IS NOT NULL THEN
+        EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
+    END IF;
+    IF found IS DISTINCT FROM 'c4b8e1f3a906' THEN
+        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
+            'stamp.sql of release 1.2.0', 'c4b8e1f3a906', coalesce(found, 'none');
+    END IF;
+END
+$sqlrelease$;
+
+DO $sqlrelease$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    IF changed <> 1 THEN
+        RAISE EXCEPTION 'sqlrelease: stamp.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to e61a7c9d0b58: % rows matched instead of 1', changed;
+    END IF;
+END
+$sqlrelease$;
+
+COMMIT;

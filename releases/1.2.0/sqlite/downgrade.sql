@@ -1,0 +1,62 @@
+-- sqlrelease downgrade script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    sqlite (SQLite)
+-- range:      c4b8e1f3a906 -> e61a7c9d0b58
+-- migrations (apply order):
+--   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
+--   2d5f8a4c1b73  backfill recruits.personal_email_address
+--   e61a7c9d0b58  require a unique recruits.personal_email_address
+-- run with:   sqlite3 -bail DATABASE_FILE < sqlite/downgrade.sql
+-- guard:      refuses to run unless alembic_version = e61a7c9d0b58
+-- The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.
+-- The file turns on .bail itself, because without it sqlite3 would go on after an error.
+
+.bail on
+
+BEGIN IMMEDIATE;
+
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.2.0 expects alembic_version = e61a7c9d0b58, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.2.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'e61a7c9d0b58';
+
+-- downgrade e61a7c9d0b58: require a unique recruits.personal_email_address
+-- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
+
+CREATE TABLE _alembic_tmp_recruits (
+    id INTEGER NOT NULL, 
+    first_name VARCHAR(100) NOT NULL, 
+    surname VARCHAR(100) NOT NULL, 
+    chat_name VARCHAR(64), 
+    github_name VARCHAR(39), 
+    id_number VARCHAR(32) NOT NULL, 
+    personal_email_address VARCHAR(255), 
+    PRIMARY KEY (id), 
+    CONSTRAINT uq_recruits_id_number UNIQUE (id_number)
+);
+
+INSERT INTO _alembic_tmp_recruits (id, first_name, surname, chat_name, github_name, id_number, personal_email_address) SELECT recruits.id, recruits.first_name, recruits.surname, recruits.chat_name, recruits.github_name, recruits.id_number, recruits.personal_email_address 
+FROM recruits;
+
+DROP TABLE recruits;
+
+ALTER TABLE _alembic_tmp_recruits RENAME TO recruits;
+
+UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = 'e61a7c9d0b58';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from e61a7c9d0b58 to 2d5f8a4c1b73: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- downgrade 2d5f8a4c1b73: backfill recruits.personal_email_address
+-- source: migrations/versions/0008_2d5f8a4c1b73_backfill_recruits_personal_email_address.py
+
+UPDATE recruits SET personal_email_address=NULL WHERE recruits.personal_email_address = (lower(coalesce(recruits.github_name, recruits.id_number)) || '@recruits.invalid');
+
+UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = '2d5f8a4c1b73';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to 9e07d3b5c8a1: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- downgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
+-- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
+
+ALTER TABLE recruits DROP COLUMN personal_email_address;
+
+UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '9e07d3b5c8a1';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to c4b8e1f3a906: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+COMMIT;

@@ -1,0 +1,25 @@
+-- sqlrelease stamp script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    sqlite (SQLite)
+-- range:      c4b8e1f3a906 -> e61a7c9d0b58
+-- migrations (apply order):
+--   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
+--   2d5f8a4c1b73  backfill recruits.personal_email_address
+--   e61a7c9d0b58  require a unique recruits.personal_email_address
+-- run with:   sqlite3 -bail DATABASE_FILE < sqlite/stamp.sql
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
+-- The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.
+-- The file turns on .bail itself, because without it sqlite3 would go on after an error.
+
+.bail on
+
+BEGIN IMMEDIATE;
+
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: stamp.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: stamp.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'c4b8e1f3a906';
+
+UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: stamp.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to e61a7c9d0b58: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+COMMIT;

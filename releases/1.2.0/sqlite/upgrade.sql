@@ -1,0 +1,63 @@
+-- sqlrelease upgrade script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    sqlite (SQLite)
+-- range:      c4b8e1f3a906 -> e61a7c9d0b58
+-- migrations (apply order):
+--   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
+--   2d5f8a4c1b73  backfill recruits.personal_email_address
+--   e61a7c9d0b58  require a unique recruits.personal_email_address
+-- run with:   sqlite3 -bail DATABASE_FILE < sqlite/upgrade.sql
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.
+-- The file turns on .bail itself, because without it sqlite3 would go on after an error.
+
+.bail on
+
+BEGIN IMMEDIATE;
+
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'c4b8e1f3a906';
+
+-- upgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
+-- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
+
+ALTER TABLE recruits ADD COLUMN personal_email_address VARCHAR(255);
+
+UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- upgrade 2d5f8a4c1b73: backfill recruits.personal_email_address
+-- source: migrations/versions/0008_2d5f8a4c1b73_backfill_recruits_personal_email_address.py
+
+UPDATE recruits SET personal_email_address=(lower(coalesce(recruits.github_name, recruits.id_number)) || '@recruits.invalid') WHERE recruits.personal_email_address IS NULL;
+
+UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = '9e07d3b5c8a1';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+-- upgrade e61a7c9d0b58: require a unique recruits.personal_email_address
+-- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
+
+CREATE TABLE _alembic_tmp_recruits (
+    id INTEGER NOT NULL, 
+    first_name VARCHAR(100) NOT NULL, 
+    surname VARCHAR(100) NOT NULL, 
+    chat_name VARCHAR(64), 
+    github_name VARCHAR(39), 
+    id_number VARCHAR(32) NOT NULL, 
+    personal_email_address VARCHAR(255) NOT NULL, 
+    PRIMARY KEY (id), 
+    CONSTRAINT uq_recruits_id_number UNIQUE (id_number), 
+    CONSTRAINT uq_recruits_personal_email_address UNIQUE (personal_email_address)
+);
+
+INSERT INTO _alembic_tmp_recruits (id, first_name, surname, chat_name, github_name, id_number, personal_email_address) SELECT recruits.id, recruits.first_name, recruits.surname, recruits.chat_name, recruits.github_name, recruits.id_number, recruits.personal_email_address 
+FROM recruits;
+
+DROP TABLE recruits;
+
+ALTER TABLE _alembic_tmp_recruits RENAME TO recruits;
+
+UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '2d5f8a4c1b73';
+SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+COMMIT;
