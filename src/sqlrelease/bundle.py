@@ -24,7 +24,16 @@ from .dialects import DIALECTS
 from .errors import BundleError
 from .history import History
 from .plan import Release
-from .sqlscript import Irreversible, Script, ScriptContext, VersionTable, downgrade_script, stamp_script, upgrade_script
+from .sqlscript import (
+    Irreversible,
+    Script,
+    ScriptContext,
+    VersionTable,
+    downgrade_script,
+    stamp_script,
+    step_scripts,
+    upgrade_script,
+)
 
 FORMAT = "sqlrelease-bundle/1"
 MANIFEST = "manifest.json"
@@ -77,6 +86,9 @@ def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str) -> dict[
             "downgrade": downgrade_script(ctx, release_sql.downgrade[name]),
             "stamp": stamp_script(ctx),
         }
+        if DIALECTS[name].steps and ctx.stamp == "inline":
+            for step, script in step_scripts(ctx, release_sql.upgrade[name]):
+                scripts[f"steps/{step}"] = script
         for kind, script in scripts.items():
             path = f"{name}/{kind}.sql"
             data = script.text.encode("utf-8")

@@ -47,6 +47,7 @@ def alembic_config(config: Config) -> AlembicConfig:
         cfg = AlembicConfig(str(config.alembic_ini))
     else:
         cfg = AlembicConfig()
+        cfg.set_main_option("path_separator", "os")
     if config.script_location is not None:
         cfg.set_main_option("script_location", str(config.script_location))
     elif cfg.get_main_option("script_location"):

@@ -144,6 +144,48 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
     return Script(_document(ctx, "upgrade", release.start, blocks, note), count)
 
 
+def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[tuple[str, Script]]:
+    """One upgrade script per migration, each with its own guard.
+
+    For dialects whose DDL commits as it goes: after a failure the version table
+    names the last migration that completed, and the DBA resumes with the step
+    script whose guard expects exactly that.
+    """
+    m = _macros(ctx.dialect)
+    release = ctx.release
+    applied = set(release.applied_before)
+    width = len(str(len(release.revisions)))
+    steps = []
+    for number, revision in enumerate(release.revisions, start=1):
+        before = ctx.history.heads_of(applied)
+        applied.add(revision)
+        after = ctx.history.heads_of(applied)
+        name = f"{number:0{width}d}-{revision}"
+        label = f"steps/{name}.sql of release {release.name}"
+        statements = _statements(ctx.dialect, rendered[revision])
+        blocks = [m.begin(), m.guard(ctx.version_table, before, label), _migration_comment(ctx, revision, "upgrade")]
+        blocks.extend(statements)
+        blocks.extend(version_change(ctx, before, after, label))
+        blocks.append(m.commit())
+        note = f"step {number} of {len(release.revisions)}: only migration {revision}; resume a failed upgrade.sql here"
+        step_ctx = ScriptContext(
+            release=Release(
+                name=release.name,
+                previous=release.previous,
+                start=before,
+                end=after,
+                revisions=(revision,),
+                applied_before=frozenset(applied - {revision}),
+            ),
+            dialect=ctx.dialect,
+            history=ctx.history,
+            version_table=ctx.version_table,
+            stamp=INLINE,
+        )
+        steps.append((name, Script(_document(step_ctx, f"steps/{name}", before, blocks, note), len(statements))))
+    return steps
+
+
 def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Script:
     m = _macros(ctx.dialect)
     release = ctx.release

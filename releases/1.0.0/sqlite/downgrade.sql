@@ -14,7 +14,7 @@
 
 BEGIN IMMEDIATE;
 
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> '8d41e6a0c2f9';
 
 -- downgrade 8d41e6a0c2f9: create department

@@ -16,7 +16,7 @@
 
 BEGIN IMMEDIATE;
 
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'c4b8e1f3a906';
 
 -- downgrade c4b8e1f3a906: create recruits

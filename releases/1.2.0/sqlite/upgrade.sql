@@ -15,7 +15,7 @@
 
 BEGIN IMMEDIATE;
 
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'c4b8e1f3a906';
 
 -- upgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)

@@ -13,7 +13,7 @@
 
 BEGIN IMMEDIATE;
 
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found no alembic_version table; nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'e61a7c9d0b58';
 
 -- upgrade 74c2b9e5f3d0: normalise employee emails to lower case

@@ -16,6 +16,8 @@ class Dialect:
     apply_command: str  # `{file}` and placeholders in CAPITALS the DBA fills in
     separator: str | None = None  # a line after every statement (GO, /)
     notes: tuple[str, ...] = ()
+    # DDL commits as it goes: bundles add one guarded script per migration to resume from.
+    steps: bool = False
     strip_patterns: tuple[str, ...] = field(default=())
 
     @property

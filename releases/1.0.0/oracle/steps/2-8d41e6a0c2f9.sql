@@ -1,0 +1,51 @@
+-- sqlrelease steps/2-8d41e6a0c2f9 script
+-- release:    1.0.0 (starts at base)
+-- dialect:    oracle (Oracle)
+-- range:      3f2a9c1e7b40 -> 8d41e6a0c2f9
+-- migrations (apply order):
+--   8d41e6a0c2f9  create department
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/2-8d41e6a0c2f9.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = 3f2a9c1e7b40
+-- note:       step 2 of 2: only migration 8d41e6a0c2f9; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> '3f2a9c1e7b40' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/2-8d41e6a0c2f9.sql of release 1.0.0 expects alembic_version = 3f2a9c1e7b40, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade 8d41e6a0c2f9: create department
+-- source: migrations/versions/0002_8d41e6a0c2f9_create_department.py
+
+CREATE TABLE department (
+    id INTEGER NOT NULL, 
+    name VARCHAR2(100 CHAR) NOT NULL, 
+    address VARCHAR2(200 CHAR), 
+    PRIMARY KEY (id)
+)
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = '3f2a9c1e7b40';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/2-8d41e6a0c2f9.sql of release 1.0.0: moving alembic_version from 3f2a9c1e7b40 to 8d41e6a0c2f9: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

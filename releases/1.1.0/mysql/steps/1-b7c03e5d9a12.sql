@@ -1,0 +1,38 @@
+-- sqlrelease steps/1-b7c03e5d9a12 script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    mysql (MySQL / MariaDB)
+-- range:      8d41e6a0c2f9 -> b7c03e5d9a12
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+-- run with:   mariadb --database=DBNAME < mysql/steps/1-b7c03e5d9a12.sql
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- note:       step 1 of 4: only migration b7c03e5d9a12; resume a failed upgrade.sql here
+-- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- Do not pass --force: the client must stop at the first error.
+
+SET @sqlrelease_found = NULL;
+SET @sqlrelease_read = IF(
+    EXISTS(SELECT 1 FROM information_schema.tables
+           WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
+    'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
+    'DO 0');
+PREPARE sqlrelease_read FROM @sqlrelease_read;
+EXECUTE sqlrelease_read;
+DEALLOCATE PREPARE sqlrelease_read;
+SET @sqlrelease_check = IF(@sqlrelease_found <=> '8d41e6a0c2f9', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: steps/1-b7c03e5d9a12.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+-- upgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+ALTER TABLE department RENAME TO departments;
+
+UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+SET @sqlrelease_changed = ROW_COUNT();
+SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: steps/1-b7c03e5d9a12.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;

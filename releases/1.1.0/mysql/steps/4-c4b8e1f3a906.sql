@@ -1,0 +1,47 @@
+-- sqlrelease steps/4-c4b8e1f3a906 script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    mysql (MySQL / MariaDB)
+-- range:      5a6d2c8e0f47 -> c4b8e1f3a906
+-- migrations (apply order):
+--   c4b8e1f3a906  create recruits
+-- run with:   mariadb --database=DBNAME < mysql/steps/4-c4b8e1f3a906.sql
+-- guard:      refuses to run unless alembic_version = 5a6d2c8e0f47
+-- note:       step 4 of 4: only migration c4b8e1f3a906; resume a failed upgrade.sql here
+-- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- Do not pass --force: the client must stop at the first error.
+
+SET @sqlrelease_found = NULL;
+SET @sqlrelease_read = IF(
+    EXISTS(SELECT 1 FROM information_schema.tables
+           WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
+    'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
+    'DO 0');
+PREPARE sqlrelease_read FROM @sqlrelease_read;
+EXECUTE sqlrelease_read;
+DEALLOCATE PREPARE sqlrelease_read;
+SET @sqlrelease_check = IF(@sqlrelease_found <=> '5a6d2c8e0f47', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: steps/4-c4b8e1f3a906.sql of release 1.1.0 expects alembic_version = 5a6d2c8e0f47, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+-- upgrade c4b8e1f3a906: create recruits
+-- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
+
+CREATE TABLE recruits (
+    id INTEGER NOT NULL AUTO_INCREMENT, 
+    first_name VARCHAR(100) NOT NULL, 
+    surname VARCHAR(100) NOT NULL, 
+    chat_name VARCHAR(64), 
+    github_name VARCHAR(39), 
+    id_number VARCHAR(32) NOT NULL, 
+    PRIMARY KEY (id), 
+    CONSTRAINT uq_recruits_id_number UNIQUE (id_number)
+);
+
+UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+SET @sqlrelease_changed = ROW_COUNT();
+SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: steps/4-c4b8e1f3a906.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;

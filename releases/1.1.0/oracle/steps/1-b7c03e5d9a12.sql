@@ -1,0 +1,46 @@
+-- sqlrelease steps/1-b7c03e5d9a12 script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    oracle (Oracle)
+-- range:      8d41e6a0c2f9 -> b7c03e5d9a12
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/1-b7c03e5d9a12.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
+-- note:       step 1 of 4: only migration b7c03e5d9a12; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> '8d41e6a0c2f9' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/1-b7c03e5d9a12.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade b7c03e5d9a12: rename department to departments
+-- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
+
+ALTER TABLE department RENAME TO departments
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/1-b7c03e5d9a12.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

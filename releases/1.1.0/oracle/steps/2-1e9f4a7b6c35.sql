@@ -1,0 +1,46 @@
+-- sqlrelease steps/2-1e9f4a7b6c35 script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    oracle (Oracle)
+-- range:      b7c03e5d9a12 -> 1e9f4a7b6c35
+-- migrations (apply order):
+--   1e9f4a7b6c35  rename departments.address to location
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/2-1e9f4a7b6c35.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = b7c03e5d9a12
+-- note:       step 2 of 4: only migration 1e9f4a7b6c35; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> 'b7c03e5d9a12' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/2-1e9f4a7b6c35.sql of release 1.1.0 expects alembic_version = b7c03e5d9a12, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade 1e9f4a7b6c35: rename departments.address to location
+-- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
+
+ALTER TABLE departments RENAME COLUMN address TO location
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/2-1e9f4a7b6c35.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

@@ -1,0 +1,49 @@
+-- sqlrelease steps/3-5a6d2c8e0f47 script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    oracle (Oracle)
+-- range:      1e9f4a7b6c35 -> 5a6d2c8e0f47
+-- migrations (apply order):
+--   5a6d2c8e0f47  add employees.department_id
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/3-5a6d2c8e0f47.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = 1e9f4a7b6c35
+-- note:       step 3 of 4: only migration 5a6d2c8e0f47; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> '1e9f4a7b6c35' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/3-5a6d2c8e0f47.sql of release 1.1.0 expects alembic_version = 1e9f4a7b6c35, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade 5a6d2c8e0f47: add employees.department_id
+-- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
+
+ALTER TABLE employees ADD department_id INTEGER
+/
+
+ALTER TABLE employees ADD CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id)
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/3-5a6d2c8e0f47.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

@@ -1,0 +1,38 @@
+-- sqlrelease steps/1-9e07d3b5c8a1 script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    mysql (MySQL / MariaDB)
+-- range:      c4b8e1f3a906 -> 9e07d3b5c8a1
+-- migrations (apply order):
+--   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
+-- run with:   mariadb --database=DBNAME < mysql/steps/1-9e07d3b5c8a1.sql
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- note:       step 1 of 3: only migration 9e07d3b5c8a1; resume a failed upgrade.sql here
+-- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- Do not pass --force: the client must stop at the first error.
+
+SET @sqlrelease_found = NULL;
+SET @sqlrelease_read = IF(
+    EXISTS(SELECT 1 FROM information_schema.tables
+           WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
+    'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
+    'DO 0');
+PREPARE sqlrelease_read FROM @sqlrelease_read;
+EXECUTE sqlrelease_read;
+DEALLOCATE PREPARE sqlrelease_read;
+SET @sqlrelease_check = IF(@sqlrelease_found <=> 'c4b8e1f3a906', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: steps/1-9e07d3b5c8a1.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+-- upgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
+-- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
+
+ALTER TABLE recruits ADD COLUMN personal_email_address VARCHAR(255);
+
+UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+SET @sqlrelease_changed = ROW_COUNT();
+SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: steps/1-9e07d3b5c8a1.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;

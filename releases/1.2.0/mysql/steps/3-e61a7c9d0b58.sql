@@ -1,0 +1,40 @@
+-- sqlrelease steps/3-e61a7c9d0b58 script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    mysql (MySQL / MariaDB)
+-- range:      2d5f8a4c1b73 -> e61a7c9d0b58
+-- migrations (apply order):
+--   e61a7c9d0b58  require a unique recruits.personal_email_address
+-- run with:   mariadb --database=DBNAME < mysql/steps/3-e61a7c9d0b58.sql
+-- guard:      refuses to run unless alembic_version = 2d5f8a4c1b73
+-- note:       step 3 of 3: only migration e61a7c9d0b58; resume a failed upgrade.sql here
+-- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- Do not pass --force: the client must stop at the first error.
+
+SET @sqlrelease_found = NULL;
+SET @sqlrelease_read = IF(
+    EXISTS(SELECT 1 FROM information_schema.tables
+           WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
+    'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
+    'DO 0');
+PREPARE sqlrelease_read FROM @sqlrelease_read;
+EXECUTE sqlrelease_read;
+DEALLOCATE PREPARE sqlrelease_read;
+SET @sqlrelease_check = IF(@sqlrelease_found <=> '2d5f8a4c1b73', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: steps/3-e61a7c9d0b58.sql of release 1.2.0 expects alembic_version = 2d5f8a4c1b73, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;
+
+-- upgrade e61a7c9d0b58: require a unique recruits.personal_email_address
+-- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
+
+ALTER TABLE recruits MODIFY personal_email_address VARCHAR(255) NOT NULL;
+
+ALTER TABLE recruits ADD CONSTRAINT uq_recruits_personal_email_address UNIQUE (personal_email_address);
+
+UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '2d5f8a4c1b73';
+SET @sqlrelease_changed = ROW_COUNT();
+SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: steps/3-e61a7c9d0b58.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+DEALLOCATE PREPARE sqlrelease_check;

@@ -1,0 +1,46 @@
+-- sqlrelease steps/1-9e07d3b5c8a1 script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    oracle (Oracle)
+-- range:      c4b8e1f3a906 -> 9e07d3b5c8a1
+-- migrations (apply order):
+--   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/1-9e07d3b5c8a1.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = c4b8e1f3a906
+-- note:       step 1 of 3: only migration 9e07d3b5c8a1; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> 'c4b8e1f3a906' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/1-9e07d3b5c8a1.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
+-- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
+
+ALTER TABLE recruits ADD personal_email_address VARCHAR2(255 CHAR)
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/1-9e07d3b5c8a1.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

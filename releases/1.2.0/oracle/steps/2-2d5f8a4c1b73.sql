@@ -1,0 +1,46 @@
+-- sqlrelease steps/2-2d5f8a4c1b73 script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    oracle (Oracle)
+-- range:      9e07d3b5c8a1 -> 2d5f8a4c1b73
+-- migrations (apply order):
+--   2d5f8a4c1b73  backfill recruits.personal_email_address
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/2-2d5f8a4c1b73.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = 9e07d3b5c8a1
+-- note:       step 2 of 3: only migration 2d5f8a4c1b73; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> '9e07d3b5c8a1' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/2-2d5f8a4c1b73.sql of release 1.2.0 expects alembic_version = 9e07d3b5c8a1, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade 2d5f8a4c1b73: backfill recruits.personal_email_address
+-- source: migrations/versions/0008_2d5f8a4c1b73_backfill_recruits_personal_email_address.py
+
+UPDATE recruits SET personal_email_address=(lower(coalesce(recruits.github_name, recruits.id_number)) || '@recruits.invalid') WHERE recruits.personal_email_address IS NULL
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = '9e07d3b5c8a1';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/2-2d5f8a4c1b73.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

@@ -1,0 +1,49 @@
+-- sqlrelease steps/3-e61a7c9d0b58 script
+-- release:    1.2.0 (follows 1.1.0)
+-- dialect:    oracle (Oracle)
+-- range:      2d5f8a4c1b73 -> e61a7c9d0b58
+-- migrations (apply order):
+--   e61a7c9d0b58  require a unique recruits.personal_email_address
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/3-e61a7c9d0b58.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = 2d5f8a4c1b73
+-- note:       step 3 of 3: only migration e61a7c9d0b58; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> '2d5f8a4c1b73' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/3-e61a7c9d0b58.sql of release 1.2.0 expects alembic_version = 2d5f8a4c1b73, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade e61a7c9d0b58: require a unique recruits.personal_email_address
+-- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
+
+ALTER TABLE recruits MODIFY personal_email_address NOT NULL
+/
+
+ALTER TABLE recruits ADD CONSTRAINT uq_recruits_personal_email_address UNIQUE (personal_email_address)
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '2d5f8a4c1b73';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/3-e61a7c9d0b58.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

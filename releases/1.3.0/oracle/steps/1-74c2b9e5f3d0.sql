@@ -1,0 +1,46 @@
+-- sqlrelease steps/1-74c2b9e5f3d0 script
+-- release:    1.3.0 (follows 1.2.0)
+-- dialect:    oracle (Oracle)
+-- range:      e61a7c9d0b58 -> 74c2b9e5f3d0
+-- migrations (apply order):
+--   74c2b9e5f3d0  normalise employee emails to lower case
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/1-74c2b9e5f3d0.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = e61a7c9d0b58
+-- note:       step 1 of 1: only migration 74c2b9e5f3d0; resume a failed upgrade.sql here
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NULL OR found <> 'e61a7c9d0b58' THEN
+        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/1-74c2b9e5f3d0.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ' || NVL(found, 'none') || '; nothing was changed');
+    END IF;
+END;
+/
+
+-- upgrade 74c2b9e5f3d0: normalise employee emails to lower case
+-- source: migrations/versions/0010_74c2b9e5f3d0_normalise_employee_emails_to_lower_case.py
+
+UPDATE employees SET email=lower(employees.email)
+/
+
+BEGIN
+    UPDATE alembic_version SET version_num = '74c2b9e5f3d0' WHERE alembic_version.version_num = 'e61a7c9d0b58';
+    IF SQL%ROWCOUNT <> 1 THEN
+        RAISE_APPLICATION_ERROR(-20002, 'sqlrelease: steps/1-74c2b9e5f3d0.sql of release 1.3.0: moving alembic_version from e61a7c9d0b58 to 74c2b9e5f3d0: ' || SQL%ROWCOUNT || ' rows matched instead of 1');
+    END IF;
+END;
+/
+
+COMMIT
+/

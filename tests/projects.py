@@ -1,0 +1,66 @@
+"""Small sqlrelease projects for tests, made from the sample or a test history.
+
+`make_project(tmp_path, "branched")` copies `tests/histories/branched` into a
+fresh project folder with a `[tool.sqlrelease]` table, so a test can build,
+apply and inspect its bundles without touching the repository.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HISTORIES = Path(__file__).resolve().parent / "histories"
+NAMES = ("sample", "branched", "data_migration", "constraints", "irreversible")
+
+
+def make_project(
+    tmp_path: Path,
+    history: str = "sample",
+    *,
+    dialects=("postgresql", "mysql", "sqlite"),
+    stamp: str = "inline",
+    environment: str = "project",
+    folder: str = "project",
+) -> Path:
+    """A project folder holding `history` (its migrations and release plan)."""
+    root = tmp_path / folder
+    root.mkdir(parents=True)
+    if history == "sample":
+        shutil.copy(REPO / "alembic.ini", root / "alembic.ini")
+        shutil.copytree(REPO / "migrations", root / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(REPO / "releases.toml", root / "releases.toml")
+        location = 'alembic_ini = "alembic.ini"'
+    else:
+        shutil.copytree(HISTORIES / history, root / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
+        (root / "migrations" / "releases.toml").rename(root / "releases.toml")
+        location = 'script_location = "migrations"'
+    dialect_list = ", ".join(f'"{d}"' for d in dialects)
+    (root / "pyproject.toml").write_text(
+        "[tool.sqlrelease]\n"
+        f"{location}\n"
+        'plan = "releases.toml"\n'
+        'bundles = "releases"\n'
+        f"dialects = [{dialect_list}]\n"
+        f'stamp = "{stamp}"\n'
+        f'environment = "{environment}"\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def script_location(root: Path) -> Path:
+    """What to hand Alembic for online runs of the project's history."""
+    return root / "alembic.ini" if (root / "alembic.ini").exists() else root / "migrations"
+
+
+def release_names(root: Path) -> list[str]:
+    from sqlrelease.plan import load_plan
+
+    return [r.name for r in load_plan(root / "releases.toml").releases]
+
+
+def sql(root: Path, release: str, dialect: str, kind: str) -> Path:
+    """A bundle's SQL file: kind is upgrade, downgrade, stamp or steps/<name>."""
+    return root / "releases" / release / dialect / f"{kind}.sql"
