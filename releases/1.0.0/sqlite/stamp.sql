@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
     version_num VARCHAR(32) NOT NULL,
     CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: stamp.sql of release 1.0.0 expects no alembic_version (an empty database), found ' || (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) || '; nothing was changed') WHERE (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NOT NULL;
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ' || (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) || '; nothing was changed') WHERE (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS alembic_version (
     version_num VARCHAR(32) NOT NULL,
