@@ -8,6 +8,7 @@ import sys
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__, commands
 from .errors import SqlreleaseError
@@ -200,6 +201,41 @@ def verify(bundles: tuple[str, ...], as_json: bool) -> None:
             for problem in result.problems:
                 out.print(f"    {problem}")
     if not all(r.ok for r in results):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--dialect", "-d", "dialects", multiple=True, help="Only these dialects (repeatable). Default: [tool.sqlrelease] dialects.")
+@PROJECT
+@JSON
+@handles_errors
+def doctor(dialects: tuple[str, ...], project: str, as_json: bool) -> None:
+    """Render every revision (released or not) per dialect and direction, and
+    say why any cannot render offline: the cause, file:line and the fix.
+
+    Status per revision: ok, rehearse (built on a scratch database),
+    override (reviewed SQL supplied by hand), irreversible, or fails.
+    Exits 1 when any revision fails.
+    """
+    report = commands.doctor(project, dialects or None)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        problems = report.problems()
+        for finding in problems:
+            style = "bold red" if finding.status == "fails" else "yellow"
+            out.print(
+                f"[{style}]{finding.status}[/]  {escape(finding.location)}  {finding.revision} "
+                f"{finding.dialect} {finding.direction} (release {finding.release or 'none yet'})"
+            )
+            out.print(f"    {finding.cause}: {escape(finding.summary or '')}")
+            if finding.message:
+                out.print(f"    raised: {escape(finding.message)}", style="dim")
+            if finding.fix:
+                out.print(f"    fix: {escape(finding.fix)}")
+        revisions = len({f.revision for f in report.findings})
+        out.print(f"{revisions} revision(s) checked; {len(problems)} finding(s)" if problems else f"{revisions} revision(s): all render offline")
+    if not report.ok:
         sys.exit(1)
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 from . import bundle as bundles
 from .config import Config, load_config
 from .dialects import DIALECTS
+from .doctor import diagnose
 from .errors import ConfigError, PlanError, RenderError
 from .history import History
 from .plan import PLAN_HEADER, Plan, Release, append_release, load_plan, resolve, unreleased
@@ -115,19 +116,15 @@ def _irreversible(project: Project, release: Release, dialects, upgrade, downgra
 
 def _render_error(project: Project, release: Release, revision: str, dialect: str, direction: str, sql: MigrationSQL):
     failure = sql.failure
-    rev = project.history.revisions[revision]
-    if failure.deliberate:
-        what = f"{direction}() refuses to render offline: {failure.cause}"
-    else:
-        what = f"{direction}() cannot render offline: {failure.cause}"
+    diagnosis = diagnose(project.history.revisions[revision].path, failure, direction)
     return RenderError(
-        what,
+        f"{direction}() cannot render offline ({diagnosis.cause.code}): it {diagnosis.summary}; raised {failure.cause}",
         path=project.history.source_path(revision),
         line=failure.line,
         release=release.name,
         revision=revision,
         dialect=dialect,
-        hint=f"check `alembic {direction} --sql` for {rev.path.name} on {dialect}; the migration must not need a live database",
+        hint=f"fix: {diagnosis.cause.fix}; `sqlrelease doctor` lists every migration that cannot render",
     )
 
 
@@ -185,6 +182,14 @@ def build(project: Path | str = ".", names: Iterable[str] = (), dialects=None, p
         progress(f"{'wrote' if written else 'unchanged'} {proj.config.relative(folder)}")
         built.append(Built(release.name, proj.config.relative(folder), written))
     return built
+
+
+def doctor(project: Path | str = ".", dialects=None):
+    """Render every revision, released or not, per dialect and direction, and diagnose what cannot render offline."""
+    from . import doctor as diagnosis
+
+    proj = open_project(project)
+    return diagnosis.examine(proj, _dialects(proj, dialects))
 
 
 def verify(folder: Path | str) -> bundles.Verification:

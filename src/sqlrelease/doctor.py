@@ -1,0 +1,316 @@
+"""Diagnosis: which migrations render offline, and why the others do not.
+
+`diagnose` turns a render failure into a named cause with the fix a migration
+author can make, from the exception Alembic or SQLAlchemy raised and a look at
+the migration's source (`ast`) at the failing line. `examine` renders every
+revision of a project, released or not, per dialect and direction, and
+diagnoses each failure; `build` uses the same `diagnose` in its errors.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .dialects import DIALECTS
+from .render import DOWNGRADE, UPGRADE, Failure, MigrationSQL, render
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A known reason a migration cannot render offline."""
+
+    code: str
+    summary: str
+    fix: str
+    rehearsable: bool = False  # runs online against a scratch database, so rehearsal can produce its SQL
+
+
+CAUSES = {
+    c.code: c
+    for c in (
+        Cause(
+            "reads_rows",
+            "reads rows from the database (op.get_bind().execute(...)), which offline mode has not got",
+            "write the change as SQL that does not need the rows (INSERT ... SELECT, UPDATE ... WHERE), "
+            "or supply an override; sqlrelease can rehearse it on a scratch database",
+            rehearsable=True,
+        ),
+        Cause(
+            "reflects_schema",
+            "reflects the live schema (sa.inspect(bind), Table(autoload_with=...)), which offline mode cannot",
+            "state the schema the migration expects instead of looking it up; sqlrelease can rehearse it on a scratch database",
+            rehearsable=True,
+        ),
+        Cause(
+            "sqlite_alter_constraint",
+            "alters a constraint outside batch mode; SQLite has no ALTER for constraints",
+            "wrap the operation in `with op.batch_alter_table(table, copy_from=sa.Table(...)) as batch:`",
+        ),
+        Cause(
+            "batch_without_copy_from",
+            "uses batch mode without copy_from, so Alembic must reflect the table from a live database",
+            "pass copy_from=sa.Table(name, sa.MetaData(), *columns) describing the table as it is before the change; "
+            "sqlrelease can rehearse it on a scratch database",
+            rehearsable=True,
+        ),
+        Cause(
+            "unrenderable_type",
+            "uses a type this dialect cannot render",
+            "use a portable type, or `type.with_variant(...)` per dialect (e.g. CITEXT().with_variant(sa.String(255), 'mysql'))",
+        ),
+        Cause(
+            "mysql_varchar_length",
+            "uses VARCHAR without a length, which MySQL/MariaDB require",
+            "give the String a length: sa.String(255)",
+        ),
+        Cause(
+            "alter_column_existing_type",
+            "calls alter_column without existing_type, which this dialect needs to restate the column",
+            "pass existing_type= (and existing_nullable=, existing_server_default=) as the column is before the change",
+        ),
+        Cause(
+            "unnamed_constraint",
+            "drops or creates a constraint without a name",
+            "name the constraint (see naming_convention in MetaData) and use that name in drop_constraint",
+        ),
+        Cause(
+            "refuses_offline",
+            "raises on purpose in offline mode (context.is_offline_mode())",
+            "write an offline branch that emits the SQL, or supply an override; sqlrelease can rehearse it on a scratch database",
+            rehearsable=True,
+        ),
+        Cause(
+            "no_downgrade",
+            "has no working downgrade (it raises or does nothing)",
+            "write a downgrade() that undoes the upgrade, or accept it in the plan with accept_irreversible",
+        ),
+        Cause(
+            "unknown",
+            "fails to render offline",
+            "run `alembic upgrade --sql` over this revision to see the traceback; the migration must not need a live database",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    cause: Cause
+    message: str  # the exception, as raised
+    line: int | None
+    detail: str = ""  # e.g. the type that does not render
+
+    @property
+    def summary(self) -> str:
+        return f"{self.cause.summary}{f' ({self.detail})' if self.detail else ''}"
+
+
+_READ_CALLS = {"fetchall", "fetchone", "fetchmany", "scalar", "scalars", "scalar_one", "first", "one", "all", "mappings"}
+_REFLECT_CALLS = {"inspect", "reflect", "get_columns", "get_indexes", "get_foreign_keys", "has_table", "get_table_names"}
+_CONSTRAINT_OPS = {"drop_constraint", "create_unique_constraint", "create_foreign_key", "create_check_constraint", "create_primary_key"}
+
+
+@lru_cache(maxsize=256)
+def _parse(path: str, mtime: float):
+    source = Path(path).read_text(encoding="utf-8")
+    return ast.parse(source), source
+
+
+def _statement_at(path: Path, line: int | None) -> ast.AST | None:
+    """The innermost statement of the migration file covering `line`."""
+    if line is None:
+        return None
+    try:
+        tree, _ = _parse(str(path), path.stat().st_mtime)
+    except (OSError, SyntaxError):
+        return None
+    found = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            if found is None or (node.lineno >= found.lineno and (node.end_lineno or 0) <= (found.end_lineno or 0)):
+                found = node
+    return found
+
+
+def _function(path: Path, name: str) -> ast.FunctionDef | None:
+    try:
+        tree, _ = _parse(str(path), path.stat().st_mtime)
+    except (OSError, SyntaxError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node
+    return None
+
+
+def _calls(node: ast.AST | None) -> list[ast.Call]:
+    if node is None:
+        return []
+    return [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def _unnamed_constraint(calls: list[ast.Call]) -> bool:
+    for call in calls:
+        if _call_name(call) in _CONSTRAINT_OPS:
+            first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "constraint_name"), None)
+            if isinstance(first, ast.Constant) and first.value is None:
+                return True
+    return False
+
+
+def _checks_offline(function: ast.AST | None) -> bool:
+    return any(_call_name(c) == "is_offline_mode" for c in _calls(function))
+
+
+def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
+    """Name the cause of `failure` of the migration in `path` and the fix its author can make."""
+    message = failure.cause
+    kind, _, text = message.partition(": ")
+    statement = _statement_at(path, failure.line)
+    calls = _calls(statement)
+    names = {_call_name(c) for c in calls}
+    function = _function(path, direction)
+
+    def found(code: str, detail: str = "") -> Diagnosis:
+        return Diagnosis(CAUSES[code], message, failure.line, detail)
+
+    if _unnamed_constraint(calls) or "it has no name" in text:
+        return found("unnamed_constraint")
+    if "batch mode with dialect" in text and "copy_from" in text:
+        return found("batch_without_copy_from")
+    if kind == "NoInspectionAvailable" or names & _REFLECT_CALLS or "autoload_with" in ast.dump(statement or ast.Pass()):
+        return found("reflects_schema")
+    if "No support for ALTER of constraints in SQLite" in text:
+        return found("sqlite_alter_constraint")
+    if "VARCHAR requires a length" in text:
+        return found("mysql_varchar_length")
+    if "existing type" in text or "existing_type" in text:
+        return found("alter_column_existing_type")
+    if kind in ("UnsupportedCompilationError", "CompileError"):
+        match = re.search(r"element of type (\w+)", text)
+        return found("unrenderable_type", match.group(1) if match else "")
+    if failure.deliberate and _checks_offline(function) and isinstance(statement, ast.Raise):
+        return found("refuses_offline")
+    if "get_bind" in names or names & _READ_CALLS or "'NoneType'" in text:
+        return found("reads_rows")
+    if direction == DOWNGRADE and failure.deliberate and isinstance(statement, ast.Raise):
+        return found("no_downgrade")
+    if failure.deliberate and _checks_offline(function):
+        return found("refuses_offline")
+    return found("unknown")
+
+
+# -- the doctor verb -----------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    """How one revision renders for one dialect and direction."""
+
+    revision: str
+    release: str | None  # None: not in any release yet
+    source: str
+    dialect: str
+    direction: str
+    status: str  # ok | irreversible | override | rehearse | fails
+    cause: str | None = None
+    summary: str | None = None
+    line: int | None = None
+    message: str | None = None
+    fix: str | None = None
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+    def to_dict(self) -> dict:
+        return {
+            "revision": self.revision,
+            "release": self.release,
+            "source": self.source,
+            "line": self.line,
+            "dialect": self.dialect,
+            "direction": self.direction,
+            "status": self.status,
+            "cause": self.cause,
+            "summary": self.summary,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every revision can be built: offline, rehearsed, overridden or accepted as irreversible."""
+        return not any(f.status == "fails" for f in self.findings)
+
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.status != "ok"]
+
+    def to_dict(self) -> dict:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.status] = counts.get(finding.status, 0) + 1
+        return {"ok": self.ok, "counts": dict(sorted(counts.items())), "findings": [f.to_dict() for f in self.findings]}
+
+
+def examine(project, dialects, overridden=frozenset(), rehearsable=lambda dialect: dialect == "sqlite") -> Report:
+    """Render every revision of `project` per dialect and direction, and diagnose each failure.
+
+    `overridden` holds (revision, dialect, direction) with a valid override;
+    `rehearsable(dialect)` says whether a scratch database is available for it.
+    """
+    history = project.history
+    release_of = {rev: release.name for release in project.releases for rev in release.revisions}
+    order = history.order(history.revisions)
+    report = Report()
+    for name in dialects:
+        up = render(project.config, history, DIALECTS[name], UPGRADE, order).migrations
+        down = render(project.config, history, DIALECTS[name], DOWNGRADE, list(reversed(order))).migrations
+        for revision in order:
+            for direction, sql in ((UPGRADE, up[revision]), (DOWNGRADE, down[revision])):
+                report.findings.append(
+                    _finding(history, revision, release_of.get(revision), name, direction, sql, up[revision], overridden, rehearsable)
+                )
+    return report
+
+
+def _finding(history, revision, release, dialect, direction, sql: MigrationSQL, up: MigrationSQL, overridden, rehearsable) -> Finding:
+    path = history.revisions[revision].path
+    finding = Finding(revision, release, history.source_path(revision), dialect, direction, "ok")
+    if (revision, dialect, direction) in overridden:
+        finding.status = "override"
+        return finding
+    if sql.failure is None:
+        if direction == DOWNGRADE and not sql.statements and up.statements and up.failure is None:
+            cause = CAUSES["no_downgrade"]
+            finding.status, finding.cause, finding.summary, finding.fix = "irreversible", cause.code, "downgrade() does nothing", cause.fix
+            finding.line = _function(path, DOWNGRADE).lineno if _function(path, DOWNGRADE) else None
+        return finding
+    diagnosis = diagnose(path, sql.failure, direction)
+    finding.cause, finding.summary = diagnosis.cause.code, diagnosis.summary
+    finding.line, finding.message, finding.fix = diagnosis.line, diagnosis.message, diagnosis.cause.fix
+    if diagnosis.cause.code == "no_downgrade":
+        finding.status = "irreversible"
+    elif diagnosis.cause.rehearsable and rehearsable(dialect):
+        finding.status = "rehearse"
+    else:
+        finding.status = "fails"
+    return finding
