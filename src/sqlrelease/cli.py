@@ -204,6 +204,118 @@ def verify(bundles: tuple[str, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
+def _print_diff(item, limit: int | None) -> None:
+    """A unified diff, coloured in a terminal (plain when piped or NO_COLOR is set)."""
+    from rich.text import Text
+
+    from .diff import line_style
+
+    lines, left_out = item.shown(limit)
+    for line in lines:
+        # NO_COLOR keeps rich's bold; a diff under NO_COLOR should be plain text.
+        out.print(Text(line, style="" if out.no_color else line_style(line) or ""))
+    if left_out:
+        out.print(Text(f"... {left_out} more diff line(s) of {item.path} (--full shows all)", style="dim"))
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Warnings fail too: revisions in no release, unmerged heads.")
+@click.option("--full", is_flag=True, help="Print every diff line of every differing file (default: bounded).")
+@PROJECT
+@JSON
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@handles_errors
+def check(strict: bool, full: bool, project: str, as_json: bool, quiet: bool) -> None:
+    """Prove the committed bundles are exactly what the history renders now.
+
+    Renders every release in memory and compares it byte for byte with its
+    committed bundle, printing a unified diff per differing file and the cause
+    where it can be told: a migration edited after its release was built (the
+    most serious), a bundle file edited by hand, missing or extra, a release
+    without a bundle, other sqlrelease/alembic/sqlalchemy versions. Revisions in
+    no release and unmerged heads are warnings.
+
+    \b
+    Exit codes:
+      0  every bundle matches (warnings may be printed)
+      1  drift, a migration that cannot render, or with --strict any warning
+      2  the configuration, plan or history cannot be read
+    """
+    from .check import DIFF_FILES, DIFF_LINES
+
+    report = commands.check(project, strict, _progress(not quiet and not as_json))
+    if as_json:
+        _print_json(report.to_dict(full))
+        sys.exit(report.exit_code)
+    by_release: dict = {}
+    for finding in report.findings:
+        by_release.setdefault(finding.release if finding.kind not in ("unreleased", "heads") else None, []).append(finding)
+    shown_files = 0
+    for result in report.releases:
+        if result.status == "current":
+            out.print(f"[green]OK[/]      {result.bundle}")
+            continue
+        out.print(f"[bold red]{'MISSING' if result.status == 'missing' else 'DRIFT'}[/]   {result.bundle}")
+        for finding in by_release.pop(result.release, []):
+            out.print(f"  [bold red]{finding.severity}:[/] {escape(finding.message)}")
+        for item in result.diffs:
+            if not full and shown_files >= DIFF_FILES:
+                continue
+            shown_files += 1
+            _print_diff(item, None if full else DIFF_LINES)
+    for findings in by_release.values():
+        for finding in findings:
+            style = "bold red" if finding.severity == "error" else "yellow"
+            out.print(f"[{style}]{finding.severity}:[/] {escape(finding.message)}")
+    left_out = len(report.diffs) - shown_files
+    if left_out:
+        out.print(f"[dim]... {left_out} more differing file(s) (--full shows all)[/]")
+    if report.exit_code:
+        what = f"{len(report.errors)} error(s)" if report.errors else f"{len(report.warnings)} warning(s) with --strict"
+        out.print(f"[bold red]check failed:[/] {what}; rebuild with `sqlrelease build` only after reviewing why")
+    else:
+        out.print(f"[green]check passed:[/] {len(report.releases)} bundle(s) match the history")
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("releases", nargs=-1)
+@click.option("--dialect", "-d", help="Only this dialect's SQL (A B form).")
+@click.option(
+    "--against-build",
+    is_flag=True,
+    help="Compare committed bundles of RELEASES (default: all) with a fresh rendering.",
+)
+@PROJECT
+@handles_errors
+def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, project: str) -> None:
+    """Show the SQL difference between releases A and B, or with
+    --against-build between committed bundles and what the history renders now.
+
+    \b
+      sqlrelease diff 1.1.0 1.2.0 --dialect postgresql
+      sqlrelease diff --against-build            every release
+      sqlrelease diff --against-build 1.2.0
+
+    Coloured in a terminal; plain when piped or NO_COLOR is set.
+
+    \b
+    Exit codes (as diff(1)):
+      0  no difference
+      1  differences were shown
+      2  the configuration, plan or history cannot be read
+    """
+    if against_build:
+        found = [item for _, item in commands.diff_build(project, releases)]
+    elif len(releases) != 2:
+        raise click.UsageError("give two releases, A B, or --against-build [RELEASE...]")
+    else:
+        found = commands.diff_releases(project, releases[0], releases[1], dialect)
+    for item in found:
+        _print_diff(item, None)
+    sys.exit(1 if found else 0)
+
+
 @main.command()
 @click.option("--dialect", "-d", "dialects", multiple=True, help="Only these dialects (repeatable). Default: [tool.sqlrelease] dialects.")
 @PROJECT

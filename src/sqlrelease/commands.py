@@ -197,6 +197,53 @@ def verify(folder: Path | str) -> bundles.Verification:
     return bundles.verify(Path(folder), str(folder))
 
 
+def check(project: Path | str = ".", strict: bool = False, progress: Progress = _quiet):
+    """Render every bundle in memory and compare it byte for byte with the committed bundles."""
+    from . import check as checks
+
+    proj = open_project(project)
+    return checks.check_project(proj, render_bundles(proj, progress=progress), strict)
+
+
+def diff_releases(project: Path | str, old: str, new: str, dialect: str | None = None):
+    """The SQL difference between two releases' bundles; a bundle not built yet is rendered in memory."""
+    from . import diff as diffs
+
+    proj = open_project(project)
+    releases = [proj.release(old), proj.release(new)]
+    if dialect is not None:
+        _dialects(proj, [dialect])
+    unbuilt = [r.name for r in releases if not proj.bundle_dir(r).is_dir()]
+    rendered = render_bundles(proj, unbuilt) if unbuilt else {}
+    sides = []
+    for release in releases:
+        folder = proj.bundle_dir(release)
+        if release.name in rendered:
+            sides.append((proj.config.relative(folder), "(rendered, not built)", rendered[release.name]))
+        else:
+            sides.append((proj.config.relative(folder), "", bundles.read_files(folder)))
+    (old_name, old_note, old_files), (new_name, new_note, new_files) = sides
+    return diffs.diff_files(
+        diffs.sql_only(old_files, dialect), diffs.sql_only(new_files, dialect), old_name, new_name, old_note, new_note
+    )
+
+
+def diff_build(project: Path | str = ".", names: Iterable[str] = (), progress: Progress = _quiet):
+    """Committed bundles against freshly rendered ones: [(release name, FileDiff)]."""
+    from . import diff as diffs
+
+    proj = open_project(project)
+    rendered = render_bundles(proj, names, progress=progress)
+    found = []
+    for release in _select(proj, names):
+        folder = proj.bundle_dir(release)
+        shown = proj.config.relative(folder)
+        committed = bundles.read_files(folder) if folder.is_dir() else {}
+        for item in diffs.diff_files(committed, rendered[release.name], shown, shown, "(committed)", "(rendered)"):
+            found.append((release.name, item))
+    return found
+
+
 @dataclass
 class ReleaseStatus:
     name: str

@@ -1,0 +1,279 @@
+"""`sqlrelease check`: committed bundles against what the history renders now.
+
+The caller renders every bundle in memory; this module compares those bytes
+with the committed folders and says why they differ where that can be told,
+most serious cause first: a migration edited after its release was built
+(the approval no longer covers the source), a bundle file edited by hand,
+missing or extra, a bundle never built, other generator versions, and plain
+drift of the rendered bytes. It also reports revisions no release holds and
+unmerged heads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import bundle as bundles
+from .diff import FileDiff, diff_files
+from .plan import unreleased
+
+if TYPE_CHECKING:  # the verbs layer builds the Project; this module only reads it
+    from .commands import Project
+
+ERROR = "error"
+WARNING = "warning"
+
+# Finding kinds, most serious first; reports list findings in this order.
+KINDS = (
+    "source-edited",  # a released migration's source differs from the manifest's sha256
+    "file-edited",  # a bundle file no longer matches its recorded checksum
+    "file-missing",
+    "file-extra",
+    "bundle-missing",  # a release in the plan without a bundle folder
+    "bundle-unplanned",  # a bundle folder for no release in the plan
+    "plan-changed",  # the release's range, migrations, dialects or stamp mode changed
+    "generator-changed",  # other sqlrelease / alembic / sqlalchemy versions
+    "bytes-differ",  # rendered bytes differ and no cause above explains it
+    "unreleased",
+    "heads",
+)
+
+DIFF_LINES = 40  # per file, unless --full
+DIFF_FILES = 12  # per check, unless --full
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    severity: str
+    message: str
+    release: str | None = None
+    file: str | None = None  # a migration source or a bundle file, relative to the project
+    revision: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "message": self.message,
+            "release": self.release,
+            "file": self.file,
+            "revision": self.revision,
+        }
+
+
+@dataclass
+class ReleaseCheck:
+    release: str
+    bundle: str
+    status: str  # current | drift | missing
+    diffs: list[FileDiff] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"release": self.release, "bundle": self.bundle, "status": self.status}
+
+
+@dataclass
+class CheckReport:
+    releases: list[ReleaseCheck]
+    findings: list[Finding]
+    unreleased: list[str]
+    heads: list[str]
+    strict: bool = False
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def exit_code(self) -> int:
+        """0: bundles match; 1: drift (or, with strict, any warning)."""
+        if self.errors or (self.strict and self.warnings):
+            return 1
+        return 0
+
+    @property
+    def diffs(self) -> list[tuple[str, FileDiff]]:
+        return [(r.release, d) for r in self.releases for d in r.diffs]
+
+    def to_dict(self, full: bool = False) -> dict:
+        limit = None if full else DIFF_LINES
+        diffs = self.diffs if full else self.diffs[:DIFF_FILES]
+        return {
+            "ok": self.exit_code == 0,
+            "exit_code": self.exit_code,
+            "strict": self.strict,
+            "releases": [r.to_dict() for r in self.releases],
+            "findings": [f.to_dict() for f in self.findings],
+            "diffs": [{"release": name, **d.to_dict(limit)} for name, d in diffs],
+            "diffs_left_out": len(self.diffs) - len(diffs),
+            "unreleased": self.unreleased,
+            "heads": self.heads,
+        }
+
+
+def check_project(project: "Project", rendered: dict[str, dict[str, bytes]], strict: bool = False) -> CheckReport:
+    """Compare `rendered` ({release: {path: bytes}}, every release) with the committed bundles."""
+    findings: list[Finding] = []
+    results = []
+    for release in project.releases:
+        folder = project.bundle_dir(release)
+        shown = project.config.relative(folder)
+        if not folder.is_dir():
+            findings.append(
+                Finding(
+                    "bundle-missing",
+                    ERROR,
+                    f"release {release.name} has no bundle: {shown} does not exist (run `sqlrelease build {release.name}`)",
+                    release.name,
+                    shown,
+                )
+            )
+            results.append(ReleaseCheck(release.name, shown, "missing"))
+            continue
+        committed = bundles.read_files(folder)
+        diffs = diff_files(committed, rendered[release.name], shown, shown, "(committed)", "(rendered)")
+        if diffs:
+            findings += release_causes(project, release, folder, committed, diffs)
+        results.append(ReleaseCheck(release.name, shown, "drift" if diffs else "current", diffs))
+    findings += _unplanned_bundles(project)
+    pending = unreleased(project.releases, project.history)
+    heads = list(project.history.heads())
+    if pending:
+        findings.append(
+            Finding(
+                "unreleased",
+                WARNING,
+                f"{len(pending)} revision(s) belong to no release: {', '.join(pending)} "
+                "(cut a release with `sqlrelease cut NAME`)",
+            )
+        )
+    if len(heads) > 1:
+        findings.append(
+            Finding(
+                "heads",
+                WARNING,
+                f"the history has {len(heads)} unmerged heads: {', '.join(heads)} (merge them with `alembic merge`)",
+            )
+        )
+    findings.sort(key=lambda f: KINDS.index(f.kind))
+    return CheckReport(results, findings, pending, heads, strict)
+
+
+def release_causes(project: "Project", release, folder: Path, committed: dict[str, bytes], diffs) -> list[Finding]:
+    """Why a committed bundle differs from its rendering, as far as can be told."""
+    name, shown = release.name, project.config.relative(folder)
+    found: list[Finding] = []
+    manifest = _manifest(committed)
+    for entry in manifest.get("migrations", []):
+        revision = entry.get("revision")
+        if revision in project.history.revisions and entry.get("source_sha256") != project.history.source_sha256(revision):
+            source = project.history.source_path(revision)
+            found.append(
+                Finding(
+                    "source-edited",
+                    ERROR,
+                    f"{source} was edited after release {name} was built: its sha256 differs from the manifest, "
+                    "so the reviewed bundle no longer matches the migration (revert the edit, or put the change "
+                    "in a new revision)",
+                    name,
+                    source,
+                    revision,
+                )
+            )
+    verification = bundles.verify(folder, shown)
+    for path in verification.altered:
+        found.append(
+            Finding("file-edited", ERROR, f"{shown}/{path} was edited by hand: it no longer matches its checksum", name, f"{shown}/{path}")
+        )
+    for problem in verification.problems:
+        found.append(Finding("file-edited", ERROR, f"{shown}: {problem}", name, shown))
+    for diff in diffs:
+        if diff.change == "missing":  # only in the committed folder
+            found.append(Finding("file-extra", ERROR, f"{shown}/{diff.path} is not part of the bundle", name, f"{shown}/{diff.path}"))
+        elif diff.change == "added":  # only in the rendering
+            found.append(Finding("file-missing", ERROR, f"{shown}/{diff.path} is missing from the bundle", name, f"{shown}/{diff.path}"))
+    found += _plan_changes(project, release, manifest, shown)
+    generator = manifest.get("generator")
+    current = bundles.generator_versions()
+    if isinstance(generator, dict) and generator != current:
+        changes = ", ".join(
+            f"{tool} {generator.get(tool, '?')} -> {version}"
+            for tool, version in current.items()
+            if generator.get(tool) != version
+        )
+        found.append(
+            Finding(
+                "generator-changed",
+                ERROR,
+                f"{shown} was built with other versions ({changes}); rebuild it with `sqlrelease build {name}` "
+                "and review the difference, or install the versions the manifest records",
+                name,
+                f"{shown}/{bundles.MANIFEST}",
+            )
+        )
+    if not found:
+        paths = ", ".join(d.path for d in diffs)
+        found.append(
+            Finding(
+                "bytes-differ",
+                ERROR,
+                f"{shown} differs from what the history renders now ({paths}); rebuild with `sqlrelease build {name}`",
+                name,
+                shown,
+            )
+        )
+    return found
+
+
+def _manifest(committed: dict[str, bytes]) -> dict:
+    try:
+        manifest = json.loads(committed.get(bundles.MANIFEST, b"{}"))
+    except ValueError:
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _plan_changes(project: "Project", release, manifest: dict, shown: str) -> list[Finding]:
+    reasons = []
+    if manifest.get("from") != list(release.start) or manifest.get("to") != list(release.end):
+        reasons.append("its range changed in the plan")
+    elif [m.get("revision") for m in manifest.get("migrations", [])] != list(release.revisions):
+        reasons.append("it holds other migrations now")
+    # The manifest lists dialects alphabetically; compare as sets of names.
+    if "dialects" in manifest and sorted(manifest["dialects"] or []) != sorted(set(project.config.dialects)):
+        reasons.append("the configured dialects changed")
+    if "stamp" in manifest and manifest["stamp"] != project.config.stamp:
+        reasons.append("the stamp mode changed")
+    return [
+        Finding("plan-changed", ERROR, f"{shown} was built for another plan or configuration: {reason}", release.name, shown)
+        for reason in reasons
+    ]
+
+
+def _unplanned_bundles(project: "Project") -> list[Finding]:
+    folder = project.config.bundles
+    if not folder.is_dir():
+        return []
+    planned = {r.name for r in project.releases}
+    found = []
+    for child in sorted(folder.iterdir()):
+        if child.is_dir() and not child.name.startswith(".") and child.name not in planned:
+            shown = project.config.relative(child)
+            found.append(
+                Finding(
+                    "bundle-unplanned",
+                    ERROR,
+                    f"{shown} is the bundle of no release in {project.plan.shown} (remove it, or restore its release)",
+                    child.name,
+                    shown,
+                )
+            )
+    return found

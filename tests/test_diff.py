@@ -1,0 +1,100 @@
+"""`sqlrelease diff`: what changes between two releases, and committed against rendered."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from projects import make_project, sql
+from sqlrelease import commands
+from sqlrelease.cli import main
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("built"))
+    commands.build(root)
+    return root
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(built, root)
+    return root
+
+
+def run(root: Path, *args: str, env=None):
+    result = CliRunner().invoke(main, ["diff", "-C", str(root), *args], env=env)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_two_releases_differ_in_their_sql(built: Path):
+    result = run(built, "1.0.0", "1.1.0", "--dialect", "postgresql")
+    assert result.exit_code == 1
+    assert "--- releases/1.0.0/postgresql/upgrade.sql" in result.output
+    assert "+++ releases/1.1.0/postgresql/upgrade.sql" in result.output
+    assert "mysql/" not in result.output
+    assert "manifest.json" not in result.output  # SQL only
+    assert "\x1b[" not in result.output  # not a terminal: plain
+
+
+def test_all_dialects_by_default_in_review_order(built: Path):
+    diffs = commands.diff_releases(built, "1.1.0", "1.2.0")
+    paths = [d.path for d in diffs]
+    assert paths.index("mysql/upgrade.sql") < paths.index("mysql/downgrade.sql") < paths.index("mysql/stamp.sql")
+    assert {p.split("/")[0] for p in paths} == {"postgresql", "mysql", "sqlite"}
+
+
+def test_a_release_against_itself_has_no_difference(built: Path):
+    assert run(built, "1.2.0", "1.2.0").exit_code == 0
+
+
+def test_an_unbuilt_release_is_rendered_in_memory(project: Path):
+    shutil.rmtree(project / "releases/1.3.0")
+    diffs = commands.diff_releases(project, "1.2.0", "1.3.0", "sqlite")
+    assert diffs and diffs[0].new_name.endswith("(rendered, not built)")
+
+
+def test_against_build_shows_a_hand_edit(project: Path):
+    assert run(project, "--against-build").exit_code == 0
+    path = sql(project, "1.2.0", "mysql", "downgrade")
+    path.write_text(path.read_text(encoding="utf-8").replace("DROP", "DROP /* hand */", 1), encoding="utf-8")
+    result = run(project, "--against-build", "1.2.0")
+    assert result.exit_code == 1
+    assert "--- releases/1.2.0/mysql/downgrade.sql (committed)" in result.output
+    assert "+++ releases/1.2.0/mysql/downgrade.sql (rendered)" in result.output
+    assert run(project, "--against-build", "1.1.0").exit_code == 0
+
+
+def test_colour_in_a_terminal_and_none_with_no_color(built: Path, monkeypatch):
+    from sqlrelease import cli
+
+    monkeypatch.setattr(cli.out, "_force_terminal", True)
+    monkeypatch.setattr(cli.out, "_color_system", cli.out._detect_color_system())
+    coloured = run(built, "1.0.0", "1.1.0", "-d", "sqlite")
+    assert "\x1b[" in coloured.output
+
+
+def test_no_color_is_plain(tmp_path: Path, built: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "1"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "sqlrelease", "diff", "-C", str(built), "1.0.0", "1.1.0"], capture_output=True, text=True, env=env
+    )
+    assert completed.returncode == 1
+    assert "\x1b[" not in completed.stdout
+
+
+def test_usage_and_unknown_release(built: Path):
+    assert run(built, "1.0.0").exit_code == 2
+    result = run(built, "1.0.0", "9.9.9")
+    assert result.exit_code == 2 and "no release named '9.9.9'" in result.output
+    assert run(built, "1.0.0", "1.1.0", "--dialect", "db2").exit_code == 2
