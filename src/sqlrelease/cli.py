@@ -41,7 +41,7 @@ def handles_errors(function):
         except SqlreleaseError as exc:
             if kwargs.get("as_json"):
                 _print_json({"error": exc.to_dict()})
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -135,11 +135,11 @@ def plan(project: str, as_json: bool) -> None:
             f"[{style}]{release.status}[/]  {release.bundle}"
         )
         for migration in release.migrations:
-            out.print(f"    {migration['revision']}  {migration['message']}")
+            out.print(f"    {migration['revision']}  {escape(migration['message'])}")
         for reason in release.reasons:
-            out.print(f"    [{style}]! {reason}[/]")
+            out.print(f"    [{style}]! {escape(reason)}[/]")
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
 @main.command()
@@ -199,7 +199,7 @@ def verify(bundles: tuple[str, ...], as_json: bool) -> None:
             for path in result.extra:
                 out.print(f"    extra:   {path}")
             for problem in result.problems:
-                out.print(f"    {problem}")
+                out.print(f"    {escape(problem)}")
     if not all(r.ok for r in results):
         sys.exit(1)
 

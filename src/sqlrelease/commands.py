@@ -342,7 +342,8 @@ def _bundle_status(proj: Project, release: Release, folder: Path) -> tuple[str, 
         revision = entry.get("revision")
         if revision in proj.history.revisions and entry.get("source_sha256") != proj.history.source_sha256(revision):
             reasons.append(f"migration {entry.get('source')} was edited after the bundle was built")
-    if manifest.get("dialects") != _dialects(proj, None):
+    # The manifest lists dialects alphabetically; compare as sets of names.
+    if sorted(manifest.get("dialects") or []) != sorted(_dialects(proj, None)):
         reasons.append("the configured dialects changed")
     if manifest.get("stamp") != proj.config.stamp:
         reasons.append("the stamp mode changed")
@@ -354,20 +355,28 @@ def _bundle_status(proj: Project, release: Release, folder: Path) -> tuple[str, 
 def cut(project: Path | str = ".", name: str = "", revisions: Iterable[str] = ()) -> Release:
     """Append a release named `name` at the given revisions, or at the current head."""
     proj = open_project(project)
-    if any(r.name == name for r in proj.plan.releases):
-        raise PlanError(f"release {name!r} exists already", path=proj.plan.shown, hint="choose a new name")
+    for existing in proj.plan.releases:
+        if existing.name == name:
+            raise PlanError(
+                f"release {name!r} exists already", path=proj.plan.shown, line=existing.line, hint="choose a new name"
+            )
     targets = list(revisions)
     if not targets:
         heads = list(proj.history.heads())
         if len(heads) > 1:
             raise PlanError(
                 f"the history has {len(heads)} unmerged heads ({', '.join(heads)})",
+                path=proj.plan.shown,
+                release=name,
                 hint="merge them with `alembic merge`, or name the targets: --revision A --revision B",
             )
         targets = heads
     if not targets:
         raise PlanError("the history has no revisions yet", hint="create one with `alembic revision`")
-    resolved = tuple(proj.history.resolve(t) for t in targets)
+    try:
+        resolved = tuple(proj.history.resolve(t) for t in targets)
+    except PlanError as exc:
+        raise PlanError(exc.message, path=proj.plan.shown, release=name, hint=exc.hint) from None
     from .plan import PlannedRelease
 
     candidate = Plan(proj.plan.path, proj.plan.shown, proj.plan.releases + (PlannedRelease(name, resolved),))
