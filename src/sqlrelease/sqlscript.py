@@ -192,10 +192,14 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
     label = _label(ctx, "downgrade.sql")
     refused = [i for i in ctx.irreversible if not i.accepted]
     if refused:
-        names = "; ".join(f"{i.revision} ({i.reason})" for i in refused)
+        # Revision ids and the outcome come before the reasons: MariaDB cuts the
+        # error text it shows at 192 characters.
+        ids = ", ".join(i.revision for i in refused)
+        reasons = "; ".join(f"{i.revision}: {i.reason}" for i in refused)
         message = (
-            f"sqlrelease: release {release.name} cannot be downgraded: irreversible step {names}; "
-            "nothing was changed, restore from a backup instead"
+            f"sqlrelease: release {release.name} cannot be downgraded: irreversible "
+            f"step{'s' if len(refused) > 1 else ''} {ids}; nothing was changed, restore from a backup "
+            f"instead ({reasons})"
         )
         return Script(_document(ctx, "downgrade", release.end, [m.refuse(message)], message), 0)
     accepted = {i.revision: i for i in ctx.irreversible}
