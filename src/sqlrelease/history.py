@@ -140,13 +140,14 @@ class History:
     def heads_of(self, applied) -> tuple[str, ...]:
         """What `alembic_version` holds once exactly `applied` has been applied.
 
-        A revision stays a head until one of its children (by down revision) is
-        applied; `depends_on` does not merge, as in Alembic.
+        A revision stays a row until a revision built on it is applied, by down
+        revision or by `depends_on`: Alembic's version table treats a dependency
+        like a down revision (upgrading to it replaces the dependency's row),
+        although `alembic heads` still lists the dependency as a head.
         """
         applied = set(applied)
-        return tuple(
-            sorted(rid for rid in applied if not any(child in applied for child in self.children[rid]))
-        )
+        built_on = {parent for rid in applied for parent in self.revisions[rid].parents}
+        return tuple(sorted(applied - built_on))
 
     def order(self, revisions) -> list[str]:
         """`revisions` in apply order: parents first, ties broken by revision id for stable output."""
