@@ -134,6 +134,7 @@ def plan(project: str, as_json: bool) -> None:
             f"[bold]{release.name}[/]  {','.join(release.start) or 'base'} -> {','.join(release.end)}  "
             f"[{style}]{release.status}[/]  {release.bundle}"
         )
+        out.print(f"    review: {release.review}")
         for migration in release.migrations:
             out.print(f"    {migration['revision']}  {escape(migration['message'])}")
         for reason in release.reasons:
@@ -175,17 +176,21 @@ def build(names: tuple[str, ...], all_: bool, dialects: tuple[str, ...], project
 
 @main.command()
 @click.argument("bundles", nargs=-1, required=True, type=click.Path())
+@click.option("--pubkey", "pubkeys", multiple=True, type=click.Path(dir_okay=False), help="Require a valid approval signature by this Ed25519 public key (repeatable).")
 @JSON
 @handles_errors
-def verify(bundles: tuple[str, ...], as_json: bool) -> None:
+def verify(bundles: tuple[str, ...], pubkeys: tuple[str, ...], as_json: bool) -> None:
     """Check BUNDLE folders against their SHA256SUMS and manifest.
 
     Works on a bundle copied anywhere, without the project. Exits 1 naming
     every missing, extra or altered file.
     """
+    from . import review
+
     results = [commands.verify(folder) for folder in bundles]
+    reviews = [review.review_status(folder, pubkeys) for folder in bundles]
     if as_json:
-        _print_json({"bundles": [r.to_dict() for r in results]})
+        _print_json({"bundles": [{**r.to_dict(), "review": s.to_dict()} for r, s in zip(results, reviews)]})
     else:
         for result in results:
             if result.ok:
@@ -200,7 +205,13 @@ def verify(bundles: tuple[str, ...], as_json: bool) -> None:
                 out.print(f"    extra:   {path}")
             for problem in result.problems:
                 out.print(f"    {escape(problem)}")
-    if not all(r.ok for r in results):
+    if not as_json:
+        for status in reviews:
+            style = {"approved": "green", "void": "bold red"}.get(status.status, "yellow")
+            out.print(f"[{style}]{status.text()}[/]  {status.bundle}")
+            for problem in status.problems:
+                out.print(f"    [bold red]{problem}[/]")
+    if not all(r.ok for r in results) or not all(s.ok for s in reviews):
         sys.exit(1)
 
 
@@ -349,6 +360,126 @@ def doctor(dialects: tuple[str, ...], project: str, as_json: bool) -> None:
         out.print(f"{revisions} revision(s) checked; {len(problems)} finding(s)" if problems else f"{revisions} revision(s): all render offline")
     if not report.ok:
         sys.exit(1)
+
+
+# -- review: lint, waive, approve, keygen ----------------------------------------------
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--dialect", "-d", "dialects", multiple=True, help="Lint only these dialects (repeatable).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["info", "warning", "error"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when an unwaived finding has this severity or higher.",
+)
+@PROJECT
+@JSON
+@handles_errors
+def lint(names: tuple[str, ...], dialects: tuple[str, ...], fail_on: str, project: str, as_json: bool) -> None:
+    """Report risky statements of release NAMES (default: all), per migration and dialect.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it
+    (waived findings never count), 2 bad configuration or plan.
+    """
+    from rich.markup import escape
+
+    from . import lint as lints
+    from . import review
+
+    findings = review.lint_project(project, names, dialects or None)
+    failing = lints.failing(findings, fail_on)
+    if as_json:
+        _print_json({"findings": [f.to_dict() for f in findings], "fail_on": fail_on, "failing": len(failing)})
+    else:
+        for group in review._grouped(findings):
+            f = group["finding"]
+            where = ",".join(group["dialects"]) or "all"
+            if f.statement:
+                where += f"#{f.statement}"
+            severity = f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]"
+            waived = "  [dim](waived)[/]" if group["waiver"] else ""
+            out.print(f"{f.release}  {f.revision}  {severity}  {f.rule}  {where}  {escape(f.detail)}{waived}")
+            if f.excerpt:
+                out.print(f"    {escape(f.excerpt)}")
+            if group["waiver"]:
+                out.print(f"    [dim]waived by {escape(group['waiver'].by or 'a reviewer')}: {escape(group['waiver'].reason)}[/]")
+            else:
+                out.print(f"    [dim]why: {escape(f.why)}; fix: {escape(f.fix)}[/]")
+        counts = {s: sum(1 for f in findings if f.severity == s and not f.waived) for s in lints.SEVERITIES}
+        waived = sum(1 for f in findings if f.waived)
+        out.print(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, {waived} waived")
+    if failing:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("release")
+@click.argument("rule")
+@click.option("--revision", "-r", required=True, help="The migration whose finding is accepted.")
+@click.option("--reason", required=True, help="Why the risk is accepted (kept in the waivers file).")
+@click.option("--by", default="", help="Who accepts it.")
+@click.option("--dialect", "-d", default=None, help="Only this dialect's finding (default: every dialect).")
+@click.option("--statement", "-s", type=int, default=None, help="Only the finding on statement N of the migration.")
+@PROJECT
+@handles_errors
+def waive(release: str, rule: str, revision: str, reason: str, by: str, dialect, statement, project: str) -> None:
+    """Accept finding RULE of a migration in RELEASE, with a reason.
+
+    The waiver is written to the project's waivers file (default
+    review/waivers.toml; commit it) and bound to the rule and the sha256 of
+    the statement: when the statement changes, the finding shows again.
+    Rebuild the bundle afterwards: its REVIEW.md shows the finding as waived.
+    """
+    from . import review
+
+    added = review.waive(project, release, rule, revision, reason, by, dialect, statement)
+    for waiver in added:
+        out.print(f"waived {waiver.rule} in {waiver.revision} ({waiver.dialect or 'all dialects'})")
+    if not added:
+        out.print("already waived")
+    out.print(f"next: sqlrelease build {release}")
+
+
+@main.command()
+@click.argument("release")
+@click.option("--by", required=True, help="Who approves the bundle.")
+@click.option("--key", type=click.Path(dir_okay=False), default=None, help="Ed25519 private key (PEM or OpenSSH) to sign with.")
+@PROJECT
+@JSON
+@handles_errors
+def approve(release: str, by: str, key, project: str, as_json: bool) -> None:
+    """Approve the built bundle of RELEASE exactly as it is now.
+
+    Records the bundle digest (sha256 of its SHA256SUMS) in
+    <bundles>/RELEASE.approvals.json; with --key, an Ed25519 signature over it.
+    Any later change to the bundle voids the approval.
+    """
+    from . import review
+
+    approval = review.approve_release(project, release, by, key)
+    if as_json:
+        _print_json(approval)
+        return
+    signed = f", signed with {approval['key_id']}" if "signature" in approval else ""
+    out.print(f"approved {release} by {approval['by']}: digest {approval['digest']}{signed}")
+    out.print(f"recorded in {approval['file']}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@handles_errors
+def keygen(path: str) -> None:
+    """Create an Ed25519 key pair: PATH (private, PEM, mode 0600) and PATH.pub (public, PEM)."""
+    from . import review
+
+    private, public = review.keygen(path)
+    out.print(f"private key: {private} (keep it secret)")
+    out.print(f"public key:  {public} (give it to whoever verifies: sqlrelease verify --pubkey {public})")
 
 
 if __name__ == "__main__":  # pragma: no cover

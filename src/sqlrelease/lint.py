@@ -1,0 +1,606 @@
+"""Risk analysis of a release's rendered statements (pure functions).
+
+Each statement is classified by a few anchored regular expressions on its
+leading keywords; nothing here builds sqlparse's full token tree, so linting a
+release costs about as much as reading it (see bench/lint_benchmark.py).
+A finding names its rule, severity, release, migration, dialect and statement,
+says why the statement is risky and how to make it safe, and carries the sha256
+that a waiver binds to.
+
+"Existing table" means a table not created earlier in the same release: the
+release's SQL is all we read, so anything else may hold rows on a server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+SEVERITIES = ("info", "warning", "error")
+BATCH_PREFIX = "_alembic_tmp_"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str
+    why: str
+    fix: str
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            "drop-table", "error", "drops a table",
+            "every row of the table is lost, and application versions still reading it fail",
+            "keep the table until no deployed version uses it; back it up or copy its rows first",
+        ),
+        Rule(
+            "drop-column", "error", "drops a column",
+            "the column's data is lost, and application versions still reading it fail",
+            "stop using the column in one release, drop it in a later one; back up the data first",
+        ),
+        Rule(
+            "drop-and-create", "error", "drops a table and creates one with the same columns",
+            "this is how autogenerate renders a rename: the new table starts empty and the old rows are lost",
+            "replace the drop and create with op.rename_table() (and op.alter_column(new_column_name=...))",
+        ),
+        Rule(
+            "column-type-change", "warning", "changes a column's type",
+            "the table may be rewritten under an exclusive lock, and values that do not convert make it fail",
+            "check every value converts; on large tables add a new column, backfill, and switch over",
+        ),
+        Rule(
+            "rename-table", "warning", "renames a table",
+            "application versions still using the old name fail as soon as this runs",
+            "deploy code that works with both names first, or add a view with the old name",
+        ),
+        Rule(
+            "rename-column", "warning", "renames a column",
+            "application versions still using the old name fail as soon as this runs",
+            "deploy code that works with both names first, or add the new column, copy, and drop later",
+        ),
+        Rule(
+            "not-null-no-backfill", "error", "makes a column of an existing table NOT NULL without a backfill",
+            "rows that hold NULL (or any row, for a new column without a default) make the statement fail",
+            "add the column nullable, backfill it with an UPDATE earlier in the release, then set NOT NULL; or give it a server default",
+        ),
+        Rule(
+            "not-null-after-backfill", "info", "makes a column of an existing table NOT NULL after a backfill",
+            "it fails on any server where rows written after the backfill still hold NULL, and scans the table under lock",
+            "check the backfill covers every row on every server; keep application versions writing the column",
+        ),
+        Rule(
+            "unique-on-existing-table", "warning", "adds a unique constraint or index to an existing table",
+            "duplicates already on a server make it fail, and building the index locks the table",
+            "check for duplicates first (SELECT col, count(*) ... HAVING count(*) > 1); on PostgreSQL build the index CONCURRENTLY and attach it",
+        ),
+        Rule(
+            "index-not-concurrent", "warning", "creates an index on an existing table without CONCURRENTLY",
+            "on PostgreSQL a plain CREATE INDEX blocks writes to the table until it is built",
+            "use postgresql_concurrently=True inside op.get_context().autocommit_block()",
+        ),
+        Rule(
+            "concurrently-in-transaction", "error", "uses CONCURRENTLY inside a transaction",
+            "PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY inside a transaction block, and the bundle runs in one",
+            "move the index to its own release applied outside a transaction, or build it without CONCURRENTLY",
+        ),
+        Rule(
+            "update-without-where", "error", "updates every row of a table",
+            "an UPDATE without WHERE changes every row, including rows the migration's author never saw",
+            "add a WHERE clause that selects exactly the rows to change (e.g. WHERE col IS NULL)",
+        ),
+        Rule(
+            "delete-without-where", "error", "deletes every row of a table",
+            "a DELETE without WHERE (or a TRUNCATE) removes every row",
+            "add a WHERE clause, or copy the rows elsewhere first",
+        ),
+        Rule(
+            "data-migration", "info", "changes data",
+            "data changes depend on what each server holds and are often not undone by the downgrade",
+            "read the statements; make them idempotent and check their effect on a copy of production",
+        ),
+        Rule(
+            "table-rebuild", "info", "rebuilds a table (batch mode copy)",
+            "the table is copied row by row under lock; constraints that the old rows violate make it fail",
+            "check the copy keeps every column you need and that old rows satisfy the new definition",
+        ),
+        Rule(
+            "irreversible", "warning", "cannot be undone",
+            "the step has no downgrade: rolling the release back does not restore what it changed",
+            "back up the affected data before applying, or write a downgrade",
+        ),
+        Rule(
+            "mysql-multi-ddl", "warning", "runs several DDL statements on MySQL",
+            "MySQL commits each DDL statement on its own: a failure part way leaves the migration half applied",
+            "split the migration so each has one DDL statement, or be ready to finish it by hand",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A reviewer's acceptance of one finding, bound to the rule and the statement's sha256."""
+
+    rule: str
+    revision: str
+    sha256: str
+    reason: str
+    by: str = ""
+    dialect: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    release: str
+    revision: str
+    dialect: str | None  # None: the whole migration, every dialect
+    statement: int | None  # 1-based, in the migration's statements; None: the whole migration
+    detail: str
+    excerpt: str
+    sha256: str  # of the statement, or of the migration's statements for migration-wide findings
+    waiver: Waiver | None = None
+
+    @property
+    def why(self) -> str:
+        return RULES[self.rule].why
+
+    @property
+    def fix(self) -> str:
+        return RULES[self.rule].fix
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "release": self.release,
+            "revision": self.revision,
+            "dialect": self.dialect,
+            "statement": self.statement,
+            "detail": self.detail,
+            "excerpt": self.excerpt,
+            "why": self.why,
+            "fix": self.fix,
+            "sha256": self.sha256,
+            "waived": self.waived,
+            "waiver": None if self.waiver is None else {"reason": self.waiver.reason, "by": self.waiver.by},
+        }
+
+
+# -- classifying statements ---------------------------------------------------
+
+_NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$#]+)'
+_IDENT = rf"({_NAME}(?:\s*\.\s*{_NAME})*)"
+_FLAGS = re.I | re.S
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+_KEYWORD = re.compile(r"\w+")
+_CREATE_TABLE = re.compile(
+    rf"CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_IDENT}\s*\(", _FLAGS
+)
+_CREATE_INDEX = re.compile(
+    rf"CREATE\s+(UNIQUE\s+)?(?:CLUSTERED\s+|NONCLUSTERED\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
+    rf"(?:{_NAME}\s+)?ON\s+(?:ONLY\s+)?{_IDENT}",
+    _FLAGS,
+)
+_DROP_TABLE = re.compile(rf"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_IDENT}", _FLAGS)
+_DROP_INDEX_CONCURRENTLY = re.compile(r"DROP\s+INDEX\s+CONCURRENTLY\b", _FLAGS)
+_ALTER_TABLE = re.compile(rf"ALTER\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?{_IDENT}\s+", _FLAGS)
+_RENAME_TABLE = re.compile(rf"RENAME\s+TO\s+{_IDENT}", _FLAGS)
+_RENAME_COLUMN = re.compile(rf"RENAME\s+(?:COLUMN\s+)?{_IDENT}\s+TO\s+{_IDENT}", _FLAGS)
+_DROP_COLUMN = re.compile(rf"DROP\s+COLUMN\s+(?:IF\s+EXISTS\s+)?{_IDENT}", _FLAGS)
+_PG_TYPE = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_IDENT}\s+(?:SET\s+DATA\s+)?TYPE\b", _FLAGS)
+_PG_NOT_NULL = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_IDENT}\s+SET\s+NOT\s+NULL\b", _FLAGS)
+_PG_DEFAULT = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_IDENT}\s+SET\s+DEFAULT\b", _FLAGS)
+_PG_OTHER = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_NAME}\s+(?:SET|DROP|ADD|RESET|OPTIONS)\b", _FLAGS)
+_RESTATE = re.compile(rf"(?:ALTER\s+COLUMN|MODIFY(?:\s+COLUMN)?)\s+{_IDENT}\s+(.*)", _FLAGS)  # mssql, mysql, oracle
+_CHANGE = re.compile(rf"CHANGE\s+(?:COLUMN\s+)?{_IDENT}\s+{_IDENT}\s+(.*)", _FLAGS)
+_ADD_CONSTRAINT_UNIQUE = re.compile(rf"ADD\s+(?:CONSTRAINT\s+{_NAME}\s+)?UNIQUE\b", _FLAGS)
+_ADD_COLUMN = re.compile(
+    rf"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|CHECK|FULLTEXT|SPATIAL)\b)(?:COLUMN\s+)?{_IDENT}\s+(.*)",
+    _FLAGS,
+)
+_NOT_NULL = re.compile(r"\bNOT\s+NULL\b", re.I)
+_DEFAULT = re.compile(r"\bDEFAULT\b", re.I)
+_MYSQL_RENAME = re.compile(rf"RENAME\s+TABLE\s+{_IDENT}\s+TO\s+{_IDENT}", _FLAGS)
+_SP_RENAME = re.compile(r"EXEC(?:UTE)?\s+sp_rename\s+N?'([^']+)'\s*,\s*N?'?([^',;]+?)'?\s*(,\s*N?'COLUMN')?\s*;?\s*$", _FLAGS)
+_UPDATE = re.compile(rf"UPDATE\s+(?:ONLY\s+)?{_IDENT}", _FLAGS)
+_DELETE = re.compile(rf"DELETE\s+(?:FROM\s+)?(?:ONLY\s+)?{_IDENT}", _FLAGS)
+_INSERT = re.compile(rf"INSERT\s+(?:IGNORE\s+)?INTO\s+{_IDENT}", _FLAGS)
+_TRUNCATE = re.compile(rf"TRUNCATE\s+(?:TABLE\s+)?{_IDENT}", _FLAGS)
+_WHERE = re.compile(r"\bWHERE\b", re.I)
+_LITERALS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.S)
+_SET_TARGETS = re.compile(rf"(?:\bSET\s+|,\s*){_IDENT}\s*=", re.I)
+_DDL = {"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMENT", "GRANT", "REVOKE"}
+_DATA = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "REPLACE", "UPSERT"}
+
+
+def name(identifier: str) -> str:
+    """An identifier as compared: quotes removed, lower case."""
+    return "".join(ch for ch in identifier if ch not in '"`[] \t\n').lower()
+
+
+def _bare(table: str) -> str:
+    return table.rsplit(".", 1)[-1]
+
+
+def statement_sha256(statement: str) -> str:
+    return hashlib.sha256(statement.encode("utf-8")).hexdigest()
+
+
+def excerpt(statement: str, limit: int = 160) -> str:
+    text = " ".join(statement[: limit * 4].split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _has_where(statement: str) -> bool:
+    match = _WHERE.search(statement)
+    if match is None:
+        return False
+    head = statement[: match.start()]
+    if "'" not in head and "--" not in head and "/*" not in head:
+        return True
+    return _WHERE.search(_LITERALS.sub(" ", statement)) is not None
+
+
+def _columns(statement: str, start: int) -> dict[str, str]:
+    """Column name -> definition of a CREATE TABLE whose body opens at `start` (after the parenthesis)."""
+    items, depth, begin, quote = [], 0, start, None
+    for i in range(start, len(statement)):
+        ch = statement[i]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                items.append(statement[begin:i])
+                break
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(statement[begin:i])
+            begin = i + 1
+    columns = {}
+    for item in items:
+        item = item.strip()
+        match = re.match(_IDENT + r"\s*(.*)", item, re.S)
+        if not match or re.match(r"(?:CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK|INDEX|KEY)\b", item, re.I):
+            if re.search(r"\bUNIQUE\b", item, re.I):
+                columns.setdefault("", "")
+                columns[""] += " " + " ".join(item.split())
+            continue
+        columns[name(match.group(1))] = " ".join(match.group(2).split())
+    return columns
+
+
+@dataclass
+class _State:
+    """What the statements before the current one did, within one release and dialect."""
+
+    created: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> columns (created in this release)
+    dropped: list[tuple[str, str, int, str]] = field(default_factory=list)  # table, revision, index, statement
+    backfilled: dict[str, list[str]] = field(default_factory=dict)  # table -> UPDATE statements
+    defaults: set[tuple[str, str]] = field(default_factory=set)  # (table, column) given a default
+
+
+class _Linter:
+    def __init__(self, release_sql, dialect: str) -> None:
+        self.release_sql = release_sql
+        self.release = release_sql.release.name
+        self.dialect = dialect
+        self.state = _State()
+        self.findings: list[Finding] = []
+
+    def add(self, rule: str, revision: str, index: int | None, statement: str, detail: str, digest: str | None = None):
+        self.findings.append(
+            Finding(
+                rule=rule,
+                severity=RULES[rule].severity,
+                release=self.release,
+                revision=revision,
+                dialect=self.dialect,
+                statement=index,
+                detail=detail,
+                excerpt=excerpt(statement),
+                sha256=digest or statement_sha256(statement),
+            )
+        )
+
+    def existing(self, table: str) -> bool:
+        return table not in self.state.created and _bare(table) not in self.state.created
+
+    # One release, one dialect, all migrations in order.
+    def run(self) -> list[Finding]:
+        for revision, migration in self.release_sql.upgrade[self.dialect].items():
+            self.migration(revision, migration.statements)
+        self.drop_and_create()
+        return self.findings
+
+    def migration(self, revision: str, statements) -> None:
+        ddl = data = 0
+        first_data = None
+        rebuilt: set[str] = set()
+        for index, statement in enumerate(statements, start=1):
+            start = _LEADING.match(statement).end()
+            keyword = _KEYWORD.match(statement, start)
+            word = keyword.group(0).upper() if keyword else ""
+            if word in _DDL:
+                ddl += 1
+            if word in _DATA:
+                target = _INSERT.match(statement, start)
+                if target is None or not name(target.group(1)).startswith(BATCH_PREFIX):
+                    data += 1
+                    first_data = first_data or (index, statement)
+            handler = _HANDLERS.get(word)
+            if handler is not None:
+                handler(self, revision, index, statement, start, rebuilt)
+        if data:
+            digest = statement_sha256("\n".join(statements))
+            self.add("data-migration", revision, first_data[0], first_data[1],
+                     f"{data} data statement(s)" if data > 1 else "1 data statement", digest)
+        if self.dialect == "mysql" and ddl > 1:
+            self.add("mysql-multi-ddl", revision, None, statements[0], f"{ddl} DDL statements",
+                     statement_sha256("\n".join(statements)))
+
+    def create(self, revision, index, statement, start, rebuilt) -> None:
+        match = _CREATE_TABLE.match(statement, start)
+        if match:
+            table = name(match.group(1))
+            columns = _columns(statement, match.end())
+            if _bare(table).startswith(BATCH_PREFIX):
+                original = _bare(table)[len(BATCH_PREFIX):]
+                rebuilt.add(original)
+                self.rebuild(revision, index, statement, original, columns)
+            else:
+                self.state.created[_bare(table)] = columns
+            return
+        match = _CREATE_INDEX.match(statement, start)
+        if match:
+            unique, concurrently, table = match.group(1), match.group(2), name(match.group(3))
+            if concurrently and self.dialect == "postgresql":
+                self.add("concurrently-in-transaction", revision, index, statement, f"index on {table}")
+            if self.existing(table):
+                if unique:
+                    self.add("unique-on-existing-table", revision, index, statement, f"unique index on {table}")
+                if self.dialect == "postgresql" and not concurrently:
+                    self.add("index-not-concurrent", revision, index, statement, f"index on {table}")
+
+    def rebuild(self, revision, index, statement, table, columns) -> None:
+        """A batch-mode copy: compare the new definition with the one the downgrade restores."""
+        self.add("table-rebuild", revision, index, statement, f"{table} is copied into a new table")
+        before = self.state.created.get(table) or self.restored(revision, table)
+        if before is None:
+            return
+        for column, definition in columns.items():
+            if not column:
+                continue
+            old = before.get(column)
+            if old is None:
+                if _NOT_NULL.search(definition) and not _DEFAULT.search(definition):
+                    self.add("not-null-no-backfill", revision, index, statement, f"new column {table}.{column} is NOT NULL")
+                continue
+            if _NOT_NULL.search(definition) and not _NOT_NULL.search(old):
+                self.not_null(revision, index, statement, table, column, definition)
+            if _type(definition) != _type(old):
+                self.add("column-type-change", revision, index, statement, f"{table}.{column}: {_type(old)} -> {_type(definition)}")
+        for column in before:
+            if column and column not in columns:
+                self.add("drop-column", revision, index, statement, f"the copy of {table} leaves out {column}")
+        old_unique = set(re.findall(r"\bCONSTRAINT\s+(\S+)\s+UNIQUE", before.get("", ""), re.I))
+        for constraint in re.findall(r"\bCONSTRAINT\s+(\S+)\s+UNIQUE", columns.get("", ""), re.I):
+            if constraint not in old_unique and self.existing(table):
+                self.add("unique-on-existing-table", revision, index, statement, f"{table} gains unique constraint {constraint}")
+
+    def restored(self, revision: str, table: str) -> dict[str, str] | None:
+        """The table's columns before `revision`, from the CREATE TABLE its downgrade runs."""
+        downgrade = self.release_sql.downgrade.get(self.dialect, {}).get(revision)
+        for statement in downgrade.statements if downgrade else ():
+            match = _CREATE_TABLE.match(statement, _LEADING.match(statement).end())
+            if match and name(match.group(1)) in (table, BATCH_PREFIX + table) or (
+                match and _bare(name(match.group(1))) in (table, BATCH_PREFIX + table)
+            ):
+                return _columns(statement, match.end())
+        return None
+
+    def not_null(self, revision, index, statement, table, column, definition="") -> None:
+        updates = self.state.backfilled.get(table, []) + self.state.backfilled.get(_bare(table), [])
+        backfill = any(column in {name(t) for t in _SET_TARGETS.findall(u)} for u in updates)
+        if backfill or (table, column) in self.state.defaults or _DEFAULT.search(definition):
+            self.add("not-null-after-backfill", revision, index, statement, f"{table}.{column}")
+        else:
+            self.add("not-null-no-backfill", revision, index, statement, f"{table}.{column}")
+
+    def drop(self, revision, index, statement, start, rebuilt) -> None:
+        if _DROP_INDEX_CONCURRENTLY.match(statement, start) and self.dialect == "postgresql":
+            self.add("concurrently-in-transaction", revision, index, statement, "drop index")
+            return
+        match = _DROP_TABLE.match(statement, start)
+        if match:
+            table = name(match.group(1))
+            if _bare(table) in rebuilt:
+                return  # the batch copy replaces it
+            self.add("drop-table", revision, index, statement, table)
+            self.state.dropped.append((table, revision, index, statement))
+
+    def alter(self, revision, index, statement, start, rebuilt) -> None:
+        match = _ALTER_TABLE.match(statement, start)
+        if not match:
+            return
+        table, pos = name(match.group(1)), match.end()
+        existing = self.existing(table)
+        rename = _RENAME_TABLE.match(statement, pos)
+        if rename:
+            new = name(rename.group(1))
+            if _bare(table).startswith(BATCH_PREFIX):
+                return
+            if existing:
+                self.add("rename-table", revision, index, statement, f"{table} -> {new}")
+            else:
+                self.state.created[_bare(new)] = self.state.created.get(_bare(table), {})
+            return
+        rename = _RENAME_COLUMN.match(statement, pos)
+        if rename:
+            if existing:
+                self.add("rename-column", revision, index, statement, f"{table}.{name(rename.group(1))} -> {name(rename.group(2))}")
+            return
+        drop = _DROP_COLUMN.match(statement, pos)
+        if drop:
+            self.add("drop-column", revision, index, statement, f"{table}.{name(drop.group(1))}")
+            return
+        if _ADD_CONSTRAINT_UNIQUE.match(statement, pos):
+            if existing:
+                self.add("unique-on-existing-table", revision, index, statement, f"unique constraint on {table}")
+            return
+        add = _ADD_COLUMN.match(statement, pos)
+        if add:
+            column, definition = name(add.group(1)), add.group(2)
+            if _DEFAULT.search(definition):
+                self.state.defaults.add((table, column))
+            elif existing and _NOT_NULL.search(definition):
+                self.add("not-null-no-backfill", revision, index, statement, f"new column {table}.{column} is NOT NULL without a default")
+            if existing and re.search(r"\bUNIQUE\b", definition, re.I):
+                self.add("unique-on-existing-table", revision, index, statement, f"unique column {table}.{column}")
+            return
+        if not existing:
+            return
+        pg = _PG_NOT_NULL.match(statement, pos)
+        if pg:
+            self.not_null(revision, index, statement, table, name(pg.group(1)))
+            return
+        pg = _PG_TYPE.match(statement, pos)
+        if pg:
+            self.add("column-type-change", revision, index, statement, f"{table}.{name(pg.group(1))}")
+            return
+        pg = _PG_DEFAULT.match(statement, pos)
+        if pg:
+            self.state.defaults.add((table, name(pg.group(1))))
+            return
+        if _PG_OTHER.match(statement, pos):
+            return
+        change = _CHANGE.match(statement, pos)
+        if change:
+            old, new = name(change.group(1)), name(change.group(2))
+            if old != new:
+                self.add("rename-column", revision, index, statement, f"{table}.{old} -> {new}")
+            return
+        restate = _RESTATE.match(statement, pos)
+        if restate:
+            column, definition = name(restate.group(1)), restate.group(2)
+            if _NOT_NULL.search(definition):
+                self.not_null(revision, index, statement, table, column, definition)
+            if not re.match(r"\s*(?:NOT\s+)?NULL\b", definition, re.I) and not _NOT_NULL.search(definition):
+                self.add("column-type-change", revision, index, statement, f"{table}.{column} restated as {excerpt(definition, 60)}")
+
+    def rename(self, revision, index, statement, start, rebuilt) -> None:
+        match = _MYSQL_RENAME.match(statement, start)
+        if match and self.existing(name(match.group(1))):
+            self.add("rename-table", revision, index, statement, f"{name(match.group(1))} -> {name(match.group(2))}")
+
+    def execute(self, revision, index, statement, start, rebuilt) -> None:
+        match = _SP_RENAME.match(statement, start)
+        if not match:
+            return
+        old, new, column = name(match.group(1)), name(match.group(2)), match.group(3)
+        if column:
+            table = old.rsplit(".", 1)[0]
+            if self.existing(table):
+                self.add("rename-column", revision, index, statement, f"{old} -> {new}")
+        elif self.existing(old):
+            self.add("rename-table", revision, index, statement, f"{old} -> {new}")
+
+    def update(self, revision, index, statement, start, rebuilt) -> None:
+        match = _UPDATE.match(statement, start)
+        if match:
+            self.state.backfilled.setdefault(name(match.group(1)), []).append(statement)
+        if not _has_where(statement):
+            self.add("update-without-where", revision, index, statement, name(match.group(1)) if match else "")
+
+    def delete(self, revision, index, statement, start, rebuilt) -> None:
+        match = _DELETE.match(statement, start)
+        if not _has_where(statement):
+            self.add("delete-without-where", revision, index, statement, name(match.group(1)) if match else "")
+
+    def truncate(self, revision, index, statement, start, rebuilt) -> None:
+        match = _TRUNCATE.match(statement, start)
+        self.add("delete-without-where", revision, index, statement, name(match.group(1)) if match else "")
+
+    def drop_and_create(self) -> None:
+        """Dropped tables whose columns reappear in a table created in the same release."""
+        for table, revision, index, statement in self.state.dropped:
+            columns = self.restored(revision, _bare(table))
+            if not columns:
+                continue
+            wanted = {c for c in columns if c}
+            for other, created in self.state.created.items():
+                if {c for c in created if c} == wanted:
+                    self.add("drop-and-create", revision, index, statement,
+                             f"{table} is dropped and {other} created with the same columns ({', '.join(sorted(wanted))})")
+                    break
+
+
+def _type(definition: str) -> str:
+    match = re.match(r"\s*([A-Za-z_][\w ]*?(?:\([^)]*\))?)(?=\s+(?:NOT|NULL|DEFAULT|PRIMARY|UNIQUE|REFERENCES|CHECK|COLLATE|GENERATED|AUTO)\b|\s*$)", definition, re.I)
+    return " ".join((match.group(1) if match else definition.split(" ", 1)[0]).upper().split())
+
+
+_HANDLERS = {
+    "CREATE": _Linter.create,
+    "DROP": _Linter.drop,
+    "ALTER": _Linter.alter,
+    "RENAME": _Linter.rename,
+    "EXEC": _Linter.execute,
+    "EXECUTE": _Linter.execute,
+    "UPDATE": _Linter.update,
+    "DELETE": _Linter.delete,
+    "TRUNCATE": _Linter.truncate,
+}
+
+
+# -- releases -------------------------------------------------------------------
+
+
+def lint_release(release_sql, dialects: Iterable[str] | None = None, waivers: Iterable[Waiver] = ()) -> list[Finding]:
+    """Findings for one release (a bundle.ReleaseSQL), in migration order, waivers applied."""
+    chosen = [d for d in (dialects or sorted(release_sql.upgrade)) if d in release_sql.upgrade]
+    order = {revision: i for i, revision in enumerate(release_sql.release.revisions)}
+    findings: list[Finding] = []
+    for dialect in chosen:
+        findings += _Linter(release_sql, dialect).run()
+    for item in release_sql.irreversible:
+        sample = next(iter(release_sql.upgrade.values()), {}).get(item.revision)
+        statements = sample.statements if sample else ()
+        detail = item.reason + (" (accepted in the plan)" if item.accepted else "")
+        findings.append(
+            Finding("irreversible", RULES["irreversible"].severity, release_sql.release.name, item.revision, None,
+                    None, detail, excerpt(statements[0]) if statements else "",
+                    statement_sha256(item.revision + "\n" + item.reason))
+        )
+    findings.sort(key=lambda f: (order.get(f.revision, 0), f.dialect or "", f.statement or 0, f.rule))
+    return apply_waivers(findings, waivers)
+
+
+def apply_waivers(findings: list[Finding], waivers: Iterable[Waiver]) -> list[Finding]:
+    index = {(w.rule, w.revision, w.sha256): w for w in waivers}
+    return [replace(f, waiver=index.get((f.rule, f.revision, f.sha256))) for f in findings]
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
+
+
+def failing(findings: Iterable[Finding], threshold: str) -> list[Finding]:
+    """Unwaived findings at or above `threshold`."""
+    return [f for f in findings if not f.waived and at_or_above(f.severity, threshold)]

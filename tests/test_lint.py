@@ -1,0 +1,205 @@
+"""The risk report: what a reviewer is told about each migration's statements."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from projects import make_project
+from sqlrelease import commands, lint
+from sqlrelease.render import MigrationSQL
+
+DIALECTS = ("postgresql", "mysql", "sqlite")
+
+
+def add_migration(root: Path, revision: str, down: str, upgrade: str, downgrade: str, message: str = "step") -> None:
+    """Write one more Alembic revision file into a test project's history."""
+
+    def body(code: str) -> str:
+        return textwrap.indent(textwrap.dedent(code).strip(), "    ")
+
+    source = (
+        f'"""{message}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        f'revision = "{revision}"\ndown_revision = "{down}"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        f"def upgrade() -> None:\n{body(upgrade)}\n\n\ndef downgrade() -> None:\n{body(downgrade)}\n"
+    )
+    (root / "migrations" / "versions" / f"{revision}_{message.replace(' ', '_')}.py").write_text(source)
+
+
+def add_release(root: Path, name: str, target: str) -> None:
+    with (root / "releases.toml").open("a", encoding="utf-8") as plan:
+        plan.write(f'[[release]]\nname = "{name}"\ntarget = "{target}"\n')
+
+
+def findings_of(root: Path, names=(), dialects=DIALECTS) -> list[lint.Finding]:
+    from sqlrelease import review
+
+    return review.lint_project(root, names, dialects)
+
+
+def rules(findings, revision=None, dialect=None) -> set[str]:
+    return {
+        f.rule
+        for f in findings
+        if (revision is None or f.revision == revision) and (dialect is None or f.dialect in (dialect, None))
+    }
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("sample"))
+    return root, findings_of(root)
+
+
+# -- the sample history ------------------------------------------------------------
+
+
+def test_the_rename_release_shows_both_renames_on_every_dialect(sample):
+    _, findings = sample
+    for dialect in DIALECTS:
+        assert "rename-table" in rules(findings, "b7c03e5d9a12", dialect)
+        assert "rename-column" in rules(findings, "1e9f4a7b6c35", dialect)
+
+
+def test_the_email_release_shows_not_null_after_its_backfill_and_the_unique_constraint(sample):
+    _, findings = sample
+    for dialect in DIALECTS:
+        found = rules(findings, "e61a7c9d0b58", dialect)
+        assert "not-null-after-backfill" in found, dialect
+        assert "unique-on-existing-table" in found, dialect
+        assert "not-null-no-backfill" not in found
+    assert "data-migration" in rules(findings, "2d5f8a4c1b73")
+    assert "update-without-where" not in rules(findings, "2d5f8a4c1b73")
+
+
+def test_sqlite_batch_copy_is_a_rebuild_not_a_drop_or_a_lossy_rename(sample):
+    _, findings = sample
+    sqlite = rules(findings, "e61a7c9d0b58", "sqlite")
+    assert "table-rebuild" in sqlite
+    assert not {"drop-table", "drop-and-create", "rename-table"} & sqlite
+
+
+def test_lowercasing_every_email_is_an_update_without_where_and_irreversible(sample):
+    _, findings = sample
+    found = rules(findings, "74c2b9e5f3d0")
+    assert {"update-without-where", "irreversible", "data-migration"} <= found
+
+
+def test_a_table_created_in_the_same_release_is_not_existing(sample):
+    _, findings = sample
+    # 1.1.0 creates recruits with a unique constraint: nothing to warn about there.
+    assert "unique-on-existing-table" not in rules(findings, "c4b8e1f3a906")
+
+
+# -- a history that makes the classic mistakes ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mistakes(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("mistakes"), "constraints")
+    add_migration(
+        root, "ab12cd34ef56", "93b0d7e5a1c6",
+        """
+        op.create_table("squads", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("name", sa.String(80), nullable=False))
+        op.drop_table("teams")
+        """,
+        """
+        op.create_table("teams", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("name", sa.String(80), nullable=False))
+        op.drop_table("squads")
+        """,
+        "rename teams the autogenerate way",
+    )
+    add_migration(
+        root, "cd34ef56ab12", "ab12cd34ef56",
+        'op.add_column("players", sa.Column("rating", sa.Integer(), nullable=True))',
+        'op.drop_column("players", "rating")',
+        "add rating",
+    )
+    add_migration(
+        root, "ef56ab12cd34", "cd34ef56ab12",
+        'op.alter_column("players", "rating", nullable=False, existing_type=sa.Integer())',
+        'op.alter_column("players", "rating", nullable=True, existing_type=sa.Integer())',
+        "require rating",
+    )
+    add_release(root, "1.2.0", "ef56ab12cd34")
+    return root, findings_of(root, ["1.1.0", "1.2.0"], ("postgresql", "mysql"))
+
+
+def test_drop_and_create_with_the_same_columns_is_a_probable_rename(mistakes):
+    _, findings = mistakes
+    found = [f for f in findings if f.rule == "drop-and-create"]
+    assert {f.dialect for f in found} == {"postgresql", "mysql"}
+    assert "squads" in found[0].detail and "teams" in found[0].detail
+    assert "drop-table" in rules(findings, "ab12cd34ef56")
+
+
+def test_not_null_without_backfill_is_an_error(mistakes):
+    _, findings = mistakes
+    found = [f for f in findings if f.rule == "not-null-no-backfill"]
+    assert {f.dialect for f in found} == {"postgresql", "mysql"}
+    assert all(f.severity == "error" and f.revision == "ef56ab12cd34" for f in found)
+
+
+def test_plain_create_index_on_an_existing_table_on_postgresql(mistakes):
+    _, findings = mistakes
+    assert "index-not-concurrent" in rules(findings, "93b0d7e5a1c6", "postgresql")
+    assert "index-not-concurrent" not in {f.rule for f in findings if f.dialect == "mysql"}
+
+
+# -- single statements -------------------------------------------------------------------
+
+
+def lint_statements(*statements: str, dialect: str = "postgresql", downgrade: tuple[str, ...] = ()):
+    release_sql = SimpleNamespace(
+        release=SimpleNamespace(name="r", revisions=("aaa",)),
+        upgrade={dialect: {"aaa": MigrationSQL("aaa", tuple(statements))}},
+        downgrade={dialect: {"aaa": MigrationSQL("aaa", downgrade)}},
+        irreversible=(),
+    )
+    return lint.lint_release(release_sql)
+
+
+@pytest.mark.parametrize(
+    "statement, dialect, expected",
+    [
+        ("DELETE FROM audit_log;", "postgresql", "delete-without-where"),
+        ("TRUNCATE TABLE audit_log;", "postgresql", "delete-without-where"),
+        ("update t set a = 1", "postgresql", "update-without-where"),
+        ("-- tidy\nUPDATE t SET a = 'no WHERE here';", "postgresql", "update-without-where"),
+        ("ALTER TABLE t DROP COLUMN legacy;", "postgresql", "drop-column"),
+        ("ALTER TABLE t ALTER COLUMN n TYPE BIGINT;", "postgresql", "column-type-change"),
+        ("ALTER TABLE t MODIFY n BIGINT NULL;", "mysql", "column-type-change"),
+        ("CREATE INDEX CONCURRENTLY ix_t_a ON t (a);", "postgresql", "concurrently-in-transaction"),
+        ("CREATE UNIQUE INDEX ix_t_a ON t (a);", "postgresql", "unique-on-existing-table"),
+        ("ALTER TABLE t ADD COLUMN c INTEGER NOT NULL;", "postgresql", "not-null-no-backfill"),
+        ("EXEC sp_rename 't.a', b, 'COLUMN';", "mssql", "rename-column"),
+        ("RENAME TABLE a TO b;", "mysql", "rename-table"),
+    ],
+)
+def test_statement_rules(statement, dialect, expected):
+    assert expected in {f.rule for f in lint_statements(statement, dialect=dialect)}
+
+
+def test_where_inside_a_string_or_comment_does_not_count():
+    assert "update-without-where" not in {f.rule for f in lint_statements("UPDATE t SET a = 1 WHERE a IS NULL")}
+    assert "update-without-where" in {f.rule for f in lint_statements("UPDATE t SET a = 'x WHERE y' /* WHERE */")}
+
+
+def test_a_new_column_with_a_default_is_safe():
+    assert lint_statements("ALTER TABLE t ADD COLUMN c INTEGER DEFAULT 0 NOT NULL;") == []
+
+
+def test_mysql_migration_with_several_ddl_statements():
+    found = lint_statements("ALTER TABLE t ADD COLUMN c INTEGER;", "CREATE INDEX ix ON t (c);", dialect="mysql")
+    assert "mysql-multi-ddl" in {f.rule for f in found}
+    assert "mysql-multi-ddl" not in {f.rule for f in lint_statements("ALTER TABLE t ADD COLUMN c INTEGER;", dialect="mysql")}
+
+
+def test_every_finding_says_why_and_how_to_fix(sample):
+    _, findings = sample
+    assert findings
+    for f in findings:
+        assert f.why and f.fix and f.severity in lint.SEVERITIES and len(f.sha256) == 64
