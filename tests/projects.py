@@ -7,7 +7,10 @@ apply and inspect its bundles without touching the repository.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,3 +67,15 @@ def release_names(root: Path) -> list[str]:
 def sql(root: Path, release: str, dialect: str, kind: str) -> Path:
     """A bundle's SQL file: kind is upgrade, downgrade, stamp or steps/<name>."""
     return root / "releases" / release / dialect / f"{kind}.sql"
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the real `sqlrelease` command in `cwd`, as a user types it."""
+    return subprocess.run(
+        [sys.executable, "-m", "sqlrelease", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"},
+    )

@@ -126,6 +126,7 @@ def _manifest(release_sql: ReleaseSQL, history: History, stamp: str, dialects, s
                 "reason": irreversible[revision].reason,
                 "accepted": irreversible[revision].accepted,
             }
+        entry.update(_rendered(release_sql, revision))
         migrations.append(entry)
     return {
         "format": FORMAT,
@@ -141,6 +142,30 @@ def _manifest(release_sql: ReleaseSQL, history: History, stamp: str, dialects, s
         "files": dict(sorted(stats.items())),
         "generator": generator_versions(),
     }
+
+
+def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
+    """How a migration's SQL was made, per dialect, when not plainly offline (rehearsed, override)."""
+    rendered, overrides, data_dependent = {}, {}, []
+    for dialect in sorted(release_sql.upgrade):
+        for direction, sql in (("upgrade", release_sql.upgrade[dialect][revision]), ("downgrade", release_sql.downgrade[dialect][revision])):
+            origin = getattr(sql, "origin", "offline")
+            if origin == "offline":
+                continue
+            if rendered.get(dialect) != "override":
+                rendered[dialect] = origin
+            if origin == "override":
+                overrides[f"{dialect}/{direction}"] = {"file": sql.source, "sha256": sql.source_sha256}
+            if sql.data_dependent and dialect not in data_dependent:
+                data_dependent.append(dialect)
+    if not rendered:
+        return {}
+    extra = {"rendered": rendered}
+    if overrides:
+        extra["overrides"] = overrides
+    if data_dependent:
+        extra["data_dependent"] = data_dependent
+    return extra
 
 
 def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:

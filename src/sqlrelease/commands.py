@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import bundle as bundles
+from . import overrides, rehearse
 from .config import Config, load_config
 from .dialects import DIALECTS
 from .doctor import diagnose
@@ -71,7 +72,9 @@ def render_releases(project: Project, releases: list[Release], dialects: Iterabl
         progress(f"rendering {name}: {len(upgrade_order)} migrations, upgrade and downgrade")
         up = render(project.config, project.history, DIALECTS[name], UPGRADE, upgrade_order)
         down = render(project.config, project.history, DIALECTS[name], DOWNGRADE, downgrade_order)
-        upgrade[name], downgrade[name] = up.migrations, down.migrations
+        upgrade[name] = overrides.apply(project, name, UPGRADE, up.migrations, upgrade_order)
+        downgrade[name] = overrides.apply(project, name, DOWNGRADE, down.migrations, downgrade_order)
+        rehearse.fill(project, releases, name, upgrade[name], downgrade[name], progress)
         version_table = VersionTable(up.version_table, up.version_table_schema)
     result = {}
     for release in releases:

@@ -19,6 +19,7 @@ DEFAULTS = {
     "environment": "project",
 }
 KNOWN_KEYS = {
+    "rehearse",
     "alembic_ini",
     "script_location",
     "plan",
@@ -45,6 +46,7 @@ class Config:
     environment: str
     version_table: str | None = None
     version_table_schema: str | None = None
+    rehearse: tuple = ()  # [tool.sqlrelease.rehearse] as sorted (key, value) pairs
 
     def relative(self, path: Path) -> str:
         """`path` relative to the project root, with forward slashes (as written in bundles)."""
@@ -89,6 +91,10 @@ def load_config(project: Path | str = ".") -> Config:
         if key not in KNOWN_KEYS:
             raise fail(key, "unknown setting", f"known settings: {', '.join(sorted(KNOWN_KEYS))}")
     for key, value in table.items():
+        if key == "rehearse":  # a table: scratch database URL per dialect, `revisions` always rehearsed
+            if not isinstance(value, dict):
+                raise fail(key, "must be a table, e.g. [tool.sqlrelease.rehearse] postgresql = \"postgresql+psycopg://...\"")
+            continue
         if key != "dialects" and not isinstance(value, str):
             raise fail(key, f"must be a string, not {type(value).__name__}")
 
@@ -133,4 +139,5 @@ def load_config(project: Path | str = ".") -> Config:
         environment=settings["environment"],
         version_table=settings.get("version_table"),
         version_table_schema=settings.get("version_table_schema"),
+        rehearse=tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in settings.get("rehearse", {}).items())),
     )

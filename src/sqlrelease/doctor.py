@@ -271,16 +271,31 @@ class Report:
         return {"ok": self.ok, "counts": dict(sorted(counts.items())), "findings": [f.to_dict() for f in self.findings]}
 
 
-def examine(project, dialects, overridden=frozenset(), rehearsable=lambda dialect: dialect == "sqlite") -> Report:
+def examine(project, dialects, rehearsable=None) -> Report:
     """Render every revision of `project` per dialect and direction, and diagnose each failure.
 
-    `overridden` holds (revision, dialect, direction) with a valid override;
-    `rehearsable(dialect)` says whether a scratch database is available for it.
+    `rehearsable(dialect)` says whether a scratch database is available for it
+    (default: the project's rehearsal settings). A valid override counts as
+    built; a void one is reported as failing.
     """
+    from . import overrides, rehearse
+
+    if rehearsable is None:
+        rehearsable = lambda dialect: rehearse.available(project.config, dialect)  # noqa: E731
+    found = overrides.status(project)
+    overridden = {o.key for o in found if o.status == "valid"}
     history = project.history
     release_of = {rev: release.name for release in project.releases for rev in release.revisions}
     order = history.order(history.revisions)
     report = Report()
+    for override in found:
+        if override.status != "valid":
+            report.findings.append(
+                Finding(override.revision, release_of.get(override.revision), override.file, override.dialect,
+                        override.direction, "fails", "override_" + override.status,
+                        f"override is {override.status}", 1, override.problem,
+                        "review the override against the migration and update its header, or delete it")
+            )
     for name in dialects:
         up = render(project.config, history, DIALECTS[name], UPGRADE, order).migrations
         down = render(project.config, history, DIALECTS[name], DOWNGRADE, list(reversed(order))).migrations

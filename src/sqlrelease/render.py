@@ -20,7 +20,6 @@ from pathlib import Path
 from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 
-from . import batch_order
 from .config import Config
 from .dialects import Dialect
 from .errors import RenderError
@@ -46,6 +45,12 @@ class MigrationSQL:
     revision: str
     statements: tuple[str, ...] = ()
     failure: Failure | None = None
+    # How the statements were made: "offline", "rehearsed" (run on a scratch database) or "override"
+    # (reviewed SQL from the project's overrides/ folder, named in `source`).
+    origin: str = "offline"
+    source: str | None = None  # override file, or what the rehearsal ran on
+    source_sha256: str | None = None
+    data_dependent: bool = False  # rehearsal read rows of user tables: scratch data decided this SQL
 
 
 @dataclass
@@ -169,7 +174,6 @@ def _quiet_alembic():
 
 def render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
     """Render `revisions` (in the order given) for one dialect and direction, in one pass."""
-    batch_order.install()  # same inputs, same bytes, even through batch mode
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
     with _quiet_alembic(), environment:

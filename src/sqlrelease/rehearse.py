@@ -1,0 +1,268 @@
+"""Rehearsal: SQL for migrations that need a database, recorded while they run on a scratch one.
+
+Some migrations cannot render offline: they read rows, reflect the schema, use
+batch mode without `copy_from`, or refuse `--sql` on purpose. For those, a
+scratch database of the same dialect is brought to the release's start by the
+same history (online, as `alembic upgrade` would), then the release's
+migrations run online while every statement that changes schema or data is
+recorded with its parameters rendered as literals. Reads run but are not
+written; a read of a user table (not the catalog) marks the recorded SQL as
+data-dependent, because scratch data is not production data.
+
+The scratch database is a temporary SQLite file for sqlite. For postgresql and
+mysql it is a temporary database created on a server the user names, with
+`--rehearse-url DIALECT=URL`, the environment variable
+`SQLRELEASE_REHEARSE_URL_<DIALECT>`, or `[tool.sqlrelease.rehearse]` in
+pyproject.toml (the environment keeps passwords out of the repository).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.operations import Operations
+from alembic.runtime.environment import EnvironmentContext
+from sqlalchemy import event
+from sqlalchemy.pool import NullPool
+
+from .dialects import DIALECTS
+from .doctor import diagnose
+from .errors import RenderError
+from .render import DOWNGRADE, UPGRADE, MigrationSQL, _failure, _quiet_alembic, alembic_config_for_render
+
+ENV_PREFIX = "SQLRELEASE_REHEARSE_URL_"
+
+
+def settings(config) -> dict:
+    return dict(config.rehearse)
+
+
+def url(config, dialect: str) -> str | None:
+    """The server (or, for sqlite, nothing needed) a scratch database for `dialect` is made on."""
+    return os.environ.get(ENV_PREFIX + dialect.upper()) or settings(config).get(dialect)
+
+
+def available(config, dialect: str) -> bool:
+    return dialect == "sqlite" or url(config, dialect) is not None
+
+
+def wanted(config) -> frozenset[str]:
+    """Revisions the config asks to rehearse even when they render offline."""
+    return frozenset(settings(config).get("revisions", ()))
+
+
+def needs_rehearsal(project, revision: str, direction: str, sql: MigrationSQL) -> bool:
+    if sql.origin != "offline":
+        return False
+    if revision in wanted(project.config):
+        return True
+    if sql.failure is None:
+        return False
+    return diagnose(project.history.revisions[revision].path, sql.failure, direction).cause.rehearsable
+
+
+def fill(project, releases, dialect: str, upgrade: dict, downgrade: dict, progress=lambda message: None) -> None:
+    """Replace, in place, the offline SQL of revisions that need rehearsal with rehearsed SQL."""
+    for release in releases:
+        targets = {
+            (revision, direction)
+            for revision in release.revisions
+            for direction, rendered in ((UPGRADE, upgrade), (DOWNGRADE, downgrade))
+            if needs_rehearsal(project, revision, direction, rendered[revision])
+        }
+        if not targets:
+            continue
+        if not available(project.config, dialect):
+            continue  # build reports the offline failure, whose fix names --rehearse-url
+        progress(f"rehearsing {dialect}: release {release.name}, {len({r for r, _ in targets})} migration(s)")
+        with scratch_database(project.config, dialect) as scratch_url:
+            recorded = rehearse_release(project, release, dialect, scratch_url, targets)
+        for (revision, direction), sql in recorded.items():
+            (upgrade if direction == UPGRADE else downgrade)[revision] = sql
+
+
+@contextmanager
+def scratch_database(config, dialect: str):
+    """A fresh, empty database of `dialect`; dropped (or deleted) afterwards."""
+    if dialect == "sqlite":
+        folder = tempfile.mkdtemp(prefix="sqlrelease-rehearsal-")
+        try:
+            yield f"sqlite:///{Path(folder) / 'scratch.db'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    server_url = url(config, dialect)
+    if server_url is None:
+        raise RenderError(f"no server to rehearse {dialect} migrations on", dialect=dialect,
+                          hint=f"pass --rehearse-url {dialect}=URL or set [tool.sqlrelease.rehearse] {dialect}")
+    name = f"sqlrelease_rehearsal_{uuid.uuid4().hex[:12]}"
+    server = sa.create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        server.dispose()
+
+
+def rehearse_release(project, release, dialect: str, scratch_url: str, targets) -> dict:
+    """Run `release` online on the scratch database; {(revision, direction): MigrationSQL} for `targets`."""
+    history = project.history
+    before = [r for r in history.order(history.ancestors(release.start))] if release.start else []
+    steps = [(r, UPGRADE) for r in before] + [(r, UPGRADE) for r in release.revisions]
+    steps += [(r, DOWNGRADE) for r in reversed(release.revisions)]
+    engine = sa.create_engine(scratch_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            recorder = _Recorder(DIALECTS[dialect], connection.dialect)
+            event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
+            environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
+            with _quiet_alembic(), environment:
+                if project.config.environment == "builtin":
+                    environment.configure(target_metadata=None)
+                    with environment.begin_transaction():
+                        environment.run_migrations()
+                else:
+                    history.script.run_env()
+            return environment.recorded
+    finally:
+        engine.dispose()
+
+
+class _RehearsalEnvironment(EnvironmentContext):
+    """An online EnvironmentContext on the scratch connection that runs a fixed list of steps."""
+
+    def __init__(self, project, connection, steps, targets, recorder, scratch_url) -> None:
+        cfg = alembic_config_for_render(project.config)
+        cfg.set_main_option("sqlalchemy.url", scratch_url.replace("%", "%%"))
+        super().__init__(cfg, project.history.script, as_sql=False)
+        self.project, self.connection, self.steps = project, connection, steps
+        self.targets, self.recorder = targets, recorder
+        self.recorded: dict[tuple[str, str], MigrationSQL] = {}
+        self._ran = False
+
+    def configure(self, *args, **kw):  # noqa: D401 - same contract as Alembic's
+        for key in ("connection", "url", "dialect_name", "output_buffer", "as_sql"):
+            kw.pop(key, None)
+        return super().configure(*args, connection=self.connection, **kw)
+
+    def run_migrations(self, **kw) -> None:
+        if self._ran:
+            return
+        self._ran = True
+        history = self.project.history
+        with Operations.context(self.get_context()):
+            for revision, direction in self.steps:
+                record = (revision, direction) in self.targets
+                self.recorder.start() if record else self.recorder.stop()
+                try:
+                    getattr(history.module(revision), direction)(**kw)
+                except Exception as exc:
+                    failure = _failure(exc, history.revisions[revision].path)
+                    if record:
+                        self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")
+                    if direction == DOWNGRADE:
+                        break  # an irreversible step: nothing below it can be rehearsed
+                    raise RenderError(
+                        f"rehearsal of {direction}() failed on the scratch database: {failure.cause}",
+                        path=history.source_path(revision),
+                        line=failure.line,
+                        revision=revision,
+                        hint="the migration fails online too; fix it or supply an override",
+                    ) from None
+                finally:
+                    statements, data_dependent = self.recorder.stop()
+                if record:
+                    self.recorded[(revision, direction)] = MigrationSQL(
+                        revision, tuple(statements), origin="rehearsed", data_dependent=data_dependent
+                    )
+
+
+# As in render.py: `from alembic import context` finds the installed environment by class.
+_RehearsalEnvironment._setups[_RehearsalEnvironment] = EnvironmentContext._setups[EnvironmentContext]
+
+
+_READ = re.compile(r"^\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN|PRAGMA\s+[\w.]+\s*(\(|;|$))", re.IGNORECASE)
+_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+_CATALOG = re.compile(
+    r"information_schema|pg_catalog|\bpg_\w+|sqlite_master|sqlite_schema|sqlite_temp_master|@@|alembic_version",
+    re.IGNORECASE,
+)
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|`[^`]*`|%\((\w+)\)s|%s|%%|\?")
+
+
+class _Recorder:
+    """Keeps the statements that change schema or data, with parameters as literals."""
+
+    def __init__(self, dialect, sa_dialect) -> None:
+        self.dialect, self.sa_dialect = dialect, sa_dialect
+        self.statements: list[str] | None = None
+        self.data_dependent = False
+
+    def start(self) -> None:
+        self.statements, self.data_dependent = [], False
+
+    def stop(self) -> tuple[list[str], bool]:
+        statements, data_dependent = self.statements or [], self.data_dependent
+        self.statements, self.data_dependent = None, False
+        return statements, data_dependent
+
+    def before_cursor_execute(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if self.statements is None or _CONTROL.match(statement):
+            return
+        if _READ.match(statement):
+            if re.search(r"\bFROM\b", statement, re.IGNORECASE) and not _CATALOG.search(statement):
+                self.data_dependent = True
+            return
+        for params in (parameters if executemany else [parameters]):
+            text = self.dialect.clean(self.literal_sql(statement, params).strip())
+            self.statements.append(text if text.endswith(";") else text + ";")
+
+    def literal_sql(self, statement: str, params) -> str:
+        paramstyle = self.sa_dialect.paramstyle
+        positional = iter(params) if isinstance(params, (list, tuple)) else None
+
+        def substitute(match: re.Match) -> str:
+            token = match.group(0)
+            if token[0] in "'\"`":
+                return token
+            if token == "%%":
+                return "%" if paramstyle in ("format", "pyformat") else token
+            if token == "?" and paramstyle != "qmark":
+                return token
+            if match.group(1) is not None:
+                return self.literal(params[match.group(1)])
+            if positional is None:
+                return token
+            return self.literal(next(positional))
+
+        return _TOKENS.sub(substitute, statement)
+
+    def literal(self, value) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            if self.dialect.name == "postgresql":
+                return "true" if value else "false"
+            return "1" if value else "0"
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            hexed = bytes(value).hex()
+            return f"'\\x{hexed}'" if self.dialect.name == "postgresql" else f"X'{hexed}'"
+        processor = sa.literal(value).type.literal_processor(self.sa_dialect)
+        if processor is not None:
+            try:
+                return processor(value)
+            except Exception:  # a processor that cannot take the DBAPI-level value
+                pass
+        text = str(value).replace("'", "''")
+        return f"'{text}'"
+

@@ -1,0 +1,239 @@
+"""A new user drives sqlrelease through its command line: init, cut, plan, build, verify."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+
+from projects import HISTORIES, make_project, run_cli
+
+COMMANDS = ("init", "cut", "plan", "build", "verify")
+
+
+def refused(result, *expected: str) -> str:
+    """The one line a refused command prints: exit 2, no traceback, naming `expected`."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for text in expected:
+        assert text in lines[0], (text, lines[0])
+    return lines[0]
+
+
+def plan_lines(root: Path, name: str) -> int:
+    """Line of `name = "<name>"` in the project's releases.toml."""
+    for number, line in enumerate((root / "releases.toml").read_text().splitlines(), start=1):
+        if line.strip() == f'name = "{name}"':
+            return number
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("verb", COMMANDS)
+def test_every_command_explains_itself(tmp_path, verb):
+    result = run_cli(verb, "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"Usage: python -m sqlrelease {verb}" in result.stdout or f"sqlrelease {verb}" in result.stdout
+    assert len(result.stdout.splitlines()) > 3
+
+
+def test_top_level_help_lists_every_command(tmp_path):
+    result = run_cli("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for verb in COMMANDS:
+        assert verb in result.stdout
+
+
+def test_init_in_an_empty_folder_then_revision_cut_build(tmp_path):
+    result = run_cli("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for path in ("alembic.ini", "migrations/env.py", "migrations/versions", "pyproject.toml", "releases.toml"):
+        assert (tmp_path / path).exists(), path
+    assert "[tool.sqlrelease]" in (tmp_path / "pyproject.toml").read_text()
+
+    command.revision(AlembicConfig(str(tmp_path / "alembic.ini")), message="create widgets", rev_id="aaaa00000001")
+    cut = run_cli("cut", "1.0.0", cwd=tmp_path)
+    assert cut.returncode == 0, cut.stderr
+    assert 'name = "1.0.0"' in (tmp_path / "releases.toml").read_text()
+    assert 'target = "aaaa00000001"' in (tmp_path / "releases.toml").read_text()
+
+    build = run_cli("build", "-q", cwd=tmp_path)
+    assert build.returncode == 0, build.stderr
+    bundle = tmp_path / "releases" / "1.0.0"
+    for dialect in ("postgresql", "mysql", "sqlite"):
+        for kind in ("upgrade", "downgrade", "stamp"):
+            assert (bundle / dialect / f"{kind}.sql").is_file()
+    assert run_cli("verify", "releases/1.0.0", cwd=tmp_path).returncode == 0
+    status = json.loads(run_cli("plan", "--json", cwd=tmp_path).stdout)
+    assert [r["status"] for r in status["releases"]] == ["current"]
+
+
+def test_init_twice_refuses(tmp_path):
+    assert run_cli("init", cwd=tmp_path).returncode == 0
+    refused(run_cli("init", cwd=tmp_path), "pyproject.toml", "[tool.sqlrelease]")
+
+
+def test_init_in_an_existing_alembic_project_adds_only_config_and_plan(tmp_path):
+    shutil.copytree(HISTORIES / "data_migration", tmp_path / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "migrations" / "releases.toml").unlink()
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    result = run_cli("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert set(after) - set(before) == {Path("releases.toml")}
+    changed = {p for p in before if before[p] != after[p]}
+    assert changed == {Path("pyproject.toml")}
+    assert after[Path("pyproject.toml")].startswith(before[Path("pyproject.toml")])
+    assert run_cli("cut", "1.0.0", cwd=tmp_path).returncode == 0
+    assert run_cli("build", "-q", "--dialect", "sqlite", cwd=tmp_path).returncode == 0
+
+
+# -- cut refuses what would make a wrong plan ----------------------------------
+
+
+def test_cut_refuses_a_duplicate_name(tmp_path):
+    root = make_project(tmp_path, "data_migration")
+    # The existing release is named by its [[release]] line.
+    refused(run_cli("cut", "1.0.0", cwd=root), f"releases.toml:{plan_lines(root, '1.0.0') - 1}:", "'1.0.0'", "exists")
+
+
+def test_cut_refuses_an_unknown_revision(tmp_path):
+    root = make_project(tmp_path, "data_migration")
+    before = (root / "releases.toml").read_bytes()
+    refused(run_cli("cut", "2.0.0", "--revision", "deadbeef", cwd=root), "releases.toml", "2.0.0", "deadbeef")
+    assert (root / "releases.toml").read_bytes() == before
+
+
+def test_cut_refuses_a_target_that_does_not_descend_from_the_previous_release(tmp_path):
+    root = make_project(tmp_path, "data_migration")
+    refused(
+        run_cli("cut", "2.0.0", "-r", "4e1b7a9c2d05", cwd=root),
+        "releases.toml",
+        "release 2.0.0",
+        "does not descend from release 1.1.0",
+    )
+
+
+def test_cut_refuses_a_release_without_new_migrations(tmp_path):
+    root = make_project(tmp_path, "data_migration")
+    refused(run_cli("cut", "2.0.0", cwd=root), "releases.toml", "release 2.0.0", "no new migrations")
+
+
+def test_cut_refuses_unmerged_heads_unless_named(tmp_path):
+    root = make_project(tmp_path, "branched")
+    plan = (root / "releases.toml").read_text()
+    # Only the first release: the history now has unreleased branches ending in two heads.
+    (root / "releases.toml").write_text(plan[: plan.index('[[release]]\nname = "1.1.0"')])
+    line = refused(run_cli("cut", "1.1.0", cwd=root), "releases.toml", "release 1.1.0", "unmerged heads", "--revision")
+    assert "3d8c5a2e7f19" in line and "b50e4f1a8c62" in line
+    ok = run_cli("cut", "1.1.0", "-r", "6b3d9f2a0e84", "-r", "a9e15c7d3f60", cwd=root)
+    assert ok.returncode == 0, ok.stderr
+    assert 'target = ["6b3d9f2a0e84", "a9e15c7d3f60"]' in (root / "releases.toml").read_text()
+
+
+# -- plan --json ------------------------------------------------------------------
+
+
+def test_plan_json_tracks_bundle_status_from_missing_to_tampered(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+
+    def statuses():
+        result = run_cli("plan", "--json", cwd=root)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["releases"]
+
+    releases = statuses()
+    assert [(r["name"], r["from"], r["to"], r["bundle"]) for r in releases] == [
+        ("1.0.0", [], ["8a3f6c0e1b94"], "releases/1.0.0"),
+        ("1.1.0", ["8a3f6c0e1b94"], ["71e0a5d3c8b6"], "releases/1.1.0"),
+    ]
+    assert [r["status"] for r in releases] == ["missing", "missing"]
+    assert [m["revision"] for m in releases[1]["migrations"]] == ["d26c9b4f7e13", "71e0a5d3c8b6"]
+
+    assert run_cli("build", "-q", cwd=root).returncode == 0
+    assert [r["status"] for r in statuses()] == ["current", "current"]
+
+    migration = next((root / "migrations" / "versions").glob("0004_*.py"))
+    migration.write_text(migration.read_text() + "\n# reviewed\n")
+    releases = statuses()
+    assert [r["status"] for r in releases] == ["current", "stale"]
+    assert any(migration.name in reason for reason in releases[1]["reasons"])
+
+    upgrade = root / "releases" / "1.0.0" / "sqlite" / "upgrade.sql"
+    data = bytearray(upgrade.read_bytes())
+    data[-2] ^= 1
+    upgrade.write_bytes(bytes(data))
+    releases = statuses()
+    assert [r["status"] for r in releases] == ["tampered", "stale"]
+    assert "altered: sqlite/upgrade.sql" in releases[0]["reasons"]
+
+
+def test_plan_text_lists_releases_in_apply_order(tmp_path):
+    root = make_project(tmp_path, "branched", dialects=("sqlite",))
+    result = run_cli("plan", cwd=root)
+    assert result.returncode == 0, result.stderr
+    names = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert names == ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0"]
+
+
+# -- malformed plan and config files name their line ------------------------------------
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    "old, new, offset, expected",
+    [
+        ('target = "71e0a5d3c8b6"', 'target = "71e0a5d3c8b6', 1, ["not valid TOML"]),
+        ('target = "71e0a5d3c8b6"', 'target = "71e0a5d3c8b6"\nowner = "me"', 2, ["unknown key 'owner'"]),
+        ('target = "71e0a5d3c8b6"', "", -1, ["needs a `target`"]),
+        ('name = "1.1.0"', 'name = "1.0.0"', 0, ["'1.0.0' is defined twice"]),
+        ('target = "71e0a5d3c8b6"', 'target = "nosuchrev"', -1, ["release 1.1.0", "nosuchrev"]),
+    ],
+    ids=["bad-toml", "unknown-key", "missing-target", "duplicate-name", "unknown-revision"],
+)
+def test_a_malformed_plan_names_its_line(tmp_path, old, new, offset, expected):
+    """`offset`: the line named, relative to the `name = "1.1.0"` line."""
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    line = plan_lines(root, "1.1.0") + offset
+    _replace(root / "releases.toml", old, new)
+    refused(run_cli("build", cwd=root), f"releases.toml:{line}:", *expected)
+    assert not (root / "releases").exists()
+
+
+@pytest.mark.parametrize(
+    "old, new, key, expected",
+    [
+        ('dialects = ["sqlite"]', 'dialects = ["sqlite", "db2"]', "dialects", "unknown dialect 'db2'"),
+        ('stamp = "inline"', 'stamp = "later"', "stamp", "must be one of inline, separate"),
+        ('stamp = "inline"', 'stamp = "inline"\nbundle_dir = "out"', "bundle_dir", "unknown setting"),
+        ('environment = "project"', 'environment = "docker"', "environment", "builtin"),
+    ],
+    ids=["dialect", "stamp", "unknown-setting", "environment"],
+)
+def test_bad_config_names_its_pyproject_line(tmp_path, old, new, key, expected):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    pyproject = root / "pyproject.toml"
+    _replace(pyproject, old, new)
+    line = next(n for n, text in enumerate(pyproject.read_text().splitlines(), 1) if text.startswith(f"{key} ="))
+    refused(run_cli("build", cwd=root), f"pyproject.toml:{line}:", expected)
+
+
+def test_build_of_an_unknown_release_names_the_known_ones(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    refused(run_cli("build", "9.9.9", cwd=root), "releases.toml", "'9.9.9'", "1.0.0, 1.1.0")
+
+
+def test_outside_a_project_says_how_to_start(tmp_path):
+    refused(run_cli("plan", cwd=tmp_path), "sqlrelease init")

@@ -1,0 +1,117 @@
+"""Migrations that need a database get their SQL by rehearsal on a scratch database, or from a
+reviewed override; either way the bundle, applied with the real client, gives what online
+`alembic upgrade` gives."""
+
+import json
+
+import pytest
+
+from dbtools import alembic_version, apply_sql, run_alembic_online, schema_snapshot, full_dump
+from projects import make_project, script_location, sql
+from sqlrelease import build
+from sqlrelease.commands import doctor, open_project
+from sqlrelease.errors import RenderError
+from sqlrelease import overrides
+
+REHEARSABLE = ("reads_rows", "reflects_schema", "batch_without_copy_from", "refuses_offline")
+HEADS = {"reads_rows": "2b0000000002", "reflects_schema": "3c0000000003",
+         "batch_without_copy_from": "5e0000000005", "refuses_offline": "ad000000000a"}
+DATA_DEPENDENT = {"reads_rows", "refuses_offline"}
+
+
+def _apply_releases(db, root, releases, kind="upgrade"):
+    for release in releases:
+        result = apply_sql(db, sql(root, release, db.dialect, kind))
+        assert result.returncode == 0, result.stderr
+
+
+def _same_as_online(make_db, root, dialect, head):
+    bundled, online = make_db(dialect), make_db(dialect)
+    _apply_releases(bundled, root, ["1.0.0", "1.1.0"])
+    run_alembic_online(script_location(root), online.url, "upgrade", head)
+    assert schema_snapshot(bundled.url) == schema_snapshot(online.url)
+    assert full_dump(bundled.url)["tables"] == full_dump(online.url)["tables"]
+    assert alembic_version(bundled.url) == {head}
+    _apply_releases(bundled, root, ["1.1.0", "1.0.0"], "downgrade")
+    assert alembic_version(bundled.url) is None
+
+
+@pytest.mark.parametrize("history", REHEARSABLE)
+def test_sqlite_rehearsal_applies_like_online_alembic(tmp_path, make_db, history):
+    root = make_project(tmp_path, history, dialects=("sqlite",))
+    build(root)
+    manifest = json.loads((root / "releases" / "1.1.0" / "manifest.json").read_text())
+    (entry,) = manifest["migrations"]
+    assert entry["rendered"] == {"sqlite": "rehearsed"}
+    assert ("data_dependent" in entry) == (history in DATA_DEPENDENT)
+    readme = (root / "releases" / "1.1.0" / "README.md").read_text()
+    assert "rehearsed on a scratch database" in readme
+    assert ("Review needed" in readme) == (history in DATA_DEPENDENT)
+    _same_as_online(make_db, root, "sqlite", HEADS[history])
+
+
+def test_rehearsal_writes_rows_read_as_literals(tmp_path):
+    root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))
+    build(root)
+    text = sql(root, "1.1.0", "sqlite", "upgrade").read_text()
+    assert "INSERT INTO team_slugs (team_id, slug) VALUES (2, 'o''neill-rovers');" in text
+    assert "SELECT id, name FROM teams" not in text  # reads run but are not written
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+@pytest.mark.parametrize("history", ["reads_rows", "refuses_offline"])
+def test_server_rehearsal_on_a_given_url(tmp_path, make_db, monkeypatch, dialect, history):
+    server = make_db(dialect)  # the rehearsal creates and drops its own database on this server
+    monkeypatch.setenv(f"SQLRELEASE_REHEARSE_URL_{dialect.upper()}", server.url)
+    root = make_project(tmp_path, history, dialects=(dialect,))
+    assert {f.status for f in doctor(root).problems()} == {"rehearse"}
+    build(root)
+    _same_as_online(make_db, root, dialect, HEADS[history])
+
+
+def test_without_a_server_the_build_names_the_cause(tmp_path, monkeypatch):
+    monkeypatch.delenv("SQLRELEASE_REHEARSE_URL_POSTGRESQL", raising=False)
+    root = make_project(tmp_path, "reads_rows", dialects=("postgresql",))
+    with pytest.raises(RenderError, match=r"\(reads_rows\)"):
+        build(root)
+
+
+SLUGS_PG = """CREATE TABLE team_slugs (team_id SERIAL NOT NULL, slug VARCHAR(50) NOT NULL, PRIMARY KEY (team_id));
+INSERT INTO team_slugs (team_id, slug) SELECT id, replace(lower(name), ' ', '-') FROM teams;
+"""
+
+
+def _write_override(root, revision, dialect, direction, body, sha=None):
+    project = open_project(root)
+    folder = root / "overrides"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{revision}.{dialect}.{direction}.sql"
+    path.write_text(overrides.header(sha or project.history.source_sha256(revision)) + body)
+    return path
+
+
+def test_override_is_used_checksummed_and_applies_like_online(tmp_path, make_db, monkeypatch):
+    monkeypatch.delenv("SQLRELEASE_REHEARSE_URL_POSTGRESQL", raising=False)
+    root = make_project(tmp_path, "reads_rows", dialects=("postgresql",))
+    _write_override(root, "2b0000000002", "postgresql", "upgrade", SLUGS_PG)
+    assert {f.status for f in doctor(root).problems()} == {"override"}
+    build(root)
+    manifest = json.loads((root / "releases" / "1.1.0" / "manifest.json").read_text())
+    (entry,) = manifest["migrations"]
+    assert entry["rendered"] == {"postgresql": "override"}
+    assert entry["overrides"]["postgresql/upgrade"]["file"] == "overrides/2b0000000002.postgresql.upgrade.sql"
+    assert len(entry["overrides"]["postgresql/upgrade"]["sha256"]) == 64
+    _same_as_online(make_db, root, "postgresql", "2b0000000002")
+
+
+def test_editing_the_migration_voids_its_override(tmp_path):
+    root = make_project(tmp_path, "reads_rows", dialects=("postgresql",))
+    path = _write_override(root, "2b0000000002", "postgresql", "upgrade", SLUGS_PG)
+    migration = next((root / "migrations" / "versions").glob("0002_*.py"))
+    migration.write_text(migration.read_text() + "\n# edited\n")
+    (found,) = overrides.status(open_project(root))
+    assert (found.status, found.file) == ("void", "overrides/" + path.name)
+    with pytest.raises(RenderError) as caught:
+        build(root)
+    assert caught.value.path == "overrides/" + path.name and "changed after this override" in caught.value.message
+    assert any(f.cause == "override_void" for f in doctor(root).findings)
