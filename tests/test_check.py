@@ -179,6 +179,31 @@ def test_plan_errors_exit_2_without_a_traceback(project: Path):
     assert "Traceback" not in completed.stderr
 
 
+def test_batch_mode_recreates_render_the_same_bytes_in_every_process(project: Path):
+    """Alembic gathers a recreated table's constraints from a set; bundles must not depend on it."""
+    columns = "".join(f'sa.Column("c{n}", sa.String(20)), sa.UniqueConstraint("c{n}", name="uq_t_c{n}"), ' for n in range(6))
+    (project / "migrations/versions/0011_bb11cc22dd33_batch_table.py").write_text(
+        '"""batch recreate of a table with several constraints"""\n'
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        f'revision = "bb11cc22dd33"\ndown_revision = "{HEAD}"\nbranch_labels = None\ndepends_on = None\n\n'
+        f'table = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer(), primary_key=True), {columns})\n\n\n'
+        "def upgrade():\n"
+        '    op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("x", sa.Integer()))\n'
+        '    with op.batch_alter_table("t", copy_from=table) as batch_op:\n'
+        '        batch_op.alter_column("c0", existing_type=sa.String(20), type_=sa.String(40))\n\n\n'
+        "def downgrade():\n"
+        '    op.drop_table("t")\n',
+        encoding="utf-8",
+    )
+    with open(project / "releases.toml", "a", encoding="utf-8") as plan:
+        plan.write('[[release]]\nname = "1.4.0"\ntarget = "bb11cc22dd33"\n')
+    cli = [sys.executable, "-m", "sqlrelease"]
+    subprocess.run([*cli, "build", "-q", "-C", str(project)], check=True, capture_output=True)
+    for _ in range(3):
+        completed = subprocess.run([*cli, "check", "-q", "-C", str(project)], capture_output=True, text=True)
+        assert completed.returncode == 0, completed.stdout
+
+
 def test_help_documents_exit_codes():
     result = CliRunner().invoke(main, ["check", "--help"])
     assert "Exit codes" in result.output and "--strict" in result.output

@@ -20,6 +20,7 @@ from pathlib import Path
 from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 
+from . import batch_order
 from .config import Config
 from .dialects import Dialect
 from .errors import RenderError
@@ -174,6 +175,7 @@ def _quiet_alembic():
 
 def render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
     """Render `revisions` (in the order given) for one dialect and direction, in one pass."""
+    batch_order.install()  # same inputs, same bytes, even through batch mode
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
     with _quiet_alembic(), environment:
