@@ -1,0 +1,88 @@
+"""Every verb is usable from Python with the CLI's behaviour: the same files, the same refusals."""
+
+import shutil
+
+import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+
+from projects import make_project, run_cli
+from sqlrelease import build, cut, init, plan_status, verify
+from sqlrelease.errors import ConfigError, PlanError
+
+
+def test_init_cut_build_verify_plan_from_python(tmp_path):
+    created = init(tmp_path)
+    assert set(created) == {"alembic.ini", "migrations/", "pyproject.toml", "releases.toml"}
+    command.revision(AlembicConfig(str(tmp_path / "alembic.ini")), message="first", rev_id="bbbb00000001")
+
+    release = cut(tmp_path, "1.0.0")
+    assert (release.name, release.start, release.end) == ("1.0.0", (), ("bbbb00000001",))
+    assert [r.name for r in plan_status(tmp_path).releases] == ["1.0.0"]
+    assert plan_status(tmp_path).releases[0].status == "missing"
+
+    built = build(tmp_path)
+    assert [(b.release, b.bundle, b.written) for b in built] == [("1.0.0", "releases/1.0.0", True)]
+    assert [b.written for b in build(tmp_path)] == [False]
+    assert verify(tmp_path / "releases" / "1.0.0").ok
+    assert plan_status(tmp_path).releases[0].status == "current"
+
+
+def test_python_and_cli_builds_give_the_same_bytes(tmp_path):
+    by_api = make_project(tmp_path, "branched", folder="api")
+    by_cli = make_project(tmp_path, "branched", folder="cli")
+    build(by_api)
+    assert run_cli("build", "-q", cwd=by_cli).returncode == 0
+
+    def files(root):
+        return {p.relative_to(root): p.read_bytes() for p in (root / "releases").rglob("*") if p.is_file()}
+
+    assert files(by_api) == files(by_cli)
+
+
+def test_plan_status_matches_plan_json(tmp_path):
+    import json
+
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    build(root, ["1.0.0"])
+    from_cli = json.loads(run_cli("plan", "--json", cwd=root).stdout)
+    assert plan_status(root).to_dict() == from_cli
+    assert [r["status"] for r in from_cli["releases"]] == ["current", "missing"]
+
+
+def test_build_selects_releases_and_dialects(tmp_path):
+    root = make_project(tmp_path, "data_migration")
+    built = build(root, ["1.1.0"], ["sqlite"])
+    assert [b.release for b in built] == ["1.1.0"]
+    assert sorted(p.name for p in (root / "releases").iterdir()) == ["1.1.0"]
+    assert sorted(p.name for p in (root / "releases" / "1.1.0").iterdir() if p.is_dir()) == ["sqlite"]
+
+
+def test_refusals_are_exceptions_with_file_line_and_release(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    with pytest.raises(PlanError) as duplicate:
+        cut(root, "1.0.0")
+    assert duplicate.value.path == "releases.toml" and duplicate.value.line == 5
+    with pytest.raises(PlanError) as unknown:
+        cut(root, "2.0.0", ["nosuchrev"])
+    assert unknown.value.release == "2.0.0" and "nosuchrev" in unknown.value.message
+    with pytest.raises(PlanError, match="no new migrations"):
+        cut(root, "2.0.0")
+    with pytest.raises(PlanError, match="does not descend"):
+        cut(root, "2.0.0", ["4e1b7a9c2d05"])
+    with pytest.raises(ConfigError):
+        init(root)
+    with pytest.raises(ConfigError, match="sqlrelease init"):
+        plan_status(tmp_path / "nowhere")
+
+
+def test_verify_from_python_names_the_altered_file(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    build(root)
+    away = shutil.copytree(root / "releases" / "1.0.0", tmp_path / "copy")
+    path = away / "sqlite" / "upgrade.sql"
+    path.write_bytes(path.read_bytes().replace(b"products", b"produkts", 1))
+    result = verify(away)
+    assert not result.ok
+    assert result.altered == ["sqlite/upgrade.sql"]
+    assert result.release == "1.0.0"
