@@ -115,3 +115,17 @@ def test_editing_the_migration_voids_its_override(tmp_path):
         build(root)
     assert caught.value.path == "overrides/" + path.name and "changed after this override" in caught.value.message
     assert any(f.cause == "override_void" for f in doctor(root).findings)
+
+
+def test_doctor_counts_a_given_server_as_rehearsable(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sqlrelease.cli import main
+
+    monkeypatch.setenv("SQLRELEASE_REHEARSE_URL_MYSQL", "")  # restored after the test
+    root = make_project(tmp_path, "reflects_schema", dialects=("mysql",))
+    result = CliRunner().invoke(main, ["doctor", "-C", str(root), "--json"])
+    assert result.exit_code == 1 and json.loads(result.output)["counts"]["fails"] == 1
+    url = "mysql+pymysql://user@localhost/any"
+    result = CliRunner().invoke(main, ["doctor", "-C", str(root), "--json", "--rehearse-url", f"mysql={url}"])
+    assert result.exit_code == 0 and json.loads(result.output)["counts"]["rehearse"] == 1

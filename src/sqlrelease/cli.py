@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__, commands
+from . import __version__, commands, rehearse
 from .errors import SqlreleaseError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -25,6 +25,13 @@ PROJECT = click.option(
     help="The project folder (or any folder inside it).",
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of text.")
+REHEARSE_URL = click.option(
+    "--rehearse-url",
+    "rehearse_urls",
+    multiple=True,
+    metavar="DIALECT=URL",
+    help="A server to rehearse, on a scratch database, migrations that need a database (repeatable).",
+)
 
 
 def _print_json(data) -> None:
@@ -153,11 +160,14 @@ def plan(project: str, as_json: bool) -> None:
     multiple=True,
     help="Build only these dialects (repeatable). Default: [tool.sqlrelease] dialects.",
 )
+@REHEARSE_URL
 @PROJECT
 @JSON
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @handles_errors
-def build(names: tuple[str, ...], all_: bool, dialects: tuple[str, ...], project: str, as_json: bool, quiet: bool) -> None:
+def build(
+    names: tuple[str, ...], all_: bool, dialects: tuple[str, ...], rehearse_urls: tuple[str, ...], project: str, as_json: bool, quiet: bool
+) -> None:
     """Write the bundles of release NAMES (default: all) to the bundles folder.
 
     Every migration is rendered first; bundles are then replaced atomically, so
@@ -166,6 +176,7 @@ def build(names: tuple[str, ...], all_: bool, dialects: tuple[str, ...], project
     """
     if all_ and names:
         raise click.UsageError("give release names or --all, not both")
+    rehearse.use_urls(rehearse_urls)
     built = commands.build(project, names, dialects or None, _progress(not quiet and not as_json))
     if as_json:
         _print_json({"bundles": [b.to_dict() for b in built]})
@@ -329,10 +340,11 @@ def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, pr
 
 @main.command()
 @click.option("--dialect", "-d", "dialects", multiple=True, help="Only these dialects (repeatable). Default: [tool.sqlrelease] dialects.")
+@REHEARSE_URL
 @PROJECT
 @JSON
 @handles_errors
-def doctor(dialects: tuple[str, ...], project: str, as_json: bool) -> None:
+def doctor(dialects: tuple[str, ...], rehearse_urls: tuple[str, ...], project: str, as_json: bool) -> None:
     """Render every revision (released or not) per dialect and direction, and
     say why any cannot render offline: the cause, file:line and the fix.
 
@@ -340,6 +352,7 @@ def doctor(dialects: tuple[str, ...], project: str, as_json: bool) -> None:
     override (reviewed SQL supplied by hand), irreversible, or fails.
     Exits 1 when any revision fails.
     """
+    rehearse.use_urls(rehearse_urls)
     report = commands.doctor(project, dialects or None)
     if as_json:
         _print_json(report.to_dict())

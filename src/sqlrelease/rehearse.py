@@ -266,3 +266,14 @@ class _Recorder:
         text = str(value).replace("'", "''")
         return f"'{text}'"
 
+
+
+def use_urls(pairs) -> None:
+    """`DIALECT=URL` pairs given on the command line: the servers to rehearse on, for this process."""
+    from .errors import ConfigError
+
+    for pair in pairs:
+        dialect, sep, value = pair.partition("=")
+        if not sep or not value or dialect not in DIALECTS:
+            raise ConfigError(f"--rehearse-url {pair!r}: expected DIALECT=URL", hint=f"DIALECT is one of {', '.join(DIALECTS)}")
+        os.environ[ENV_PREFIX + dialect.upper()] = value
