@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 HISTORIES = Path(__file__).resolve().parent / "histories"
-NAMES = ("sample", "branched", "data_migration", "constraints", "irreversible")
+NAMES = ("sample", "branched", "data_migration", "constraints", "irreversible", "expand_contract")
 
 
 def make_project(
