@@ -19,7 +19,7 @@ from pathlib import Path
 import alembic
 import sqlalchemy
 
-from . import __version__, templates
+from . import __version__, lint, review, templates
 from .dialects import DIALECTS
 from .errors import BundleError
 from .history import History
@@ -39,6 +39,7 @@ FORMAT = "sqlrelease-bundle/1"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 README = "README.md"
+REVIEW = "REVIEW.md"
 SQL_KINDS = ("upgrade", "downgrade", "stamp")
 
 
@@ -66,7 +67,7 @@ class ReleaseSQL:
     irreversible: tuple[Irreversible, ...]
 
 
-def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str) -> dict[str, bytes]:
+def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str, waivers=()) -> dict[str, bytes]:
     """All files of a bundle, path -> bytes. Same inputs, same bytes."""
     release = release_sql.release
     files: dict[str, bytes] = {}
@@ -100,6 +101,9 @@ def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str) -> dict[
     ).encode("utf-8")
     readme = files[README]
     manifest["files"][README] = {"sha256": sha256(readme), "bytes": len(readme), "statements": 0}
+    # The risk report is part of what a reviewer approves, so it is checksummed like the SQL.
+    files[REVIEW] = review.review_document(release_sql, history, lint.lint_release(release_sql, waivers=waivers)).encode("utf-8")
+    manifest["files"][REVIEW] = {"sha256": sha256(files[REVIEW]), "bytes": len(files[REVIEW]), "statements": 0}
     manifest["files"] = dict(sorted(manifest["files"].items()))
     files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     files[SUMS] = sums_text(files).encode("utf-8")

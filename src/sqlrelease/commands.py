@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import bundle as bundles
+from . import review
 from . import overrides, rehearse
 from .config import Config, load_config
 from .dialects import DIALECTS
@@ -164,8 +165,9 @@ def render_bundles(project: Project, names: Iterable[str] = (), dialects=None, p
     """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}}."""
     releases = _select(project, names)
     rendered = render_releases(project, releases, _dialects(project, dialects), progress)
+    waivers = review.load_waivers(project.config)
     return {
-        release.name: bundles.bundle_files(rendered[release.name], project.history, project.config.stamp)
+        release.name: bundles.bundle_files(rendered[release.name], project.history, project.config.stamp, waivers)
         for release in releases
     }
 
@@ -257,6 +259,7 @@ class ReleaseStatus:
     status: str  # missing | current | stale | tampered
     reasons: list[str]
     migrations: list[dict]
+    review: str = "unreviewed"  # unreviewed | approved by ... | approval void: ...
 
     def to_dict(self) -> dict:
         return {
@@ -268,6 +271,7 @@ class ReleaseStatus:
             "status": self.status,
             "reasons": self.reasons,
             "migrations": self.migrations,
+            "review": self.review,
         }
 
 
@@ -314,6 +318,7 @@ def plan_status(project: Path | str = ".") -> PlanReport:
                 migrations=[
                     {"revision": r, "message": proj.history.revisions[r].message} for r in release.revisions
                 ],
+                review=review.review_status(folder).text() if folder.exists() else "unreviewed",
             )
         )
     pending = unreleased(proj.releases, proj.history)

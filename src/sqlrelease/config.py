@@ -29,6 +29,7 @@ KNOWN_KEYS = {
     "environment",
     "version_table",
     "version_table_schema",
+    "waivers",
 }
 
 
@@ -46,6 +47,7 @@ class Config:
     environment: str
     version_table: str | None = None
     version_table_schema: str | None = None
+    waivers: str = "review/waivers.toml"  # reviewers' accepted findings, relative to root
     rehearse: tuple = ()  # [tool.sqlrelease.rehearse] as sorted (key, value) pairs
 
     def relative(self, path: Path) -> str:
@@ -139,5 +141,6 @@ def load_config(project: Path | str = ".") -> Config:
         environment=settings["environment"],
         version_table=settings.get("version_table"),
         version_table_schema=settings.get("version_table_schema"),
+        waivers=settings.get("waivers", "review/waivers.toml"),
         rehearse=tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in settings.get("rehearse", {}).items())),
     )

@@ -225,9 +225,12 @@ _DDL = {"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "COMMENT", "GRANT", "RE
 _DATA = {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "REPLACE", "UPSERT"}
 
 
+_UNQUOTE = str.maketrans("", "", '"`[] \t\n')
+
+
 def name(identifier: str) -> str:
     """An identifier as compared: quotes removed, lower case."""
-    return "".join(ch for ch in identifier if ch not in '"`[] \t\n').lower()
+    return identifier.translate(_UNQUOTE).lower()
 
 
 def _bare(table: str) -> str:
@@ -248,8 +251,8 @@ def _has_where(statement: str) -> bool:
     if match is None:
         return False
     head = statement[: match.start()]
-    if "'" not in head and "--" not in head and "/*" not in head:
-        return True
+    if "--" not in head and "/*" not in head and head.count("'") % 2 == 0:
+        return True  # an even number of quotes before it: not inside a string ('' escapes count twice)
     return _WHERE.search(_LITERALS.sub(" ", statement)) is not None
 
 
@@ -293,6 +296,7 @@ class _State:
     created: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> columns (created in this release)
     dropped: list[tuple[str, str, int, str]] = field(default_factory=list)  # table, revision, index, statement
     backfilled: dict[str, list[str]] = field(default_factory=dict)  # table -> UPDATE statements
+    set_columns: dict[str, tuple[int, set[str]]] = field(default_factory=dict)  # table -> (updates read, columns set)
     defaults: set[tuple[str, str]] = field(default_factory=set)  # (table, column) given a default
 
 
@@ -416,12 +420,20 @@ class _Linter:
         return None
 
     def not_null(self, revision, index, statement, table, column, definition="") -> None:
-        updates = self.state.backfilled.get(table, []) + self.state.backfilled.get(_bare(table), [])
-        backfill = any(column in {name(t) for t in _SET_TARGETS.findall(u)} for u in updates)
+        backfill = column in self.set_columns(table) or column in self.set_columns(_bare(table))
         if backfill or (table, column) in self.state.defaults or _DEFAULT.search(definition):
             self.add("not-null-after-backfill", revision, index, statement, f"{table}.{column}")
         else:
             self.add("not-null-no-backfill", revision, index, statement, f"{table}.{column}")
+
+    def set_columns(self, table: str) -> set[str]:
+        """Columns that UPDATEs so far in the release assign; each UPDATE is read once."""
+        updates = self.state.backfilled.get(table, [])
+        done, columns = self.state.set_columns.get(table, (0, set()))
+        for update in updates[done:]:
+            columns.update(name(target) for target in _SET_TARGETS.findall(update))
+        self.state.set_columns[table] = (len(updates), columns)
+        return columns
 
     def drop(self, revision, index, statement, start, rebuilt) -> None:
         if _DROP_INDEX_CONCURRENTLY.match(statement, start) and self.dialect == "postgresql":
