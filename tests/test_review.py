@@ -212,3 +212,20 @@ def test_bad_input_is_one_clear_error_and_no_traceback(project, tmp_path):
     (project / "releases" / "1.2.0.approvals.json").write_text("{broken")
     result = CliRunner().invoke(main, ["verify", str(project / "releases" / "1.2.0")])
     assert result.exit_code == 1 and "not a valid approvals file" in result.output
+
+
+def test_statements_with_backticks_do_not_break_the_review_markdown():
+    from types import SimpleNamespace
+
+    from sqlrelease.render import MigrationSQL
+
+    statement = "CREATE TABLE `t` (c TEXT DEFAULT '```');"
+    release_sql = SimpleNamespace(
+        release=SimpleNamespace(name="r", revisions=("aaa",)),
+        upgrade={"mysql": {"aaa": MigrationSQL("aaa", (statement,))}},
+        downgrade={"mysql": {}},
+        irreversible=(),
+    )
+    history = SimpleNamespace(revisions={"aaa": SimpleNamespace(message="m")}, source_path=lambda r: "x.py")
+    text = review.review_document(release_sql, history, [])
+    assert "````sql\n-- 1\n" + statement + "\n````" in text

@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -53,10 +54,8 @@ def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
         statements = {}
         for dialect in sorted(release_sql.upgrade):
             sql = release_sql.upgrade[dialect][revision].statements
-            statements[dialect] = {
-                "shown": [s if len(s) <= SHOWN_CHARS else s[:SHOWN_CHARS] + "\n-- … (cut; see the SQL file)" for s in sql[:SHOWN_STATEMENTS]],
-                "more": max(0, len(sql) - SHOWN_STATEMENTS),
-            }
+            shown = [s if len(s) <= SHOWN_CHARS else s[:SHOWN_CHARS] + "\n-- … (cut; see the SQL file)" for s in sql[:SHOWN_STATEMENTS]]
+            statements[dialect] = {"shown": shown, "more": max(0, len(sql) - SHOWN_STATEMENTS), "fence": _fence(shown)}
         migrations.append(
             {
                 "revision": revision,
@@ -76,6 +75,12 @@ def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
         summary=_grouped(findings),
         rules=lint.RULES,
     )
+
+
+def _fence(texts) -> str:
+    """A Markdown code fence longer than any run of backticks in the statements."""
+    longest = max((len(run) for text in texts for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def _grouped(findings: list[lint.Finding]) -> list[dict]:
