@@ -203,3 +203,22 @@ def test_every_finding_says_why_and_how_to_fix(sample):
     assert findings
     for f in findings:
         assert f.why and f.fix and f.severity in lint.SEVERITIES and len(f.sha256) == 64
+
+
+def test_sqlite_batch_copy_that_leaves_a_column_out_is_a_drop_column(tmp_path):
+    root = make_project(tmp_path, "constraints", dialects=("sqlite",))
+    add_migration(
+        root, "ab12cd34ef56", "93b0d7e5a1c6",
+        """
+        with op.batch_alter_table("players") as batch:
+            batch.drop_column("country_code")
+        """,
+        """
+        with op.batch_alter_table("players") as batch:
+            batch.add_column(sa.Column("country_code", sa.String(2), nullable=True))
+        """,
+        "drop country code",
+    )
+    add_release(root, "1.2.0", "ab12cd34ef56")
+    found = [f for f in findings_of(root, ["1.2.0"], ("sqlite",)) if f.rule == "drop-column"]
+    assert found and found[0].detail == "the copy of players leaves out country_code"

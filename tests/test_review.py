@@ -135,11 +135,19 @@ def test_signed_approval_checks_with_the_right_key_only(project, tmp_path):
     assert runner.invoke(main, ["keygen", str(tmp_path / "keys" / "mallory")]).exit_code == 0
     result = runner.invoke(main, ["approve", "1.2.0", "--by", "alice", "--key", str(tmp_path / "keys" / "alice"), "-C", str(project)])
     assert result.exit_code == 0, result.output
+    result_approvals = (project / "releases" / "1.2.0.approvals.json").read_text()
     folder = str(project / "releases" / "1.2.0")
     ok = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "alice.pub")])
     assert ok.exit_code == 0 and "signature valid" in ok.output
     bad = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "mallory.pub")])
-    assert bad.exit_code == 1 and "no valid signature" in bad.output
+    assert bad.exit_code == 1 and "no valid signature" in bad.output and "INVALID" not in bad.output
+    approvals = project / "releases" / "1.2.0.approvals.json"
+    forged = json.loads(approvals.read_text())
+    forged["approvals"][0]["signature"] = base64.b64encode(b"\0" * 64).decode()
+    approvals.write_text(json.dumps(forged))
+    invalid = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "alice.pub")])
+    assert invalid.exit_code == 1 and "signature INVALID" in invalid.output
+    approvals.write_text(result_approvals)
     rebundle_one_byte(project / "releases" / "1.2.0")
     void = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "alice.pub")])
     assert void.exit_code == 1 and "approval void" in void.output

@@ -387,6 +387,9 @@ class _Linter:
         self.add("table-rebuild", revision, index, statement, f"{table} is copied into a new table")
         before = self.state.created.get(table) or self.restored(revision, table)
         if before is None:
+            # The downgrade re-adds with ALTER what the copy left out (SQLite can add, not drop, columns).
+            for column in self.readded(revision, table):
+                self.add("drop-column", revision, index, statement, f"the copy of {table} leaves out {column}")
             return
         for column, definition in columns.items():
             if not column:
@@ -418,6 +421,18 @@ class _Linter:
             ):
                 return _columns(statement, match.end())
         return None
+
+    def readded(self, revision: str, table: str) -> list[str]:
+        """Columns of `table` that the downgrade of `revision` adds back with ALTER TABLE ... ADD."""
+        downgrade = self.release_sql.downgrade.get(self.dialect, {}).get(revision)
+        columns = []
+        for statement in downgrade.statements if downgrade else ():
+            match = _ALTER_TABLE.match(statement, _LEADING.match(statement).end())
+            if match and _bare(name(match.group(1))) == table:
+                add = _ADD_COLUMN.match(statement, match.end())
+                if add:
+                    columns.append(name(add.group(1)))
+        return columns
 
     def not_null(self, revision, index, statement, table, column, definition="") -> None:
         backfill = column in self.set_columns(table) or column in self.set_columns(_bare(table))

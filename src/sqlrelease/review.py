@@ -334,7 +334,7 @@ class ReviewStatus:
                 mark = ""
                 if by in signed:
                     valid = signed[by]["valid"]
-                    mark = " (signature valid)" if valid else " (signature INVALID)" if valid is False else " (signed, not checked)"
+                    mark = " (signature valid)" if valid else " (signature INVALID)" if valid is False else f" (signed with {signed[by]['key_id']}, not checked)"
                 names.append(by + mark)
             return "approved by " + ", ".join(names)
         if self.status == "void":
@@ -390,11 +390,12 @@ def review_status(folder: Path, pubkeys: Iterable[Path | str] = ()) -> ReviewSta
     return result
 
 
-def _check(approval: dict, digest: str, keys: dict) -> bool:
+def _check(approval: dict, digest: str, keys: dict) -> bool | None:
+    """True or False for a signature by one of `keys`; None for one by another key."""
     _, _, InvalidSignature = _crypto()
     key = keys.get(approval.get("key_id"))
     if key is None:
-        return False
+        return None
     try:
         key.verify(base64.b64decode(approval["signature"]), digest.encode("ascii"))
     except (InvalidSignature, ValueError, TypeError):
