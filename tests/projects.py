@@ -18,6 +18,18 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
 NAMES = ("sample", "branched", "data_migration", "constraints", "irreversible", "expand_contract")
 
 
+def copy_history(history: str, destination: Path) -> Path:
+    """An Alembic script directory at `destination` holding test history `history`.
+
+    Test histories keep only versions/ and their plan; they share the sample's
+    env.py and script.py.mako.
+    """
+    shutil.copytree(HISTORIES / history, destination, ignore=shutil.ignore_patterns("__pycache__"))
+    for shared in ("env.py", "script.py.mako"):
+        shutil.copy(REPO / "migrations" / shared, destination / shared)
+    return destination
+
+
 def make_project(
     tmp_path: Path,
     history: str = "sample",
@@ -36,7 +48,7 @@ def make_project(
         shutil.copy(REPO / "releases.toml", root / "releases.toml")
         location = 'alembic_ini = "alembic.ini"'
     else:
-        shutil.copytree(HISTORIES / history, root / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
+        copy_history(history, root / "migrations")
         (root / "migrations" / "releases.toml").rename(root / "releases.toml")
         location = 'script_location = "migrations"'
     dialect_list = ", ".join(f'"{d}"' for d in dialects)

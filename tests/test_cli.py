@@ -1,14 +1,13 @@
 """A new user drives sqlrelease through its command line: init, cut, plan, build, verify."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
-from projects import HISTORIES, make_project, run_cli
+from projects import copy_history, make_project, run_cli
 
 COMMANDS = ("init", "cut", "plan", "build", "verify")
 
@@ -77,7 +76,7 @@ def test_init_twice_refuses(tmp_path):
 
 
 def test_init_in_an_existing_alembic_project_adds_only_config_and_plan(tmp_path):
-    shutil.copytree(HISTORIES / "data_migration", tmp_path / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_history("data_migration", tmp_path / "migrations")
     (tmp_path / "migrations" / "releases.toml").unlink()
     (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
