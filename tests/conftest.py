@@ -189,3 +189,25 @@ def db(request: pytest.FixtureRequest, make_db) -> Database:
     if dialect not in DIALECTS:
         raise ValueError(f"db fixture needs a dialect parameter in {DIALECTS}, got {dialect!r}")
     return make_db(dialect)
+
+
+# -- the sample, built once per test module ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The sample with its bundles built; tests copy it (`project`) before changing anything."""
+    from projects import make_project
+    from sqlrelease import commands
+
+    root = make_project(tmp_path_factory.mktemp("built"))
+    commands.build(root)
+    return root
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built sample."""
+    root = tmp_path / "project"
+    shutil.copytree(built, root)
+    return root

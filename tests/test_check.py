@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from projects import REPO, make_project, sql
+from projects import REPO, sql
 from sqlrelease import commands
 from sqlrelease.cli import main
 
@@ -25,21 +24,8 @@ def run(root: Path, *args: str):
     return result
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The sample with its bundles built; tests copy it before changing anything."""
-    root = make_project(tmp_path_factory.mktemp("built"))
-    commands.build(root)
-    return root
 
 
-@pytest.fixture
-def project(built: Path, tmp_path: Path) -> Path:
-    import shutil
-
-    root = tmp_path / "project"
-    shutil.copytree(built, root)
-    return root
 
 
 def add_unreleased_revision(root: Path) -> None:

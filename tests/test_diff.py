@@ -5,26 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from projects import make_project, sql
+from projects import sql
 from sqlrelease import commands
 from sqlrelease.cli import main
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("built"))
-    commands.build(root)
-    return root
 
 
-@pytest.fixture
-def project(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root)
-    return root
 
 
 def run(root: Path, *args: str, env=None):
