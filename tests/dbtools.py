@@ -331,3 +331,19 @@ def run_alembic_online(script_location_or_ini: str | os.PathLike, url: str, dire
         command.downgrade(config, target)
     else:
         raise ValueError(f"direction must be 'upgrade' or 'downgrade', not {direction!r}")
+
+
+def dump_diff(expected: dict, actual: dict, limit: int = 60) -> str:
+    """Where two dumps differ, as a short unified diff for an assertion message."""
+    import difflib
+    import pprint
+
+    lines = difflib.unified_diff(
+        pprint.pformat(expected, width=110).splitlines(),
+        pprint.pformat(actual, width=110).splitlines(),
+        "expected",
+        "actual",
+        lineterm="",
+        n=2,
+    )
+    return "\n".join(list(lines)[:limit])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 HISTORIES = Path(__file__).resolve().parent / "histories"
-NAMES = ("sample", "branched", "data_migration", "constraints", "irreversible", "expand_contract")
+NAMES = ("sample", "branched", "data_migration", "constraints", "irreversible", "expand_contract", "table_rebuild")
 
 
 def copy_history(history: str, destination: Path) -> Path:

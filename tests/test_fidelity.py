@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from dbtools import DIALECTS, alembic_version, apply_sql, full_dump, run_alembic_online, schema_snapshot
+from dbtools import DIALECTS, alembic_version, apply_sql, dump_diff, full_dump, run_alembic_online, schema_snapshot
 from projects import NAMES, make_project, release_names, script_location, sql
 from sqlrelease import build
 
@@ -39,6 +39,10 @@ ROWS_AFTER = {
         "INSERT INTO teams (name) VALUES ('Owls')",
         "INSERT INTO players (team_id, nickname, score) VALUES ((SELECT id FROM teams), 'hoot', 7)",
         "INSERT INTO players (team_id) VALUES ((SELECT id FROM teams))",
+    ],
+    ("table_rebuild", "1.0.0"): [
+        "INSERT INTO items (id, name) VALUES (1, 'lamp')",
+        "INSERT INTO items (id, name) VALUES (2, 'desk')",
     ],
     ("irreversible", "1.0.0"): [
         "INSERT INTO documents (title, body, legacy_code) VALUES ('  Padded title  ', 'text', 'L-1')",
@@ -64,6 +68,7 @@ EXPECTED_AFTER = {
     and _column(d, "players", "nickname") == ["hoot", "rookie"],
     ("irreversible", "1.1.0"): lambda d: _column(d, "documents", "title") == ["Padded title"],
     ("data_migration", "1.1.0"): lambda d: len(d["rows"]["products"]) == 4,
+    ("table_rebuild", "1.1.0"): lambda d: _column(d, "items", "name") == ["desk", "lamp"],
 }
 
 
@@ -102,8 +107,8 @@ def test_bundles_match_online_alembic_up_and_down(tmp_path, history, db, make_db
         for statement in ROWS_AFTER.get((history, release), []):
             _apply(db, statement)
             _apply(online, statement)
-        dump = full_dump(db.url)
-        assert dump == full_dump(online.url), f"{history} {release}: bundle and online Alembic differ"
+        dump, online_dump = full_dump(db.url), full_dump(online.url)
+        assert dump == online_dump, f"{history} {release}: bundle and online Alembic differ\n" + dump_diff(online_dump, dump)
         check = EXPECTED_AFTER.get((history, release))
         assert check is None or check(dump), f"{history} {release}: rows not as expected: {dump['rows']}"
         states.append(dump)
@@ -125,6 +130,8 @@ def test_bundles_match_online_alembic_up_and_down(tmp_path, history, db, make_db
         if loss is not None:
             states[: index + 1] = [loss(state) for state in states[: index + 1]]
         after = full_dump(db.url)
-        assert after == states[index], f"{history}: downgrading {release} does not give back the state before it"
+        assert after == states[index], (
+            f"{history}: downgrading {release} does not give back the state before it\n" + dump_diff(states[index], after)
+        )
     else:
         assert schema_snapshot(db.url)["tables"] == {}

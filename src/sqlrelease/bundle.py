@@ -131,6 +131,9 @@ def _manifest(release_sql: ReleaseSQL, history: History, stamp: str, dialects, s
                 "accepted": irreversible[revision].accepted,
             }
         entry.update(_rendered(release_sql, revision))
+        rebuilds = _rebuilds(release_sql, revision)
+        if rebuilds:
+            entry["rebuilds"] = rebuilds
         migrations.append(entry)
     return {
         "format": FORMAT,
@@ -170,6 +173,17 @@ def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
     if data_dependent:
         extra["data_dependent"] = data_dependent
     return extra
+
+
+def _rebuilds(release_sql: ReleaseSQL, revision: str) -> dict[str, list[str]]:
+    """Tables the migration rebuilds by copying them, per `dialect/direction` (each file guards their columns)."""
+    found = {}
+    for dialect in sorted(release_sql.upgrade):
+        for direction, by_revision in (("upgrade", release_sql.upgrade), ("downgrade", release_sql.downgrade)):
+            tables = [r.table if r.schema is None else f"{r.schema}.{r.table}" for r in by_revision[dialect][revision].rebuilds]
+            if tables:
+                found[f"{dialect}/{direction}"] = tables
+    return found
 
 
 def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:

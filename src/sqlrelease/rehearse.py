@@ -32,6 +32,8 @@ from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
+from . import batch
+from .batch import Rebuild
 from .dialects import DIALECTS
 from .doctor import diagnose
 from .errors import RenderError
@@ -120,6 +122,7 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
     before = [r for r in history.order(history.ancestors(release.start))] if release.start else []
     steps = [(r, UPGRADE) for r in before] + [(r, UPGRADE) for r in release.revisions]
     steps += [(r, DOWNGRADE) for r in reversed(release.revisions)]
+    batch.install()
     engine = sa.create_engine(scratch_url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
@@ -165,7 +168,8 @@ class _RehearsalEnvironment(EnvironmentContext):
                 record = (revision, direction) in self.targets
                 self.recorder.start() if record else self.recorder.stop()
                 try:
-                    getattr(history.module(revision), direction)(**kw)
+                    with batch.listening(self.recorder.rebuilt):
+                        getattr(history.module(revision), direction)(**kw)
                 except Exception as exc:
                     failure = _failure(exc, history.revisions[revision].path)
                     if record:
@@ -180,10 +184,11 @@ class _RehearsalEnvironment(EnvironmentContext):
                         hint="the migration fails online too; fix it or supply an override",
                     ) from None
                 finally:
-                    statements, data_dependent = self.recorder.stop()
+                    statements, data_dependent, rebuilds = self.recorder.stop()
                 if record:
                     self.recorded[(revision, direction)] = MigrationSQL(
-                        revision, tuple(statements), origin="rehearsed", data_dependent=data_dependent
+                        revision, tuple(statements), origin="rehearsed", data_dependent=data_dependent,
+                        rebuilds=rebuilds,
                     )
 
 
@@ -207,14 +212,19 @@ class _Recorder:
         self.dialect, self.sa_dialect = dialect, sa_dialect
         self.statements: list[str] | None = None
         self.data_dependent = False
+        self.rebuilds: list[Rebuild] = []
 
     def start(self) -> None:
-        self.statements, self.data_dependent = [], False
+        self.statements, self.data_dependent, self.rebuilds = [], False, []
 
-    def stop(self) -> tuple[list[str], bool]:
-        statements, data_dependent = self.statements or [], self.data_dependent
-        self.statements, self.data_dependent = None, False
-        return statements, data_dependent
+    def stop(self) -> tuple[list[str], bool, tuple[Rebuild, ...]]:
+        result = self.statements or [], self.data_dependent, tuple(self.rebuilds)
+        self.statements, self.data_dependent, self.rebuilds = None, False, []
+        return result
+
+    def rebuilt(self, table: str, schema: str | None, columns: tuple[str, ...]) -> None:
+        if self.statements is not None:
+            self.rebuilds.append(Rebuild(len(self.statements), table, schema, columns))
 
     def before_cursor_execute(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if self.statements is None or _CONTROL.match(statement):

@@ -20,7 +20,8 @@ from pathlib import Path
 from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 
-from . import batch_order
+from . import batch
+from .batch import Rebuild
 from .config import Config
 from .dialects import Dialect
 from .errors import RenderError
@@ -52,6 +53,7 @@ class MigrationSQL:
     source: str | None = None  # override file, or what the rehearsal ran on
     source_sha256: str | None = None
     data_dependent: bool = False  # rehearsal read rows of user tables: scratch data decided this SQL
+    rebuilds: tuple[Rebuild, ...] = ()  # batch-mode table copies: bundles guard their columns
 
 
 @dataclass
@@ -127,14 +129,20 @@ class _OfflineEnvironment(EnvironmentContext):
         path = self.history.revisions[revision].path
         if function is None:
             return MigrationSQL(revision, failure=Failure(f"the file has no {self.direction}() function"))
-        self.capture.statements = []
+        self.capture.statements = statements = []
+        rebuilds: list[Rebuild] = []
+
+        def rebuilt(table, schema, columns) -> None:
+            rebuilds.append(Rebuild(len(statements), table, schema, columns))
+
         try:
-            function(**kw)
+            with batch.listening(rebuilt):
+                function(**kw)
         except Exception as exc:  # any failure of user code is reported, not raised
-            return MigrationSQL(revision, tuple(self.capture.statements), failure=_failure(exc, path))
+            return MigrationSQL(revision, tuple(statements), failure=_failure(exc, path))
         finally:
-            statements, self.capture.statements = self.capture.statements, None
-        return MigrationSQL(revision, tuple(statements))
+            self.capture.statements = None
+        return MigrationSQL(revision, tuple(statements), rebuilds=tuple(rebuilds))
 
 
 # `from alembic import context` proxies to the installed environment; Alembic keys
@@ -175,7 +183,7 @@ def _quiet_alembic():
 
 def render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
     """Render `revisions` (in the order given) for one dialect and direction, in one pass."""
-    batch_order.install()  # same inputs, same bytes, even through batch mode
+    batch.install()  # same bytes every time, and table rebuilds reported
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
     with _quiet_alembic(), environment:

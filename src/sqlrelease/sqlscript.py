@@ -91,10 +91,26 @@ def version_change(ctx: ScriptContext, before, after, label: str) -> list[str]:
     return blocks
 
 
-def _statements(dialect: Dialect, migration: MigrationSQL) -> list[str]:
-    if dialect.separator:
-        return [f"{s}\n{dialect.separator}" for s in migration.statements]
-    return list(migration.statements)
+def _statements(ctx: ScriptContext, migration: MigrationSQL, label: str) -> list[str]:
+    """The migration's statements, each table rebuild preceded by a guard on the table's columns.
+
+    A rebuild copies only the columns the migration knows; the guard refuses to
+    run when the table has others (added by hand), which the copy would lose.
+    """
+    m = _macros(ctx.dialect)
+    separator = ctx.dialect.separator
+    guards: dict[int, list[str]] = {}
+    for rebuild in migration.rebuilds:
+        guards.setdefault(min(rebuild.index, len(migration.statements)), []).append(
+            m.rebuild_guard(rebuild, migration.revision, label)
+        )
+    blocks: list[str] = []
+    for index, statement in enumerate(migration.statements):
+        blocks.extend(guards.pop(index, []))
+        blocks.append(f"{statement}\n{separator}" if separator else statement)
+    for remaining in guards.values():
+        blocks.extend(remaining)
+    return blocks
 
 
 def _migration_comment(ctx: ScriptContext, revision: str, direction: str) -> str:
@@ -131,10 +147,9 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
         before = ctx.history.heads_of(applied)
         applied.add(revision)
         after = ctx.history.heads_of(applied)
-        statements = _statements(ctx.dialect, rendered[revision])
-        count += len(statements)
+        count += len(rendered[revision].statements)
         blocks.append(_migration_comment(ctx, revision, "upgrade"))
-        blocks.extend(statements)
+        blocks.extend(_statements(ctx, rendered[revision], label))
         if ctx.stamp == INLINE:
             blocks.extend(version_change(ctx, before, after, label))
     blocks.append(m.commit())
@@ -162,9 +177,9 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
         after = ctx.history.heads_of(applied)
         name = f"{number:0{width}d}-{revision}"
         label = f"steps/{name}.sql of release {release.name}"
-        statements = _statements(ctx.dialect, rendered[revision])
+        statements = rendered[revision].statements
         blocks = [m.begin(), m.guard(ctx.version_table, before, label), _migration_comment(ctx, revision, "upgrade")]
-        blocks.extend(statements)
+        blocks.extend(_statements(ctx, rendered[revision], label))
         blocks.extend(version_change(ctx, before, after, label))
         blocks.append(m.commit())
         note = f"step {number} of {len(release.revisions)}: only migration {revision}; resume a failed upgrade.sql here"
@@ -215,9 +230,8 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
             blocks.append(
                 f"-- {revision} cannot be undone ({accepted[revision].reason}); the plan accepts that its changes stay."
             )
-        statements = _statements(ctx.dialect, rendered[revision])
-        count += len(statements)
-        blocks.extend(statements)
+        count += len(rendered[revision].statements)
+        blocks.extend(_statements(ctx, rendered[revision], label))
         blocks.extend(version_change(ctx, before, after, label))
     blocks.append(m.commit())
     return Script(_document(ctx, "downgrade", release.end, blocks), count)

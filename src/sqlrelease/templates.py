@@ -12,6 +12,23 @@ def sql_string(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def sql_strings(values) -> str:
+    """A comma-separated list of SQL string literals, for IN (...)."""
+    return ", ".join(sql_string(value) for value in values)
+
+
+def rebuild_message(rebuild, revision: str, label: str) -> tuple[str, str]:
+    """What a refused table rebuild says, around the list of columns found in SQL.
+
+    The columns come first after the revision: MariaDB cuts error text at 192 characters.
+    """
+    return (
+        f"sqlrelease guard: migration {revision} rebuilds table {rebuild.table} "
+        "and would drop columns it does not know: ",
+        f"; nothing was changed ({label}; to keep them, list them in the migration copy_from, or move them out first)",
+    )
+
+
 def versions_text(versions) -> str:
     """How a set of alembic_version rows reads in messages."""
     versions = list(versions)
@@ -29,7 +46,9 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["sql_string"] = sql_string
+    env.filters["sql_strings"] = sql_strings
     env.filters["versions_text"] = versions_text
+    env.globals["rebuild_message"] = rebuild_message
     return env
 
 

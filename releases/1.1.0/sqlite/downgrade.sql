@@ -30,6 +30,8 @@ SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.1.0: m
 -- downgrade 5a6d2c8e0f47: add employees.department_id
 -- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
 
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: migration 5a6d2c8e0f47 rebuilds table employees and would drop columns it does not know: ' || (SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_table_info('employees') WHERE lower(name) NOT IN ('id', 'full_name', 'email', 'created_at', 'department_id') ORDER BY cid)) || '; nothing was changed (downgrade.sql of release 1.1.0; to keep them, list them in the migration copy_from, or move them out first)') WHERE EXISTS (SELECT 1 FROM pragma_table_info('employees') WHERE lower(name) NOT IN ('id', 'full_name', 'email', 'created_at', 'department_id'));
+
 CREATE TABLE _alembic_tmp_employees (
     id INTEGER NOT NULL, 
     full_name VARCHAR(100) NOT NULL, 

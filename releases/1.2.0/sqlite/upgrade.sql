@@ -37,6 +37,8 @@ SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.2.0: mov
 -- upgrade e61a7c9d0b58: require a unique recruits.personal_email_address
 -- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
 
+SELECT json_extract('{}', '$ ' || 'sqlrelease guard: migration e61a7c9d0b58 rebuilds table recruits and would drop columns it does not know: ' || (SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_table_info('recruits') WHERE lower(name) NOT IN ('id', 'first_name', 'surname', 'chat_name', 'github_name', 'id_number', 'personal_email_address') ORDER BY cid)) || '; nothing was changed (upgrade.sql of release 1.2.0; to keep them, list them in the migration copy_from, or move them out first)') WHERE EXISTS (SELECT 1 FROM pragma_table_info('recruits') WHERE lower(name) NOT IN ('id', 'first_name', 'surname', 'chat_name', 'github_name', 'id_number', 'personal_email_address'));
+
 CREATE TABLE _alembic_tmp_recruits (
     id INTEGER NOT NULL, 
     first_name VARCHAR(100) NOT NULL, 

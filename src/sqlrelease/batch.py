@@ -1,0 +1,77 @@
+"""Alembic's batch mode ("move and copy"), made fit to ship as reviewed SQL.
+
+Batch mode rebuilds a table: CREATE a temporary copy with the new shape, INSERT
+... SELECT the old rows into it, DROP the old table, RENAME the copy. Two things
+about that need help before the SQL goes into a bundle.
+
+Order. Alembic gathers the constraints and indexes of the table from
+SQLAlchemy's `Table.constraints` and `Table.indexes`, which are sets hashed by
+memory address, so the same migration rendered twice gives different bytes.
+After Alembic gathers them, constraints go back in the order the migration
+declared them and indexes in name order.
+
+Lost columns. The copy knows only the columns of the table object it was given
+(`copy_from` offline, a reflection online). A column a DBA added by hand after
+the migration was written is not copied and disappears with the old table,
+silently. Every rebuild is reported, with the columns it copies, to whoever
+listens while a migration renders, so the bundle can refuse to run on a table
+that has others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from alembic.operations.batch import ApplyBatchImpl
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One table rebuild inside a migration's statements."""
+
+    index: int  # the migration's statement the rebuild starts with
+    table: str
+    schema: str | None
+    columns: tuple[str, ...]  # the columns the copy knows, in table order
+
+
+Listener = Callable[[str, "str | None", tuple[str, ...]], None]
+_listener: ContextVar[Listener | None] = ContextVar("sqlrelease_batch_listener", default=None)
+
+_original_grab = ApplyBatchImpl._grab_table_elements
+_original_create = ApplyBatchImpl._create
+
+
+def _grab_table_elements_in_order(self) -> None:
+    _original_grab(self)
+    declared = lambda const: getattr(const, "_creation_order", 0)  # noqa: E731
+    self.named_constraints = dict(sorted(self.named_constraints.items(), key=lambda item: declared(item[1])))
+    self.unnamed_constraints.sort(key=declared)
+    self.indexes = dict(sorted(self.indexes.items(), key=lambda item: str(item[0])))
+
+
+def _create_reported(self, op_impl) -> None:
+    listener = _listener.get()
+    if listener is not None:
+        table = self.table
+        listener(str(table.name), table.schema, tuple(str(column.name) for column in table.c))
+    _original_create(self, op_impl)
+
+
+def install() -> None:
+    """Make batch mode deterministic and its rebuilds visible in this process (idempotent)."""
+    ApplyBatchImpl._grab_table_elements = _grab_table_elements_in_order
+    ApplyBatchImpl._create = _create_reported
+
+
+@contextmanager
+def listening(listener: Listener) -> Iterator[None]:
+    """Call `listener(table, schema, columns)` just before each table rebuild starts emitting SQL."""
+    token = _listener.set(listener)
+    try:
+        yield
+    finally:
+        _listener.reset(token)
