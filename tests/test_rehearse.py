@@ -58,6 +58,22 @@ def test_rehearsal_writes_rows_read_as_literals(tmp_path):
     assert "SELECT id, name FROM teams" not in text  # reads run but are not written
 
 
+def test_rehearsed_table_rebuild_is_guarded_like_an_offline_one(tmp_path, make_db):
+    # Batch mode without copy_from reflects the scratch table; the copy still knows only its columns.
+    root = make_project(tmp_path, "batch_without_copy_from", dialects=("sqlite",))
+    build(root)
+    manifest = json.loads((root / "releases" / "1.1.0" / "manifest.json").read_text())
+    assert manifest["migrations"][0]["rebuilds"] == {"sqlite/upgrade": ["teams"], "sqlite/downgrade": ["teams"]}
+    db = make_db("sqlite")
+    _apply_releases(db, root, ["1.0.0"])
+    assert apply_sql(db, "ALTER TABLE teams ADD COLUMN mascot VARCHAR(20);").returncode == 0
+    before = full_dump(db.url)
+    result = apply_sql(db, sql(root, "1.1.0", "sqlite", "upgrade"))
+    assert result.returncode != 0
+    assert "rebuilds table teams and would drop columns it does not know: mascot;" in result.stderr
+    assert full_dump(db.url) == before
+
+
 @pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
 @pytest.mark.parametrize("history", ["reads_rows", "refuses_offline"])
 def test_server_rehearsal_on_a_given_url(tmp_path, make_db, monkeypatch, dialect, history):
