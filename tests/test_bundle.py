@@ -186,3 +186,17 @@ def test_separate_stamp_mode_leaves_the_version_table_to_stamp_sql(tmp_path):
             stamp = (root / "releases" / release / dialect / "stamp.sql").read_text()
             assert writes.search(stamp), (release, dialect)
             assert f"stamp.sql of release {release}" in stamp, (release, dialect)
+
+
+@pytest.mark.parametrize("stamp", ["inline", "separate"])
+def test_resume_advice_matches_what_the_bundle_holds(tmp_path, stamp):
+    # Step scripts exist only in inline mode, so only there may the bundle send a DBA to them.
+    root = make_project(tmp_path, "data_migration", dialects=("mysql", "oracle"), stamp=stamp)
+    build(root)
+    bundle = root / "releases" / "1.1.0"
+    for dialect in ("mysql", "oracle"):
+        has_steps = (bundle / dialect / "steps").is_dir()
+        assert has_steps == (stamp == "inline")
+        for text in ((bundle / dialect / "upgrade.sql").read_text(), (bundle / "README.md").read_text()):
+            assert (f"{dialect}/steps/" in text) == has_steps, (dialect, stamp)
+            assert ("There are no step scripts in this mode" in text) == (not has_steps), (dialect, stamp)

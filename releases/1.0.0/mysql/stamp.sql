@@ -9,8 +9,8 @@
 -- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
 -- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
--- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 -- Do not pass --force: the client must stop at the first error.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 
 SET @sqlrelease_found = NULL;
 SET @sqlrelease_read = IF(

@@ -6,8 +6,9 @@
 --   74c2b9e5f3d0  normalise employee emails to lower case
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/upgrade.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = e61a7c9d0b58
--- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+-- alembic_version is moved after every migration, so after a failure it names the last one that completed; resume with the next script in oracle/steps/ (each step refuses to run at any other version).
 
 WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
 WHENEVER OSERROR EXIT FAILURE ROLLBACK

@@ -10,9 +10,18 @@ DIALECT = Dialect(
     apply_command="sqlplus -L -S USER@DATABASE @{file} < /dev/null",
     separator="/",
     notes=(
-        "Oracle commits every DDL statement at once: a failure leaves the migrations before it applied,"
-        " and alembic_version names the last one that completed; resume with the next script in oracle/steps/.",
+        "Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.",
         "The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.",
+    ),
+    steps_notes=(
+        "alembic_version is moved after every migration, so after a failure it names the last one that completed; "
+        "resume with the next script in oracle/steps/ (each step refuses to run at any other version).",
+    ),
+    no_steps_notes=(
+        "In separate stamp mode upgrade.sql leaves alembic_version alone, so after a failure it does not show"
+        " how far the file got: the error names the line, the comment above it names the migration that failed,"
+        " and the ones before it are applied. There are no step scripts in this mode;"
+        ' build with stamp = "inline" for bundles that can be resumed.',
     ),
     # Alembic's offline INSERT can keep an unusable bind for returned keys.
     strip_patterns=(r"\s+RETURNING\s+[\w.,\s]+\s+INTO\s+:ret_\d+",),

@@ -8,8 +8,8 @@
 -- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
 -- note:       step 1 of 2: only migration 3f2a9c1e7b40; resume a failed upgrade.sql here
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
--- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 -- Do not pass --force: the client must stop at the first error.
+-- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 
 SET @sqlrelease_found = NULL;
 SET @sqlrelease_read = IF(

@@ -7,8 +7,9 @@
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/1-3f2a9c1e7b40.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
 -- note:       step 1 of 2: only migration 3f2a9c1e7b40; resume a failed upgrade.sql here
--- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+-- alembic_version is moved after every migration, so after a failure it names the last one that completed; resume with the next script in oracle/steps/ (each step refuses to run at any other version).
 
 WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
 WHENEVER OSERROR EXIT FAILURE ROLLBACK

@@ -7,8 +7,9 @@
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/4-c4b8e1f3a906.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = 5a6d2c8e0f47
 -- note:       step 4 of 4: only migration c4b8e1f3a906; resume a failed upgrade.sql here
--- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+-- alembic_version is moved after every migration, so after a failure it names the last one that completed; resume with the next script in oracle/steps/ (each step refuses to run at any other version).
 
 WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
 WHENEVER OSERROR EXIT FAILURE ROLLBACK

@@ -7,8 +7,9 @@
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/2-2d5f8a4c1b73.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = 9e07d3b5c8a1
 -- note:       step 2 of 3: only migration 2d5f8a4c1b73; resume a failed upgrade.sql here
--- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied, and alembic_version names the last one that completed; resume with the next script in oracle/steps/.
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+-- alembic_version is moved after every migration, so after a failure it names the last one that completed; resume with the next script in oracle/steps/ (each step refuses to run at any other version).
 
 WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
 WHENEVER OSERROR EXIT FAILURE ROLLBACK
