@@ -198,9 +198,11 @@ def _replace(path: Path, old: str, new: str) -> None:
         ('target = "71e0a5d3c8b6"', 'target = "71e0a5d3c8b6"\nowner = "me"', 2, ["unknown key 'owner'"]),
         ('target = "71e0a5d3c8b6"', "", -1, ["needs a `target`"]),
         ('name = "1.1.0"', 'name = "1.0.0"', 0, ["'1.0.0' is defined twice"]),
-        ('target = "71e0a5d3c8b6"', 'target = "nosuchrev"', -1, ["release 1.1.0", "nosuchrev"]),
+        ('target = "71e0a5d3c8b6"', 'target = "nosuchrev"', 1, ["release 1.1.0", "nosuchrev"]),
+        ('target = "71e0a5d3c8b6"', 'target = "71e0a5d3c8b6"\naccept_irreversible = ["nosuchrev"]', 2,
+         ["release 1.1.0", "accept_irreversible", "nosuchrev"]),
     ],
-    ids=["bad-toml", "unknown-key", "missing-target", "duplicate-name", "unknown-revision"],
+    ids=["bad-toml", "unknown-key", "missing-target", "duplicate-name", "unknown-revision", "unknown-accepted"],
 )
 def test_a_malformed_plan_names_its_line(tmp_path, old, new, offset, expected):
     """`offset`: the line named, relative to the `name = "1.1.0"` line."""

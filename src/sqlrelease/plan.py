@@ -32,6 +32,8 @@ class PlannedRelease:
     targets: tuple[str, ...]
     line: int | None = None
     accept_irreversible: tuple[str, ...] = ()
+    target_line: int | None = None  # where errors about the targets point
+    accept_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,16 @@ def load_plan(path: Path, shown: str | None = None) -> Plan:
         accepted = entry.get("accept_irreversible", [])
         if not isinstance(accepted, list) or not all(isinstance(a, str) and a for a in accepted):
             raise fail(f"release {name!r}: `accept_irreversible` must be a list of revision ids", "accept_irreversible")
-        releases.append(PlannedRelease(name=name, targets=targets, line=line, accept_irreversible=tuple(accepted)))
+        releases.append(
+            PlannedRelease(
+                name=name,
+                targets=targets,
+                line=line,
+                accept_irreversible=tuple(accepted),
+                target_line=tomlfile.key_line(text, "target", after=line or 0),
+                accept_line=tomlfile.key_line(text, "accept_irreversible", after=line or 0) if accepted else None,
+            )
+        )
     return Plan(path=path, shown=shown, releases=tuple(releases))
 
 
@@ -121,8 +132,9 @@ def resolve(plan: Plan, history: History) -> list[Release]:
     applied: frozenset[str] = frozenset()
     previous: PlannedRelease | None = None
     for planned in plan.releases:
-        def fail(message: str, hint: str | None = None) -> PlanError:
-            return PlanError(message, path=plan.shown, line=planned.line, release=planned.name, hint=hint)
+        def fail(message: str, hint: str | None = None, line: int | None = None) -> PlanError:
+            line = line or planned.target_line or planned.line
+            return PlanError(message, path=plan.shown, line=line, release=planned.name, hint=hint)
 
         try:
             targets = tuple(history.resolve(t) for t in planned.targets)
@@ -144,10 +156,10 @@ def resolve(plan: Plan, history: History) -> list[Release]:
         try:
             accepted = frozenset(history.resolve(a) for a in planned.accept_irreversible)
         except PlanError as exc:
-            raise fail(f"accept_irreversible: {exc.message}", exc.hint) from None
+            raise fail(f"accept_irreversible: {exc.message}", exc.hint, planned.accept_line) from None
         outside = sorted(accepted - set(revisions))
         if outside:
-            raise fail(f"accept_irreversible names {', '.join(outside)}, which is not in this release")
+            raise fail(f"accept_irreversible names {', '.join(outside)}, which is not in this release", line=planned.accept_line)
         resolved.append(
             Release(
                 name=planned.name,
