@@ -74,7 +74,7 @@ def version_change(ctx: ScriptContext, before, after, label: str) -> list[str]:
     removed = sorted(set(before) - set(after))
     added = sorted(set(after) - set(before))
     blocks: list[str] = []
-    if not before:
+    if not before and not getattr(m, "guard_creates_version_table", False):
         blocks.append(m.create_version_table(vt, True))
     if len(removed) == 1 and len(added) == 1:
         old, new = removed[0], added[0]

@@ -21,11 +21,6 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 );
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ' || (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) || '; nothing was changed') WHERE (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NOT NULL;
 
-CREATE TABLE IF NOT EXISTS alembic_version (
-    version_num VARCHAR(32) NOT NULL,
-    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
-);
-
 INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');
 
 COMMIT;

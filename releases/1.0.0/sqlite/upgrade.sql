@@ -31,11 +31,6 @@ CREATE TABLE employees (
     PRIMARY KEY (id)
 );
 
-CREATE TABLE IF NOT EXISTS alembic_version (
-    version_num VARCHAR(32) NOT NULL,
-    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
-);
-
 INSERT INTO alembic_version (version_num) VALUES ('3f2a9c1e7b40');
 
 -- upgrade 8d41e6a0c2f9: create department
