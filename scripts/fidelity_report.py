@@ -200,6 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     print("  ".join("-" * widths[c] for c in columns))
     for row in table:
         print("  ".join(str(row[c]).ljust(widths[c]) for c in columns))
+    if any(row["downgrade"] == "ok (schema)" for row in table):
+        print("\nok (schema): below a release whose data change the plan accepts as permanent"
+              " (accept_irreversible), only the schema must come back.")
+    if any(row["downgrade"] == "-" for row in table):
+        print("-: not checked, because a later release of the history refuses to be downgraded.")
     for note in notes:
         print(f"FAIL {note}")
     return 1 if notes else 0

@@ -307,6 +307,10 @@ def alembic_config(script_location_or_ini: str | os.PathLike, url: str):
     location = Path(script_location_or_ini)
     if location.is_file():
         config = Config(str(location))
+        # Read the ini, then hide its name: env.py's fileConfig() would turn on
+        # Alembic's INFO logging for the rest of the process.
+        _ = config.file_config
+        config.config_file_name = None
     else:
         config = Config()
         config.set_main_option("script_location", str(location))
