@@ -222,3 +222,44 @@ def test_sqlite_batch_copy_that_leaves_a_column_out_is_a_drop_column(tmp_path):
     add_release(root, "1.2.0", "ab12cd34ef56")
     found = [f for f in findings_of(root, ["1.2.0"], ("sqlite",)) if f.rule == "drop-column"]
     assert found and found[0].detail == "the copy of players leaves out country_code"
+
+
+def test_a_copy_from_that_misses_a_column_is_an_error_not_a_drop(tmp_path):
+    # The copy would lose `colour`; the bundle's rebuild guard refuses to run, and lint says why first.
+    root = make_project(tmp_path, "table_rebuild", dialects=("sqlite",))
+    add_migration(
+        root, "c0c0c0c0c0c1", "6f3a90c4e8b2",
+        'op.add_column("items", sa.Column("colour", sa.String(10)))',
+        'op.drop_column("items", "colour")',
+        "add colour",
+    )
+    add_migration(
+        root, "c0c0c0c0c0c2", "c0c0c0c0c0c1",
+        """
+        items = sa.Table(
+            "items", sa.MetaData(),
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("name", sa.String(80), nullable=False),
+            sa.Column("price", sa.Integer()),
+        )
+        with op.batch_alter_table("items", recreate="always", copy_from=items) as batch:
+            batch.alter_column("price", existing_type=sa.Integer(), type_=sa.BigInteger())
+        """,
+        """
+        items = sa.Table(
+            "items", sa.MetaData(),
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("name", sa.String(80), nullable=False),
+            sa.Column("price", sa.BigInteger()),
+            sa.Column("colour", sa.String(10)),
+        )
+        with op.batch_alter_table("items", recreate="always", copy_from=items) as batch:
+            batch.alter_column("price", existing_type=sa.BigInteger(), type_=sa.Integer())
+        """,
+        "widen price",
+    )
+    add_release(root, "1.2.0", "c0c0c0c0c0c2")
+    found = [f for f in findings_of(root, ["1.2.0"], ("sqlite",)) if f.revision == "c0c0c0c0c0c2"]
+    assert [(f.rule, f.severity, f.detail) for f in found if f.rule in ("copy-from-incomplete", "drop-column")] == [
+        ("copy-from-incomplete", "error", "copy_from of items misses colour, which the table has before this migration")
+    ]

@@ -110,6 +110,11 @@ RULES: dict[str, Rule] = {
             "check the copy keeps every column you need and that old rows satisfy the new definition",
         ),
         Rule(
+            "copy-from-incomplete", "error", "rebuilds a table from a copy_from that misses one of its columns",
+            "the copy would drop the column's data, so the bundle's guard refuses to run on every server that has it",
+            "add the column to the Table passed as copy_from; to drop it, call batch_op.drop_column() as well",
+        ),
+        Rule(
             "irreversible", "warning", "cannot be undone",
             "the step has no downgrade: rolling the release back does not restore what it changed",
             "back up the affected data before applying, or write a downgrade",
@@ -306,6 +311,7 @@ class _Linter:
         self.release = release_sql.release.name
         self.dialect = dialect
         self.state = _State()
+        self.rebuilds = ()  # of the migration being read
         self.findings: list[Finding] = []
 
     def add(self, rule: str, revision: str, index: int | None, statement: str, detail: str, digest: str | None = None):
@@ -329,11 +335,12 @@ class _Linter:
     # One release, one dialect, all migrations in order.
     def run(self) -> list[Finding]:
         for revision, migration in self.release_sql.upgrade[self.dialect].items():
-            self.migration(revision, migration.statements)
+            self.migration(revision, migration.statements, migration.rebuilds)
         self.drop_and_create()
         return self.findings
 
-    def migration(self, revision: str, statements) -> None:
+    def migration(self, revision: str, statements, rebuilds=()) -> None:
+        self.rebuilds = rebuilds
         ddl = data = 0
         first_data = None
         rebuilt: set[str] = set()
@@ -386,10 +393,21 @@ class _Linter:
         """A batch-mode copy: compare the new definition with the one the downgrade restores."""
         self.add("table-rebuild", revision, index, statement, f"{table} is copied into a new table")
         before = self.state.created.get(table) or self.restored(revision, table)
+        # The columns the copy knows (copy_from), as the renderer saw them; statement indexes here count from 1.
+        known = [r for r in self.rebuilds if _bare(r.table) == table and r.index < index]
+        known = {c.lower() for c in known[-1].columns} if known else None
+
+        def left_out(column: str) -> None:
+            if known is not None and column.lower() not in known:
+                self.add("copy-from-incomplete", revision, index, statement,
+                         f"copy_from of {table} misses {column}, which the table has before this migration")
+            else:
+                self.add("drop-column", revision, index, statement, f"the copy of {table} leaves out {column}")
+
         if before is None:
             # The downgrade re-adds with ALTER what the copy left out (SQLite can add, not drop, columns).
             for column in self.readded(revision, table):
-                self.add("drop-column", revision, index, statement, f"the copy of {table} leaves out {column}")
+                left_out(column)
             return
         for column, definition in columns.items():
             if not column:
@@ -405,7 +423,7 @@ class _Linter:
                 self.add("column-type-change", revision, index, statement, f"{table}.{column}: {_type(old)} -> {_type(definition)}")
         for column in before:
             if column and column not in columns:
-                self.add("drop-column", revision, index, statement, f"the copy of {table} leaves out {column}")
+                left_out(column)
         old_unique = set(re.findall(r"\bCONSTRAINT\s+(\S+)\s+UNIQUE", before.get("", ""), re.I))
         for constraint in re.findall(r"\bCONSTRAINT\s+(\S+)\s+UNIQUE", columns.get("", ""), re.I):
             if constraint not in old_unique and self.existing(table):
