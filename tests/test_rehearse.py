@@ -145,3 +145,37 @@ def test_doctor_counts_a_given_server_as_rehearsable(tmp_path, monkeypatch):
     url = "mysql+pymysql://user@localhost/any"
     result = CliRunner().invoke(main, ["doctor", "-C", str(root), "--json", "--rehearse-url", f"mysql={url}"])
     assert result.exit_code == 0 and json.loads(result.output)["counts"]["rehearse"] == 1
+
+
+def test_a_data_step_rehearsed_on_an_empty_table_is_still_irreversible(tmp_path):
+    # On the scratch database the table is empty, so the upgrade writes nothing; on a
+    # server with rows it changes them, and the empty downgrade() cannot put them back.
+    root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))
+    versions = root / "migrations" / "versions"
+    (versions / "0003_3c3c3c3c3c3c_notes.py").write_text(
+        '"""create notes"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        'revision = "3c3c3c3c3c3c"\ndown_revision = "2b0000000002"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        "def upgrade():\n"
+        '    op.create_table("notes", sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.String(50)))\n\n\n'
+        "def downgrade():\n"
+        '    op.drop_table("notes")\n'
+    )
+    (versions / "0004_4d4d4d4d4d4d_shout.py").write_text(
+        '"""upper-case every note"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        'revision = "4d4d4d4d4d4d"\ndown_revision = "3c3c3c3c3c3c"\nbranch_labels = None\ndepends_on = None\n\n'
+        'notes = sa.table("notes", sa.column("id", sa.Integer), sa.column("body", sa.String))\n\n\n'
+        "def upgrade():\n"
+        "    bind = op.get_bind()\n"
+        "    for row in bind.execute(notes.select()).all():\n"
+        "        bind.execute(notes.update().where(notes.c.id == row.id).values(body=(row.body or '').upper()))\n\n\n"
+        "def downgrade():\n"
+        "    pass\n"
+    )
+    with (root / "releases.toml").open("a") as plan:
+        plan.write('[[release]]\nname = "1.2.0"\ntarget = "4d4d4d4d4d4d"\n')
+    build(root)
+    manifest = json.loads((root / "releases" / "1.2.0" / "manifest.json").read_text())
+    step = manifest["migrations"][-1]
+    assert step["revision"] == "4d4d4d4d4d4d" and step["data_dependent"] == ["sqlite"]
+    assert step["reversible"] is False and step["irreversible"]["reason"] == "downgrade() does nothing"
+    assert manifest["downgrade"] == "refuses"
