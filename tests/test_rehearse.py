@@ -42,7 +42,9 @@ def test_sqlite_rehearsal_applies_like_online_alembic(tmp_path, make_db, history
     build(root)
     manifest = json.loads((root / "releases" / "1.1.0" / "manifest.json").read_text())
     (entry,) = manifest["migrations"]
-    assert entry["rendered"] == {"sqlite": "rehearsed"}
+    # Only what cannot render offline is rehearsed; the label says which direction.
+    both = history == "batch_without_copy_from"
+    assert entry["rendered"] == {"sqlite/upgrade": "rehearsed", **({"sqlite/downgrade": "rehearsed"} if both else {})}
     assert ("data_dependent" in entry) == (history in DATA_DEPENDENT)
     readme = (root / "releases" / "1.1.0" / "README.md").read_text()
     assert "rehearsed on a scratch database" in readme
@@ -114,7 +116,10 @@ def test_override_is_used_checksummed_and_applies_like_online(tmp_path, make_db,
     build(root)
     manifest = json.loads((root / "releases" / "1.1.0" / "manifest.json").read_text())
     (entry,) = manifest["migrations"]
-    assert entry["rendered"] == {"postgresql": "override"}
+    # Only the upgrade is the override: the downgrade (a DROP TABLE) renders offline.
+    assert entry["rendered"] == {"postgresql/upgrade": "override"}
+    readme = (root / "releases" / "1.1.0" / "README.md").read_text()
+    assert "postgresql/upgrade from the reviewed override `overrides/2b0000000002.postgresql.upgrade.sql`" in readme
     assert entry["overrides"]["postgresql/upgrade"]["file"] == "overrides/2b0000000002.postgresql.upgrade.sql"
     assert len(entry["overrides"]["postgresql/upgrade"]["sha256"]) == 64
     _same_as_online(make_db, root, "postgresql", "2b0000000002")
@@ -176,6 +181,6 @@ def test_a_data_step_rehearsed_on_an_empty_table_is_still_irreversible(tmp_path)
     build(root)
     manifest = json.loads((root / "releases" / "1.2.0" / "manifest.json").read_text())
     step = manifest["migrations"][-1]
-    assert step["revision"] == "4d4d4d4d4d4d" and step["data_dependent"] == ["sqlite"]
+    assert step["revision"] == "4d4d4d4d4d4d" and step["data_dependent"] == ["sqlite/upgrade"]
     assert step["reversible"] is False and step["irreversible"]["reason"] == "downgrade() does nothing"
     assert manifest["downgrade"] == "refuses"

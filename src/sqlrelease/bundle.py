@@ -152,19 +152,19 @@ def _manifest(release_sql: ReleaseSQL, history: History, stamp: str, dialects, s
 
 
 def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
-    """How a migration's SQL was made, per dialect, when not plainly offline (rehearsed, override)."""
+    """How a migration's SQL was made, per `dialect/direction`, where not plainly offline (rehearsed, override)."""
     rendered, overrides, data_dependent = {}, {}, []
     for dialect in sorted(release_sql.upgrade):
         for direction, sql in (("upgrade", release_sql.upgrade[dialect][revision]), ("downgrade", release_sql.downgrade[dialect][revision])):
             origin = getattr(sql, "origin", "offline")
             if origin == "offline":
                 continue
-            if rendered.get(dialect) != "override":
-                rendered[dialect] = origin
+            key = f"{dialect}/{direction}"
+            rendered[key] = origin
             if origin == "override":
-                overrides[f"{dialect}/{direction}"] = {"file": sql.source, "sha256": sql.source_sha256}
-            if sql.data_dependent and dialect not in data_dependent:
-                data_dependent.append(dialect)
+                overrides[key] = {"file": sql.source, "sha256": sql.source_sha256}
+            if sql.data_dependent:
+                data_dependent.append(key)
     if not rendered:
         return {}
     extra = {"rendered": rendered}
