@@ -24,8 +24,13 @@ CAUSES = {
     "mysql_varchar_length": [("mysql", "upgrade", "mysql_varchar_length", 18)],
     "alter_column_existing_type": [("mysql", "upgrade", "alter_column_existing_type", 18),
                                    ("mysql", "downgrade", "alter_column_existing_type", 22)],
+    # On SQLite, Alembic refuses the ALTER before it looks at the name: batch mode is the fix there.
     "unnamed_constraint": [("postgresql", "upgrade", "unnamed_constraint", 18), ("mysql", "upgrade", "unnamed_constraint", 18),
-                           ("sqlite", "upgrade", "unnamed_constraint", 18), ("sqlite", "downgrade", "unnamed_constraint", 22)],
+                           ("sqlite", "upgrade", "sqlite_alter_constraint", 18),
+                           ("sqlite", "downgrade", "sqlite_alter_constraint", 22)],
+    "unnamed_foreign_key": [("postgresql", "downgrade", "unnamed_constraint", 23), ("mysql", "downgrade", "unnamed_constraint", 23),
+                            ("sqlite", "upgrade", "sqlite_alter_constraint", 19),
+                            ("sqlite", "downgrade", "sqlite_alter_constraint", 23)],
     "refuses_offline": [("postgresql", "upgrade", "refuses_offline", 19), ("mysql", "upgrade", "refuses_offline", 19),
                         ("sqlite", "upgrade", "refuses_offline", 19)],
 }
@@ -76,3 +81,20 @@ def test_build_error_carries_the_same_diagnosis(tmp_path):
     error = caught.value
     assert (error.revision, error.line, error.dialect, error.release) == ("8b0000000008", 18, "mysql", "1.1.0")
     assert "(alter_column_existing_type)" in error.message and "existing_type=" in error.hint
+
+
+def test_unnamed_constraint_on_sqlite_is_fixed_by_batch_mode_not_by_a_name(tmp_path):
+    # create_foreign_key(None, ...) on SQLite raises "No support for ALTER of constraints": naming the
+    # constraint alone only leads to the same error, so the fix is batch mode (with a name).
+    root = make_project(tmp_path, "unnamed_foreign_key", dialects=("sqlite",))
+    report = doctor(root)
+    findings = {f.direction: f for f in report.problems()}
+    assert set(findings) == {"upgrade", "downgrade"}
+    for finding in findings.values():
+        assert finding.cause == "sqlite_alter_constraint" and finding.status == "fails"
+        assert "No support for ALTER of constraints in SQLite" in finding.message
+        assert "the constraint has no name either" in finding.summary
+        assert "batch_alter_table" in finding.fix and "name" in finding.fix
+    with pytest.raises(RenderError) as caught:
+        build(root)
+    assert "(sqlite_alter_constraint)" in caught.value.message and "batch_alter_table" in caught.value.hint

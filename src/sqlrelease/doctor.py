@@ -48,7 +48,8 @@ CAUSES = {
         Cause(
             "sqlite_alter_constraint",
             "alters a constraint outside batch mode; SQLite has no ALTER for constraints",
-            "wrap the operation in `with op.batch_alter_table(table, copy_from=sa.Table(...)) as batch:`",
+            "wrap the operation in `with op.batch_alter_table(table, copy_from=sa.Table(...)) as batch:`; "
+            "batch mode also needs the constraint to have a name (see naming_convention in MetaData)",
         ),
         Cause(
             "batch_without_copy_from",
@@ -187,14 +188,15 @@ def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
     def found(code: str, detail: str = "") -> Diagnosis:
         return Diagnosis(CAUSES[code], message, failure.line, detail)
 
-    if _unnamed_constraint(calls) or "it has no name" in text:
+    if "No support for ALTER of constraints in SQLite" in text:
+        # Checked first: on SQLite, naming an unnamed constraint only leads here; batch mode is the fix.
+        return found("sqlite_alter_constraint", "the constraint has no name either" if _unnamed_constraint(calls) else "")
+    if _unnamed_constraint(calls) or "it has no name" in text or "must have a name" in text:
         return found("unnamed_constraint")
     if "batch mode with dialect" in text and "copy_from" in text:
         return found("batch_without_copy_from")
     if kind == "NoInspectionAvailable" or names & _REFLECT_CALLS or "autoload_with" in ast.dump(statement or ast.Pass()):
         return found("reflects_schema")
-    if "No support for ALTER of constraints in SQLite" in text:
-        return found("sqlite_alter_constraint")
     if "VARCHAR requires a length" in text:
         return found("mysql_varchar_length")
     if "existing type" in text or "existing_type" in text:
