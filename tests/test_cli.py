@@ -238,3 +238,23 @@ def test_build_of_an_unknown_release_names_the_known_ones(tmp_path):
 
 def test_outside_a_project_says_how_to_start(tmp_path):
     refused(run_cli("plan", cwd=tmp_path), "sqlrelease init")
+
+
+# -- build output: results on stdout, progress on stderr, each said once ---------------
+
+
+def test_build_says_each_bundle_once_results_on_stdout_progress_on_stderr(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["wrote  releases/1.0.0", "wrote  releases/1.1.0"]
+    assert "rendering sqlite" in result.stderr
+    assert "releases/1.0.0" not in result.stderr and "wrote" not in result.stderr
+
+    again = run_cli("build", "-q", cwd=root)
+    assert (again.returncode, again.stderr) == (0, "")
+    assert again.stdout.splitlines() == ["unchanged  releases/1.0.0", "unchanged  releases/1.1.0"]
+
+    as_json = run_cli("build", "--json", cwd=root)
+    assert (as_json.returncode, as_json.stderr) == (0, "")
+    assert [b["status"] for b in json.loads(as_json.stdout)["bundles"]] == ["unchanged", "unchanged"]

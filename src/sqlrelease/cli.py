@@ -172,7 +172,8 @@ def build(
 
     Every migration is rendered first; bundles are then replaced atomically, so
     a failure leaves the previous bundles untouched. Unchanged bundles are not
-    rewritten.
+    rewritten. Prints one line per bundle (wrote or unchanged) on stdout;
+    progress goes to stderr (-q silences it).
     """
     if all_ and names:
         raise click.UsageError("give release names or --all, not both")

@@ -186,7 +186,6 @@ def build(project: Path | str = ".", names: Iterable[str] = (), dialects=None, p
     for release in _select(proj, names):
         folder = proj.bundle_dir(release)
         written = bundles.write_bundle(folder, files[release.name])
-        progress(f"{'wrote' if written else 'unchanged'} {proj.config.relative(folder)}")
         built.append(Built(release.name, proj.config.relative(folder), written))
     return built
 
