@@ -5,7 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from projects import make_project
+from dbtools import apply_sql, full_dump, run_alembic_online, schema_snapshot
+from projects import make_project, script_location, sql
 from sqlrelease.cli import main
 from sqlrelease.commands import build, doctor
 from sqlrelease.errors import RenderError
@@ -31,6 +32,12 @@ CAUSES = {
     "unnamed_foreign_key": [("postgresql", "downgrade", "unnamed_constraint", 23), ("mysql", "downgrade", "unnamed_constraint", 23),
                             ("sqlite", "upgrade", "sqlite_alter_constraint", 19),
                             ("sqlite", "downgrade", "sqlite_alter_constraint", 23)],
+    "offline_bind": [("postgresql", "upgrade", "offline_bind", 18), ("mysql", "upgrade", "offline_bind", 18),
+                     ("sqlite", "upgrade", "offline_bind", 18), ("postgresql", "downgrade", "offline_bind", 27),
+                     ("mysql", "downgrade", "offline_bind", 27), ("sqlite", "downgrade", "offline_bind", 27)],
+    "migration_error": [("postgresql", "upgrade", "migration_error", 18), ("mysql", "upgrade", "migration_error", 18),
+                        ("sqlite", "upgrade", "migration_error", 18), ("postgresql", "downgrade", "migration_error", 22),
+                        ("mysql", "downgrade", "migration_error", 22), ("sqlite", "downgrade", "migration_error", 22)],
     "refuses_offline": [("postgresql", "upgrade", "refuses_offline", 19), ("mysql", "upgrade", "refuses_offline", 19),
                         ("sqlite", "upgrade", "refuses_offline", 19)],
 }
@@ -98,3 +105,60 @@ def test_unnamed_constraint_on_sqlite_is_fixed_by_batch_mode_not_by_a_name(tmp_p
     with pytest.raises(RenderError) as caught:
         build(root)
     assert "(sqlite_alter_constraint)" in caught.value.message and "batch_alter_table" in caught.value.hint
+
+
+def test_asking_the_offline_bind_for_its_url_is_its_own_cause(tmp_path, monkeypatch):
+    # CTFd-style `url = str(op.get_bind().engine.url)`, in the statement or through a `bind` variable.
+    monkeypatch.delenv("SQLRELEASE_REHEARSE_URL_POSTGRESQL", raising=False)
+    root = make_project(tmp_path, "offline_bind", dialects=("postgresql",))
+    findings = doctor(root).problems()
+    assert {(f.direction, f.cause, f.status) for f in findings} == {("upgrade", "offline_bind", "fails"),
+                                                                     ("downgrade", "offline_bind", "fails")}
+    for finding in findings:
+        assert "'MockConnection' object has no attribute 'url'" in finding.message
+        assert "it has no .url" in finding.summary
+        assert "op.get_context().dialect.name" in finding.fix and "live database" not in finding.fix
+    with pytest.raises(RenderError) as caught:
+        build(root)
+    assert "(offline_bind)" in caught.value.message and "op.get_context().dialect.name" in caught.value.hint
+
+
+def test_offline_bind_is_rehearsed_and_applies_like_online(tmp_path, make_db):
+    # On the scratch connection str(bind.engine.url) works, so the migration's SQLite branch is recorded.
+    root = make_project(tmp_path, "offline_bind", dialects=("sqlite",))
+    assert {f.status for f in doctor(root).problems()} == {"rehearse"}
+    build(root)
+    manifest = json.loads((root / "releases" / "1.1.0" / "manifest.json").read_text())
+    assert manifest["migrations"][0]["rendered"] == {"sqlite/upgrade": "rehearsed", "sqlite/downgrade": "rehearsed"}
+    assert "ALTER TABLE teams ADD COLUMN motto VARCHAR(100);" in sql(root, "1.1.0", "sqlite", "upgrade").read_text()
+    bundled, online = make_db("sqlite"), make_db("sqlite")
+    for release in ("1.0.0", "1.1.0"):
+        assert apply_sql(bundled, sql(root, release, "sqlite", "upgrade")).returncode == 0
+    run_alembic_online(script_location(root), online.url, "upgrade", "c2000000000c")
+    assert schema_snapshot(bundled.url) == schema_snapshot(online.url)
+    assert full_dump(bundled.url)["tables"] == full_dump(online.url)["tables"]
+    assert apply_sql(bundled, sql(root, "1.1.0", "sqlite", "downgrade")).returncode == 0
+    run_alembic_online(script_location(root), online.url, "downgrade", "1a0000000001")
+    assert schema_snapshot(bundled.url) == schema_snapshot(online.url)
+
+
+def test_a_plain_python_error_is_not_blamed_on_offline_mode(tmp_path, make_db):
+    # sa.Variant does not exist and drop_column() misses an argument: neither is about offline mode.
+    root = make_project(tmp_path, "migration_error", dialects=("sqlite",))
+    findings = {f.direction: f for f in doctor(root).problems()}
+    upgrade, downgrade = findings["upgrade"], findings["downgrade"]
+    assert upgrade.message == "AttributeError: module 'sqlalchemy' has no attribute 'Variant'"
+    assert downgrade.message.startswith("TypeError: drop_column() missing 1 required positional argument")
+    for finding, line in ((upgrade, 18), (downgrade, 22)):
+        assert finding.cause == "migration_error" and finding.line == line
+        assert finding.status == "fails"  # not rehearsed: it fails online as well
+        assert "nothing to do with offline mode" in finding.summary and "fails online" in finding.summary
+        assert f"0002_d3000000000d_team_motto.py:{line}" in finding.summary
+        assert "live database" not in finding.fix
+    with pytest.raises(RenderError) as caught:
+        build(root)
+    assert "(migration_error)" in caught.value.message
+    # and indeed online Alembic fails on the same line
+    db = make_db("sqlite")
+    with pytest.raises(AttributeError, match="Variant"):
+        run_alembic_online(script_location(root), db.url, "upgrade", "d3000000000d")

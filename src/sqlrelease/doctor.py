@@ -40,6 +40,14 @@ CAUSES = {
             rehearsable=True,
         ),
         Cause(
+            "offline_bind",
+            "asks op.get_bind() for what only a live connection has (str(bind.engine.url), the server version); "
+            "offline the bind is a mock connection without them",
+            "tell dialects apart with `op.get_context().dialect.name` (e.g. == \"sqlite\"), which works offline; "
+            "sqlrelease can rehearse it on a scratch database",
+            rehearsable=True,
+        ),
+        Cause(
             "reflects_schema",
             "reflects the live schema (sa.inspect(bind), Table(autoload_with=...)), which offline mode cannot",
             "state the schema the migration expects instead of looking it up; sqlrelease can rehearse it on a scratch database",
@@ -90,6 +98,12 @@ CAUSES = {
             "write a downgrade() that undoes the upgrade, or accept it in the plan with accept_irreversible",
         ),
         Cause(
+            "migration_error",
+            "raises an error that has nothing to do with offline mode, so it fails online (alembic upgrade) too",
+            "fix the migration at the line shown (e.g. a name this SQLAlchemy or Alembic version does not have, "
+            "or a wrong argument); `alembic upgrade` on a scratch database raises the same error",
+        ),
+        Cause(
             "unknown",
             "fails to render offline",
             "run `alembic upgrade --sql` over this revision to see the traceback; the migration must not need a live database",
@@ -112,6 +126,14 @@ class Diagnosis:
 
 _READ_CALLS = {"fetchall", "fetchone", "fetchmany", "scalar", "scalars", "scalar_one", "first", "one", "all", "mappings"}
 _REFLECT_CALLS = {"inspect", "reflect", "get_columns", "get_indexes", "get_foreign_keys", "has_table", "get_table_names"}
+# Offline, op.get_bind() is SQLAlchemy's MockConnection: it has .dialect, .name and .engine (itself),
+# but no URL, pool or server; these of its missing attributes execute SQL, so they read rows.
+_MOCK_ATTRIBUTE = re.compile(r"'MockConnection' object has no attribute '(\w+)'")
+_EXECUTE_ATTRIBUTES = {"exec_driver_sql", "scalar", "scalars", "stream", "stream_scalars"}
+# Errors of plain Python (or SQLAlchemy's argument checks) that say nothing about offline mode.
+_PLAIN_ERRORS = {"AttributeError", "TypeError", "NameError", "UnboundLocalError", "KeyError", "IndexError",
+                 "ValueError", "ImportError", "ModuleNotFoundError", "ZeroDivisionError", "ArgumentError"}
+_OFFLINE_WORDS = ("MockConnection", "NoneType", "offline", "as_sql", "--sql", "literal")
 _CONSTRAINT_OPS = {"drop_constraint", "create_unique_constraint", "create_foreign_key", "create_check_constraint", "create_primary_key"}
 
 
@@ -206,10 +228,17 @@ def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
         return found("unrenderable_type", match.group(1) if match else "")
     if failure.deliberate and _checks_offline(function) and isinstance(statement, ast.Raise):
         return found("refuses_offline")
+    mock = _MOCK_ATTRIBUTE.search(text)
+    if mock and mock.group(1) not in _EXECUTE_ATTRIBUTES:
+        return found("offline_bind", f"it has no .{mock.group(1)}")
+    if "'NoneType'" in text and "server_version_info" in ast.dump(statement or ast.Pass()):
+        return found("offline_bind", "its .server_version_info is None")
     if "get_bind" in names or names & _READ_CALLS or "'NoneType'" in text:
         return found("reads_rows")
     if direction == DOWNGRADE and failure.deliberate and isinstance(statement, ast.Raise):
         return found("no_downgrade")
+    if kind in _PLAIN_ERRORS and not any(word in text for word in _OFFLINE_WORDS):
+        return found("migration_error", f"{kind} at {path.name}:{failure.line}" if failure.line else kind)
     if failure.deliberate and _checks_offline(function):
         return found("refuses_offline")
     return found("unknown")
