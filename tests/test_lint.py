@@ -263,3 +263,13 @@ def test_a_copy_from_that_misses_a_column_is_an_error_not_a_drop(tmp_path):
     assert [(f.rule, f.severity, f.detail) for f in found if f.rule in ("copy-from-incomplete", "drop-column")] == [
         ("copy-from-incomplete", "error", "copy_from of items misses colour, which the table has before this migration")
     ]
+
+
+def test_details_carry_no_statement_terminator():
+    for dialect, statement, detail in [
+        ("mysql", "ALTER TABLE t MODIFY d DATETIME(6);", "t.d restated as DATETIME(6)"),
+        ("mssql", "ALTER TABLE t ALTER COLUMN d DATETIME2 ;\n", "t.d restated as DATETIME2"),
+        ("oracle", "ALTER TABLE t MODIFY d TIMESTAMP", "t.d restated as TIMESTAMP"),
+    ]:
+        (found,) = lint_statements(statement, dialect=dialect)
+        assert (found.rule, found.detail) == ("column-type-change", detail)

@@ -217,6 +217,7 @@ _ADD_COLUMN = re.compile(
 )
 _NOT_NULL = re.compile(r"\bNOT\s+NULL\b", re.I)
 _DEFAULT = re.compile(r"\bDEFAULT\b", re.I)
+_TERMINATOR = re.compile(r"[\s;]+$")
 _MYSQL_RENAME = re.compile(rf"RENAME\s+TABLE\s+{_IDENT}\s+TO\s+{_IDENT}", _FLAGS)
 _SP_RENAME = re.compile(r"EXEC(?:UTE)?\s+sp_rename\s+N?'([^']+)'\s*,\s*N?'?([^',;]+?)'?\s*(,\s*N?'COLUMN')?\s*;?\s*$", _FLAGS)
 _UPDATE = re.compile(rf"UPDATE\s+(?:ONLY\s+)?{_IDENT}", _FLAGS)
@@ -323,7 +324,7 @@ class _Linter:
                 revision=revision,
                 dialect=self.dialect,
                 statement=index,
-                detail=detail,
+                detail=_TERMINATOR.sub("", detail),  # a definition taken to the statement's end
                 excerpt=excerpt(statement),
                 sha256=digest or statement_sha256(statement),
             )
