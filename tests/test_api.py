@@ -86,3 +86,16 @@ def test_verify_from_python_names_the_altered_file(tmp_path):
     assert not result.ok
     assert result.altered == ["sqlite/upgrade.sql"]
     assert result.release == "1.0.0"
+
+
+def test_a_revision_file_with_a_syntax_error_is_a_history_error_with_file_and_line(tmp_path):
+    from sqlrelease.errors import HistoryError
+
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    migration = next((root / "migrations" / "versions").glob("0004_*.py"))
+    migration.write_text(migration.read_text() + "\ndef broken(:\n")
+    with pytest.raises(HistoryError) as caught:
+        plan_status(root)
+    assert caught.value.path == f"migrations/versions/{migration.name}"
+    assert caught.value.line == len(migration.read_text().splitlines())
+    assert "SyntaxError" in caught.value.message

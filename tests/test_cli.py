@@ -258,3 +258,41 @@ def test_build_says_each_bundle_once_results_on_stdout_progress_on_stderr(tmp_pa
     as_json = run_cli("build", "--json", cwd=root)
     assert (as_json.returncode, as_json.stderr) == (0, "")
     assert [b["status"] for b in json.loads(as_json.stdout)["bundles"]] == ["unchanged", "unchanged"]
+
+
+# -- a revision file that cannot be imported is named, with its line --------------------
+
+
+def _add_line_after_imports(migration: Path, line: str) -> int:
+    """Insert `line` after the revision file's `import sqlalchemy` line; its line number."""
+    lines = migration.read_text().splitlines(keepends=True)
+    at = next(n for n, text in enumerate(lines) if text.startswith("import sqlalchemy")) + 1
+    lines.insert(at, line + "\n")
+    migration.write_text("".join(lines))
+    return at + 1
+
+
+@pytest.mark.parametrize("verb", ["plan", "build", "check", "lint", "doctor"])
+def test_a_migration_importing_a_missing_module_is_named_with_its_line(tmp_path, verb):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    migration = next((root / "migrations" / "versions").glob("0003_*.py"))
+    line = _add_line_after_imports(migration, "import myapp_that_does_not_exist")
+    refused(
+        run_cli(verb, cwd=root),
+        f"migrations/versions/{migration.name}:{line}:",
+        "ModuleNotFoundError: No module named 'myapp_that_does_not_exist'",
+        "PYTHONPATH",
+    )
+
+
+def test_a_failing_application_import_names_the_migration_line_not_the_application(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    (root / "myapp.py").write_text("VERSION = 1\nimport missing_dependency_of_myapp\n")
+    migration = next((root / "migrations" / "versions").glob("0002_*.py"))
+    line = _add_line_after_imports(migration, "import myapp")
+    refused(
+        run_cli("plan", cwd=root),
+        f"migrations/versions/{migration.name}:{line}:",
+        "No module named 'missing_dependency_of_myapp'",
+        "needs module missing_dependency_of_myapp",
+    )

@@ -9,6 +9,7 @@ from several heads, which the Alembic CLI cannot do.
 from __future__ import annotations
 
 import hashlib
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ class History:
         except CommandError as exc:
             raise HistoryError(f"the Alembic history is inconsistent: {exc}") from None
         except Exception as exc:  # a revision file that fails to import
-            raise HistoryError(f"cannot load a revision file: {type(exc).__name__}: {exc}") from None
+            raise _import_error(exc, script, root) from None
         revmap = script.revision_map
         self.revisions: dict[str, Revision] = {}
         for sc in scripts:
@@ -176,11 +177,52 @@ class History:
         return hashlib.sha256(self.revisions[revision].path.read_bytes()).hexdigest()
 
     def source_path(self, revision: str) -> str:
-        path = self.revisions[revision].path.resolve()
-        try:
-            return path.relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.name
+        return _shown(self.revisions[revision].path, self.root)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """`path` as errors and bundles show it: relative to the project, else its name."""
+    path = path.resolve()
+    try:
+        return path.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _import_error(exc: Exception, script: ScriptDirectory, root: Path) -> HistoryError:
+    """A revision file that cannot be imported, named with the line that failed."""
+    found = _failing_line(exc, script)
+    if isinstance(exc, ImportError):
+        hint = (
+            f"the migration needs module {exc.name or '?'}, which is not importable here: install it or add its "
+            "folder to PYTHONPATH (or prepend_sys_path in alembic.ini), or make the migration stand alone"
+        )
+    else:
+        hint = "Alembic imports every revision file to read the history; fix the error there"
+    return HistoryError(
+        f"cannot load this revision file: {type(exc).__name__}: {exc}",
+        path=_shown(found[0], root) if found else None,
+        line=found[1] if found else None,
+        hint=hint,
+    )
+
+
+def _failing_line(exc: Exception, script: ScriptDirectory) -> tuple[Path, int | None] | None:
+    """The revision file and line where importing it failed: the deepest frame inside the
+    script directory or its version locations (an application module it imports is not
+    the revision file), or a syntax error's own position."""
+    folders = [Path(script.dir).resolve(), *(Path(v).resolve() for v in script.version_locations or ())]
+
+    def inside(filename: str | None) -> bool:
+        if not filename or filename.startswith("<"):
+            return False
+        path = Path(filename).resolve()
+        return any(path.is_relative_to(folder) for folder in folders)
+
+    if isinstance(exc, SyntaxError) and inside(exc.filename):
+        return Path(exc.filename), exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if inside(f.filename)]
+    return (Path(frames[-1].filename), frames[-1].lineno) if frames else None
 
 
 def _as_tuple(value) -> tuple[str, ...]:
