@@ -162,3 +162,17 @@ def test_a_plain_python_error_is_not_blamed_on_offline_mode(tmp_path, make_db):
     db = make_db("sqlite")
     with pytest.raises(AttributeError, match="Variant"):
         run_alembic_online(script_location(root), db.url, "upgrade", "d3000000000d")
+
+
+def test_doctor_output_has_no_memory_addresses(tmp_path):
+    # SQLAlchemy's message for an unnamed DROP CONSTRAINT carries `<... object at 0x7f...>`: same inputs, same bytes.
+    root = make_project(tmp_path, "unnamed_foreign_key", dialects=("postgresql",))
+    runs = [CliRunner().invoke(main, ["doctor", "-C", str(root), *flags]) for flags in ([], [], ["--json"])]
+    assert runs[0].output == runs[1].output
+    assert all(" at 0x" not in run.output for run in runs)
+    (finding,) = [f for f in json.loads(runs[2].output)["findings"] if f["status"] != "ok"]
+    assert finding["message"] == (
+        "CompileError: Can't emit DROP CONSTRAINT for constraint ForeignKeyConstraint("
+        "<sqlalchemy.sql.base.ReadOnlyColumnCollection object>, None, table=Table('teams', MetaData(), schema=None)); "
+        "it has no name"
+    )

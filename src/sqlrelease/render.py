@@ -160,11 +160,18 @@ def alembic_config_for_render(config: Config):
 
 
 def _failure(exc: BaseException, path: Path) -> Failure:
+    import re
+
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
     line = own[-1].lineno if own else None
     deliberate = bool(frames) and Path(frames[-1].filename).resolve() == path.resolve()
     message = " ".join(str(exc).split()) or "(no message)"
+    # Same inputs, same bytes: drop what differs from run to run, memory addresses in reprs
+    # (`<... object at 0x7f...>`) and SQLAlchemy's id-numbered anonymous names (`%(140... param)s`).
+    message = re.sub(r" at 0x[0-9a-fA-F]+", "", message)
+    message = re.sub(r"\b0x[0-9a-fA-F]{8,}\b", "0x...", message)
+    message = re.sub(r"%\(\d+ ([^)]*)\)s", r"%(\1)s", message)
     if len(message) > 300:
         message = message[:297] + "..."
     return Failure(cause=f"{type(exc).__name__}: {message}", line=line, deliberate=deliberate)
