@@ -273,3 +273,140 @@ def test_details_carry_no_statement_terminator():
     ]:
         (found,) = lint_statements(statement, dialect=dialect)
         assert (found.rule, found.detail) == ("column-type-change", detail)
+
+
+# -- NOT NULL on an existing column: only an UPDATE (or a column added with a default) fills its NULLs ---------
+
+
+@pytest.mark.parametrize(
+    "dialect, statements",
+    [
+        # MariaDB: ERROR 1265 Data truncated for column 's' on a NULL row; the DEFAULT fills nothing.
+        ("mysql", ("ALTER TABLE t MODIFY s VARCHAR(9) NOT NULL DEFAULT 'x';",)),
+        ("postgresql", ("ALTER TABLE t ALTER COLUMN s SET DEFAULT 'x';", "ALTER TABLE t ALTER COLUMN s SET NOT NULL;")),
+        ("postgresql", ("ALTER TABLE t ALTER COLUMN s SET NOT NULL;", "ALTER TABLE t ALTER COLUMN s SET DEFAULT 'x';")),
+        ("mssql", ("ALTER TABLE t ADD DEFAULT 'x' FOR s;", "ALTER TABLE t ALTER COLUMN s VARCHAR(9) NOT NULL;")),
+        ("mssql", ("ALTER TABLE t ALTER COLUMN s VARCHAR(9) NOT NULL;", "ALTER TABLE t ADD DEFAULT 'x' FOR s;")),
+        ("oracle", ("ALTER TABLE t MODIFY s DEFAULT 'x'", "ALTER TABLE t MODIFY s NOT NULL")),
+        # SQL Server leaves existing rows NULL when it adds a nullable column with a default (no WITH VALUES).
+        ("mssql", ("ALTER TABLE t ADD s VARCHAR(9) NULL DEFAULT 'x';", "ALTER TABLE t ALTER COLUMN s VARCHAR(9) NOT NULL;")),
+    ],
+)
+def test_a_default_never_fills_the_nulls_of_an_existing_column(dialect, statements):
+    found = lint_statements(*statements, dialect=dialect)
+    assert [f.rule for f in found if f.rule.startswith("not-null")] == ["not-null-no-backfill"]
+    assert "column-type-change" not in {f.rule for f in found}
+
+
+@pytest.mark.parametrize(
+    "dialect, statements",
+    [
+        ("mysql", ("UPDATE t SET s = 'x' WHERE s IS NULL;", "ALTER TABLE t MODIFY s VARCHAR(9) NOT NULL DEFAULT 'x';")),
+        ("postgresql", ("UPDATE t SET s = 'x' WHERE s IS NULL;", "ALTER TABLE t ALTER COLUMN s SET NOT NULL;")),
+        ("mssql", ("UPDATE t SET s = 'x' WHERE s IS NULL;", "ALTER TABLE t ALTER COLUMN s VARCHAR(9) NOT NULL;")),
+        ("oracle", ("UPDATE t SET s = 'x' WHERE s IS NULL", "ALTER TABLE t MODIFY s NOT NULL")),
+        # A column added with a default gets it in every existing row.
+        ("postgresql", ("ALTER TABLE t ADD COLUMN s VARCHAR(9) DEFAULT 'x';", "ALTER TABLE t ALTER COLUMN s SET NOT NULL;")),
+        ("mysql", ("ALTER TABLE t ADD COLUMN s VARCHAR(9) DEFAULT 'x';", "ALTER TABLE t MODIFY s VARCHAR(9) NOT NULL;")),
+        ("mssql", ("ALTER TABLE t ADD s VARCHAR(9) NULL DEFAULT 'x' WITH VALUES;", "ALTER TABLE t ALTER COLUMN s VARCHAR(9) NOT NULL;")),
+    ],
+)
+def test_not_null_after_an_update_or_a_column_added_with_a_default_is_after_backfill(dialect, statements):
+    found = lint_statements(*statements, dialect=dialect)
+    assert [f.rule for f in found if f.rule.startswith("not-null")] == ["not-null-after-backfill"]
+    assert "column-type-change" not in {f.rule for f in found}
+
+
+def test_a_sqlite_batch_copy_into_not_null_default_copies_the_nulls():
+    # INSERT INTO the copy SELECTs the old values: a NULL row fails the NOT NULL, whatever the default.
+    copy = (
+        "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\ts VARCHAR(9) DEFAULT 'x' NOT NULL, \n\tPRIMARY KEY (id)\n);",
+        "INSERT INTO _alembic_tmp_t (id, s) SELECT t.id, t.s \nFROM t;",
+        "DROP TABLE t;",
+        "ALTER TABLE _alembic_tmp_t RENAME TO t;",
+    )
+    back = (
+        "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\ts VARCHAR(9), \n\tPRIMARY KEY (id)\n);",
+        "INSERT INTO _alembic_tmp_t (id, s) SELECT t.id, t.s \nFROM t;",
+        "DROP TABLE t;",
+        "ALTER TABLE _alembic_tmp_t RENAME TO t;",
+    )
+    found = lint_statements(*copy, dialect="sqlite", downgrade=back)
+    assert [f.rule for f in found if f.rule.startswith("not-null")] == ["not-null-no-backfill"]
+
+
+@pytest.mark.parametrize(
+    "dialect, upgrade, downgrade, expected",
+    [
+        # Dropping NOT NULL restates the same type: not a type change.
+        ("mysql", "ALTER TABLE t MODIFY s VARCHAR(9) NULL DEFAULT 'x';", "ALTER TABLE t MODIFY s VARCHAR(9) NOT NULL DEFAULT 'x';", []),
+        ("mssql", "ALTER TABLE t ALTER COLUMN s VARCHAR(9) NULL;", "ALTER TABLE t ALTER COLUMN s VARCHAR(9) NOT NULL;", []),
+        # A new type for a column that was NOT NULL already: a type change, not a NOT NULL change.
+        ("mysql", "ALTER TABLE t MODIFY n BIGINT NOT NULL;", "ALTER TABLE t MODIFY n INTEGER NOT NULL;", ["column-type-change"]),
+        ("mssql", "ALTER TABLE t ALTER COLUMN n BIGINT NOT NULL;", "ALTER TABLE t ALTER COLUMN n INTEGER NOT NULL;", ["column-type-change"]),
+        ("mysql", "ALTER TABLE t MODIFY s VARCHAR(9) NOT NULL;", "ALTER TABLE t MODIFY s VARCHAR(9) NULL;", ["not-null-no-backfill"]),
+        # Oracle's MODIFY s DEFAULT ... sets a default; it restates no type.
+        ("oracle", "ALTER TABLE t MODIFY s DEFAULT 'x'", "ALTER TABLE t MODIFY s DEFAULT NULL", []),
+    ],
+)
+def test_a_restated_column_is_compared_with_what_the_downgrade_restores(dialect, upgrade, downgrade, expected):
+    found = lint_statements(upgrade, dialect=dialect, downgrade=(downgrade,))
+    assert [f.rule for f in found] == expected
+
+
+def test_type_change_detail_names_old_and_new_type():
+    (found,) = lint_statements("ALTER TABLE t MODIFY n BIGINT NOT NULL;", dialect="mysql", downgrade=("ALTER TABLE t MODIFY n INTEGER NOT NULL;",))
+    assert found.detail == "t.n: INTEGER -> BIGINT"
+
+
+ALL_DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
+
+
+@pytest.fixture(scope="module")
+def require_with_default(tmp_path_factory):
+    """A nullable column made NOT NULL with a server default, then nullable again, on every dialect."""
+    root = make_project(tmp_path_factory.mktemp("require"), "constraints", dialects=ALL_DIALECTS)
+    add_migration(
+        root, "aa00000000a1", "93b0d7e5a1c6",
+        'op.add_column("players", sa.Column("s", sa.String(9), nullable=True))',
+        'op.drop_column("players", "s")',
+        "add s",
+    )
+    add_release(root, "1.2.0", "aa00000000a1")
+    add_migration(
+        root, "aa00000000a2", "aa00000000a1",
+        """
+        with op.batch_alter_table("players") as batch:
+            batch.alter_column("s", existing_type=sa.String(9), nullable=False, server_default="x")
+        """,
+        """
+        with op.batch_alter_table("players") as batch:
+            batch.alter_column("s", existing_type=sa.String(9), nullable=True, server_default=None)
+        """,
+        "require s",
+    )
+    add_migration(
+        root, "aa00000000a3", "aa00000000a2",
+        """
+        with op.batch_alter_table("players") as batch:
+            batch.alter_column("s", existing_type=sa.String(9), nullable=True, existing_server_default="x")
+        """,
+        """
+        with op.batch_alter_table("players") as batch:
+            batch.alter_column("s", existing_type=sa.String(9), nullable=False, existing_server_default="x")
+        """,
+        "relax s",
+    )
+    add_release(root, "1.3.0", "aa00000000a3")
+    return findings_of(root, ["1.3.0"], ALL_DIALECTS)
+
+
+def test_not_null_with_a_server_default_is_no_backfill_on_every_dialect(require_with_default):
+    found = [f for f in require_with_default if f.revision == "aa00000000a2"]
+    assert {f.dialect for f in found if f.rule == "not-null-no-backfill"} == set(ALL_DIALECTS)
+    assert not [f for f in found if f.rule in ("not-null-after-backfill", "column-type-change")]
+
+
+def test_dropping_not_null_is_no_type_change_on_any_dialect(require_with_default):
+    found = {(f.dialect, f.rule) for f in require_with_default if f.revision == "aa00000000a3"}
+    assert found == {("sqlite", "table-rebuild")}

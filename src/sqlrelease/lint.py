@@ -206,17 +206,18 @@ _RENAME_COLUMN = re.compile(rf"RENAME\s+(?:COLUMN\s+)?{_IDENT}\s+TO\s+{_IDENT}",
 _DROP_COLUMN = re.compile(rf"DROP\s+COLUMN\s+(?:IF\s+EXISTS\s+)?{_IDENT}", _FLAGS)
 _PG_TYPE = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_IDENT}\s+(?:SET\s+DATA\s+)?TYPE\b", _FLAGS)
 _PG_NOT_NULL = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_IDENT}\s+SET\s+NOT\s+NULL\b", _FLAGS)
-_PG_DEFAULT = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_IDENT}\s+SET\s+DEFAULT\b", _FLAGS)
 _PG_OTHER = re.compile(rf"ALTER\s+(?:COLUMN\s+)?{_NAME}\s+(?:SET|DROP|ADD|RESET|OPTIONS)\b", _FLAGS)
 _RESTATE = re.compile(rf"(?:ALTER\s+COLUMN|MODIFY(?:\s+COLUMN)?)\s+{_IDENT}\s+(.*)", _FLAGS)  # mssql, mysql, oracle
 _CHANGE = re.compile(rf"CHANGE\s+(?:COLUMN\s+)?{_IDENT}\s+{_IDENT}\s+(.*)", _FLAGS)
 _ADD_CONSTRAINT_UNIQUE = re.compile(rf"ADD\s+(?:CONSTRAINT\s+{_NAME}\s+)?UNIQUE\b", _FLAGS)
 _ADD_COLUMN = re.compile(
-    rf"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|CHECK|FULLTEXT|SPATIAL)\b)(?:COLUMN\s+)?{_IDENT}\s+(.*)",
+    rf"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|CHECK|FULLTEXT|SPATIAL|DEFAULT)\b)(?:COLUMN\s+)?{_IDENT}\s+(.*)",
     _FLAGS,
 )
 _NOT_NULL = re.compile(r"\bNOT\s+NULL\b", re.I)
-_DEFAULT = re.compile(r"\bDEFAULT\b", re.I)
+_DEFAULT = re.compile(r"\bDEFAULT\s+(?!NULL\b)", re.I)  # a default other than NULL
+_WITH_VALUES = re.compile(r"\bWITH\s+VALUES\b", re.I)
+_NO_TYPE = re.compile(r"\s*(?:NOT\s+NULL|NULL|DEFAULT)\b", re.I)  # Oracle's MODIFY col NULL / NOT NULL / DEFAULT ...
 _TERMINATOR = re.compile(r"[\s;]+$")
 _MYSQL_RENAME = re.compile(rf"RENAME\s+TABLE\s+{_IDENT}\s+TO\s+{_IDENT}", _FLAGS)
 _SP_RENAME = re.compile(r"EXEC(?:UTE)?\s+sp_rename\s+N?'([^']+)'\s*,\s*N?'?([^',;]+?)'?\s*(,\s*N?'COLUMN')?\s*;?\s*$", _FLAGS)
@@ -303,7 +304,10 @@ class _State:
     dropped: list[tuple[str, str, int, str]] = field(default_factory=list)  # table, revision, index, statement
     backfilled: dict[str, list[str]] = field(default_factory=dict)  # table -> UPDATE statements
     set_columns: dict[str, tuple[int, set[str]]] = field(default_factory=dict)  # table -> (updates read, columns set)
-    defaults: set[tuple[str, str]] = field(default_factory=set)  # (table, column) given a default
+    # (bare table, column) added with a default: ADD COLUMN writes the default into every existing row.
+    # (SET DEFAULT, MODIFY ... DEFAULT and ADD DEFAULT ... FOR never touch existing rows.)
+    filled: set[tuple[str, str]] = field(default_factory=set)
+    columns: dict[tuple[str, str], str] = field(default_factory=dict)  # (bare table, column) -> definition, as last stated
 
 
 class _Linter:
@@ -415,11 +419,15 @@ class _Linter:
                 continue
             old = before.get(column)
             if old is None:
-                if _NOT_NULL.search(definition) and not _DEFAULT.search(definition):
+                # A column the copy adds: the INSERT ... SELECT leaves it out, so its default fills every row.
+                if _DEFAULT.search(_words(definition)):
+                    self.state.filled.add((_bare(table), column))
+                elif _NOT_NULL.search(_words(definition)):
                     self.add("not-null-no-backfill", revision, index, statement, f"new column {table}.{column} is NOT NULL")
                 continue
-            if _NOT_NULL.search(definition) and not _NOT_NULL.search(old):
-                self.not_null(revision, index, statement, table, column, definition)
+            if _NOT_NULL.search(_words(definition)) and not _NOT_NULL.search(_words(old)):
+                # The INSERT ... SELECT copies each NULL as NULL: the new column's DEFAULT does not apply.
+                self.not_null(revision, index, statement, table, column)
             if _type(definition) != _type(old):
                 self.add("column-type-change", revision, index, statement, f"{table}.{column}: {_type(old)} -> {_type(definition)}")
         for column in before:
@@ -453,12 +461,73 @@ class _Linter:
                     columns.append(name(add.group(1)))
         return columns
 
-    def not_null(self, revision, index, statement, table, column, definition="") -> None:
+    def not_null(self, revision, index, statement, table, column) -> None:
+        """An existing column becomes NOT NULL: only an earlier UPDATE, or adding it with a default, filled its NULLs.
+
+        A DEFAULT in the same statement (MySQL MODIFY, a batch copy) or set before it (SET DEFAULT,
+        ADD DEFAULT ... FOR) applies to rows inserted later, never to the NULLs already there.
+        """
         backfill = column in self.set_columns(table) or column in self.set_columns(_bare(table))
-        if backfill or (table, column) in self.state.defaults or _DEFAULT.search(definition):
+        if backfill or (_bare(table), column) in self.state.filled:
             self.add("not-null-after-backfill", revision, index, statement, f"{table}.{column}")
         else:
             self.add("not-null-no-backfill", revision, index, statement, f"{table}.{column}")
+
+    def known(self, revision: str, table: str, column: str) -> str | None:
+        """The column's definition before this statement: as stated earlier in the release, or as the downgrade restores it."""
+        bare = _bare(table)
+        if (bare, column) in self.state.columns:
+            return self.state.columns[(bare, column)]
+        created = self.state.created.get(bare)
+        if created and column in created:
+            return created[column]
+        downgrade = self.release_sql.downgrade.get(self.dialect, {}).get(revision)
+        found = None
+        for statement in downgrade.statements if downgrade else ():
+            match = _ALTER_TABLE.match(statement, _LEADING.match(statement).end())
+            if not match or _bare(name(match.group(1))) != bare:
+                continue
+            pos = match.end()
+            if _PG_TYPE.match(statement, pos) or _PG_OTHER.match(statement, pos):
+                continue
+            change = _CHANGE.match(statement, pos)
+            restate = None if change else _RESTATE.match(statement, pos)
+            if change and name(change.group(2)) == column:
+                definition = change.group(3)
+            elif restate and name(restate.group(1)) == column:
+                definition = restate.group(2)
+            else:
+                continue
+            definition = _TERMINATOR.sub("", definition)
+            if not _NO_TYPE.match(definition):
+                found = definition  # the last one: what the downgrade leaves, so what the upgrade found
+        return found
+
+    def restate(self, revision, index, statement, table, column, definition, new=None) -> None:
+        """MySQL MODIFY / CHANGE, MSSQL ALTER COLUMN, Oracle MODIFY: a column stated again, whole or in part.
+
+        The statement says what the column becomes, not what it was: compare it with what is known
+        of the column before (see `known`). Unknown, a NOT NULL restatement counts as making the
+        column NOT NULL (CHANGE excepted: that is a rename), and any other one as a type change.
+        """
+        definition = _TERMINATOR.sub("", definition)
+        words = _words(definition)
+        old = self.known(revision, table, column)
+        not_null = _NOT_NULL.search(words) is not None
+        if old is not None:
+            was_nullable = not _NOT_NULL.search(_words(old))
+        else:
+            was_nullable = new is None
+        if not_null and was_nullable:
+            self.not_null(revision, index, statement, table, new or column)
+        if _NO_TYPE.match(words):
+            return  # Oracle: nullability or default only
+        if old is not None:
+            if _type(old) != _type(definition):
+                self.add("column-type-change", revision, index, statement, f"{table}.{column}: {_type(old)} -> {_type(definition)}")
+        elif new is None and not not_null:
+            self.add("column-type-change", revision, index, statement, f"{table}.{column} restated as {excerpt(definition, 60)}")
+        self.state.columns[(_bare(table), new or column)] = definition
 
     def set_columns(self, table: str) -> set[str]:
         """Columns that UPDATEs so far in the release assign; each UPDATE is read once."""
@@ -512,10 +581,14 @@ class _Linter:
             return
         add = _ADD_COLUMN.match(statement, pos)
         if add:
-            column, definition = name(add.group(1)), add.group(2)
-            if _DEFAULT.search(definition):
-                self.state.defaults.add((table, column))
-            elif existing and _NOT_NULL.search(definition):
+            column, definition = name(add.group(1)), _TERMINATOR.sub("", add.group(2))
+            words = _words(definition)
+            self.state.columns[(_bare(table), column)] = definition
+            if _DEFAULT.search(words):
+                # SQL Server fills existing rows of a nullable new column only WITH VALUES.
+                if self.dialect != "mssql" or _NOT_NULL.search(words) or _WITH_VALUES.search(words):
+                    self.state.filled.add((_bare(table), column))
+            elif existing and _NOT_NULL.search(words):
                 self.add("not-null-no-backfill", revision, index, statement, f"new column {table}.{column} is NOT NULL without a default")
             if existing and re.search(r"\bUNIQUE\b", definition, re.I):
                 self.add("unique-on-existing-table", revision, index, statement, f"unique column {table}.{column}")
@@ -530,25 +603,18 @@ class _Linter:
         if pg:
             self.add("column-type-change", revision, index, statement, f"{table}.{name(pg.group(1))}")
             return
-        pg = _PG_DEFAULT.match(statement, pos)
-        if pg:
-            self.state.defaults.add((table, name(pg.group(1))))
-            return
         if _PG_OTHER.match(statement, pos):
-            return
+            return  # SET DEFAULT among them: it fills no existing row
         change = _CHANGE.match(statement, pos)
         if change:
             old, new = name(change.group(1)), name(change.group(2))
             if old != new:
                 self.add("rename-column", revision, index, statement, f"{table}.{old} -> {new}")
+            self.restate(revision, index, statement, table, old, change.group(3), new)
             return
         restate = _RESTATE.match(statement, pos)
         if restate:
-            column, definition = name(restate.group(1)), restate.group(2)
-            if _NOT_NULL.search(definition):
-                self.not_null(revision, index, statement, table, column, definition)
-            if not re.match(r"\s*(?:NOT\s+)?NULL\b", definition, re.I) and not _NOT_NULL.search(definition):
-                self.add("column-type-change", revision, index, statement, f"{table}.{column} restated as {excerpt(definition, 60)}")
+            self.restate(revision, index, statement, table, name(restate.group(1)), restate.group(2))
 
     def rename(self, revision, index, statement, start, rebuilt) -> None:
         match = _MYSQL_RENAME.match(statement, start)
@@ -597,8 +663,14 @@ class _Linter:
                     break
 
 
+def _words(definition: str) -> str:
+    """A column definition with its string literals and comments blanked, to look for keywords in."""
+    return _LITERALS.sub("''", definition)
+
+
 def _type(definition: str) -> str:
-    match = re.match(r"\s*([A-Za-z_][\w ]*?(?:\([^)]*\))?)(?=\s+(?:NOT|NULL|DEFAULT|PRIMARY|UNIQUE|REFERENCES|CHECK|COLLATE|GENERATED|AUTO)\b|\s*$)", definition, re.I)
+    definition = _TERMINATOR.sub("", definition)
+    match = re.match(r"\s*([A-Za-z_][\w ]*?(?:\([^)]*\))?)(?=\s+(?:NOT|NULL|DEFAULT|PRIMARY|UNIQUE|REFERENCES|CHECK|COLLATE|GENERATED|AUTO\w*|IDENTITY|COMMENT|CHARACTER|CHARSET)\b|\s*$)", definition, re.I)
     return " ".join((match.group(1) if match else definition.split(" ", 1)[0]).upper().split())
 
 
