@@ -410,3 +410,53 @@ def test_not_null_with_a_server_default_is_no_backfill_on_every_dialect(require_
 def test_dropping_not_null_is_no_type_change_on_any_dialect(require_with_default):
     found = {(f.dialect, f.rule) for f in require_with_default if f.revision == "aa00000000a3"}
     assert found == {("sqlite", "table-rebuild")}
+
+
+# -- rehearsed SQL that the scratch database's rows decided --------------------------------------
+
+
+def test_a_step_computed_from_scratch_rows_is_an_error(tmp_path):
+    # reads_rows 2b0000000002 reads teams with op.get_bind() and inserts one slug per row it saw.
+    root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))
+    found = [f for f in findings_of(root, ["1.1.0"], ("sqlite",)) if f.rule == "data-dependent"]
+    assert [(f.revision, f.dialect, f.severity, f.statement) for f in found] == [("2b0000000002", "sqlite", "error", 2)]
+    assert found[0].detail == "upgrade: 2 data statement(s)"
+    assert "INSERT INTO team_slugs" in found[0].excerpt and "override" in found[0].fix
+
+
+def test_an_empty_step_from_an_empty_scratch_database_is_still_an_error(tmp_path):
+    # No teams on the scratch database: the rehearsal records only CREATE TABLE team_slugs.
+    root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))
+    first = next((root / "migrations" / "versions").glob("0001_*.py"))
+    first.write_text(first.read_text().replace('[{"id": 1, "name": "Owls"}, {"id": 2, "name": "O\'Neill Rovers"}]', "[]"))
+    findings = findings_of(root, ["1.1.0"], ("sqlite",))
+    assert rules(findings, "2b0000000002") == {"data-dependent"}
+    (found,) = findings
+    assert (found.severity, found.statement, found.excerpt) == ("error", None, "")
+    assert found.detail == "upgrade: no data statement (the scratch database's rows gave none)"
+
+
+def test_a_reviewed_override_replaces_the_data_dependent_step(tmp_path):
+    from sqlrelease import overrides
+    from sqlrelease.commands import open_project
+
+    root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))
+    folder = root / "overrides"
+    folder.mkdir()
+    (folder / "2b0000000002.sqlite.upgrade.sql").write_text(
+        overrides.header(open_project(root).history.source_sha256("2b0000000002"))
+        + "CREATE TABLE team_slugs (team_id INTEGER NOT NULL PRIMARY KEY, slug VARCHAR(50) NOT NULL);\n"
+        + "INSERT INTO team_slugs (team_id, slug) SELECT id, replace(lower(name), ' ', '-') FROM teams;\n"
+    )
+    assert "data-dependent" not in rules(findings_of(root, ["1.1.0"], ("sqlite",)))
+
+
+def test_a_data_dependent_downgrade_is_named_too():
+    release_sql = SimpleNamespace(
+        release=SimpleNamespace(name="r", revisions=("aaa",)),
+        upgrade={"sqlite": {"aaa": MigrationSQL("aaa", ("UPDATE t SET a = 1 WHERE a IS NULL;",))}},
+        downgrade={"sqlite": {"aaa": MigrationSQL("aaa", ("UPDATE t SET a = NULL WHERE id IN (3, 4);",), origin="rehearsed", data_dependent=True)}},
+        irreversible=(),
+    )
+    (found,) = [f for f in lint.lint_release(release_sql) if f.rule == "data-dependent"]
+    assert (found.statement, found.detail) == (None, "downgrade: 1 data statement(s)")

@@ -105,6 +105,13 @@ RULES: dict[str, Rule] = {
             "read the statements; make them idempotent and check their effect on a copy of production",
         ),
         Rule(
+            "data-dependent", "error", "has SQL computed from a scratch database's rows",
+            "the rehearsal read rows of the scratch database to decide these statements (none at all when it had no rows): "
+            "on a real server the migration would read other rows and do something else",
+            "write the step as set-based SQL in the migration (op.execute with INSERT/UPDATE ... SELECT), "
+            "or supply a reviewed override: overrides/<revision>.<dialect>.<upgrade|downgrade>.sql",
+        ),
+        Rule(
             "table-rebuild", "info", "rebuilds a table (batch mode copy)",
             "the table is copied row by row under lock; constraints that the old rows violate make it fail",
             "check the copy keeps every column you need and that old rows satisfy the new definition",
@@ -340,11 +347,11 @@ class _Linter:
     # One release, one dialect, all migrations in order.
     def run(self) -> list[Finding]:
         for revision, migration in self.release_sql.upgrade[self.dialect].items():
-            self.migration(revision, migration.statements, migration.rebuilds)
+            self.migration(revision, migration.statements, migration.rebuilds, getattr(migration, "data_dependent", False))
         self.drop_and_create()
         return self.findings
 
-    def migration(self, revision: str, statements, rebuilds=()) -> None:
+    def migration(self, revision: str, statements, rebuilds=(), data_dependent=False) -> None:
         self.rebuilds = rebuilds
         ddl = data = 0
         first_data = None
@@ -370,6 +377,22 @@ class _Linter:
         if self.dialect == "mysql" and ddl > 1:
             self.add("mysql-multi-ddl", revision, None, statements[0], f"{ddl} DDL statements",
                      statement_sha256("\n".join(statements)))
+        downgrade = self.release_sql.downgrade.get(self.dialect, {}).get(revision)
+        downgrade = downgrade if getattr(downgrade, "data_dependent", False) else None
+        if data_dependent or downgrade is not None:
+            self.data_dependent(revision, statements, data, first_data, data_dependent, downgrade)
+
+    def data_dependent(self, revision, statements, data, first_data, upgrade_dependent, downgrade) -> None:
+        """Rehearsed SQL that the scratch database's rows decided (either direction): once per migration and dialect."""
+        parts, hashed = [], []
+        if upgrade_dependent:
+            parts.append(_dependent_detail("upgrade", data))
+            hashed += statements
+        if downgrade is not None:
+            parts.append(_dependent_detail("downgrade", _data_count(downgrade.statements)))
+            hashed += ["-- downgrade"] + list(downgrade.statements)
+        index, statement = first_data if upgrade_dependent and first_data else (None, "")
+        self.add("data-dependent", revision, index, statement, "; ".join(parts), statement_sha256("\n".join(hashed)))
 
     def create(self, revision, index, statement, start, rebuilt) -> None:
         match = _CREATE_TABLE.match(statement, start)
@@ -661,6 +684,24 @@ class _Linter:
                     self.add("drop-and-create", revision, index, statement,
                              f"{table} is dropped and {other} created with the same columns ({', '.join(sorted(wanted))})")
                     break
+
+
+def _data_count(statements) -> int:
+    """INSERT/UPDATE/DELETE/... statements, batch copies excepted (as the data-migration rule counts them)."""
+    count = 0
+    for statement in statements:
+        start = _LEADING.match(statement).end()
+        keyword = _KEYWORD.match(statement, start)
+        if keyword and keyword.group(0).upper() in _DATA:
+            target = _INSERT.match(statement, start)
+            count += target is None or not name(target.group(1)).startswith(BATCH_PREFIX)
+    return count
+
+
+def _dependent_detail(direction: str, data: int) -> str:
+    if data == 0:
+        return f"{direction}: no data statement (the scratch database's rows gave none)"
+    return f"{direction}: {data} data statement(s)"
 
 
 def _words(definition: str) -> str:
