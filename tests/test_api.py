@@ -99,3 +99,13 @@ def test_a_revision_file_with_a_syntax_error_is_a_history_error_with_file_and_li
     assert caught.value.path == f"migrations/versions/{migration.name}"
     assert caught.value.line == len(migration.read_text().splitlines())
     assert "SyntaxError" in caught.value.message
+
+
+def test_cut_from_python_creates_a_missing_plan(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    (root / "releases.toml").unlink()
+    said = []
+    release = cut(root, "1.0.0", ["8a3f6c0e1b94"], said.append)
+    assert release.end == ("8a3f6c0e1b94",)
+    assert said == ["created releases.toml, the release plan"]
+    assert [r.name for r in plan_status(root).releases] == ["1.0.0"]

@@ -94,6 +94,64 @@ def test_init_in_an_existing_alembic_project_adds_only_config_and_plan(tmp_path)
     assert run_cli("build", "-q", "--dialect", "sqlite", cwd=tmp_path).returncode == 0
 
 
+
+def test_a_missing_plan_is_created_by_init_and_its_error_says_so(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    (root / "releases.toml").unlink()
+    pyproject = (root / "pyproject.toml").read_bytes()
+    refused(run_cli("plan", cwd=root), "releases.toml:", "does not exist", "sqlrelease cut NAME", "sqlrelease init")
+
+    result = run_cli("init", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "created releases.toml" in result.stdout.splitlines()
+    assert (root / "pyproject.toml").read_bytes() == pyproject
+    assert run_cli("plan", cwd=root).returncode == 0
+    refused(run_cli("init", cwd=root), "pyproject.toml", "release plan (releases.toml) already", "sqlrelease cut")
+
+
+def test_cut_creates_a_missing_plan_with_the_first_release(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    (root / "releases.toml").unlink()
+    result = run_cli("cut", "1.0.0", "-r", "8a3f6c0e1b94", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "created releases.toml, the release plan" in result.stdout
+    assert 'target = "8a3f6c0e1b94"' in (root / "releases.toml").read_text()
+    assert run_cli("build", "-q", cwd=root).returncode == 0
+    assert (root / "releases" / "1.0.0" / "sqlite" / "upgrade.sql").is_file()
+
+
+def _project_without_alembic_ini(root: Path, *folders: str) -> Path:
+    for folder in folders:
+        copy_history("data_migration", root / folder)
+        (root / folder / "releases.toml").unlink()
+    (root / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    return root
+
+
+def test_init_without_alembic_ini_uses_the_one_alembic_script_folder(tmp_path):
+    root = _project_without_alembic_ini(tmp_path, "app/db")
+    result = run_cli("init", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert 'script_location = "app/db"' in (root / "pyproject.toml").read_text()
+    assert not (root / "alembic.ini").exists() and not (root / "migrations").exists()
+    assert run_cli("cut", "1.0.0", cwd=root).returncode == 0
+    assert run_cli("build", "-q", "-d", "sqlite", cwd=root).returncode == 0
+
+
+def test_init_with_several_script_folders_names_the_option_to_choose_one(tmp_path):
+    root = _project_without_alembic_ini(tmp_path, "db", "old/db")
+    refused(run_cli("init", cwd=root), "several Alembic script folders: db, old/db", "--script-location")
+    assert "[tool.sqlrelease]" not in (root / "pyproject.toml").read_text()
+    result = run_cli("init", "--script-location", "old/db", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert 'script_location = "old/db"' in (root / "pyproject.toml").read_text()
+
+
+def test_init_with_a_migrations_folder_that_is_no_script_folder_names_the_option(tmp_path):
+    (tmp_path / "migrations").mkdir()
+    refused(run_cli("init", cwd=tmp_path), "migrations/", "no alembic.ini", "init --script-location DIR")
+
+
 # -- cut refuses what would make a wrong plan ----------------------------------
 
 

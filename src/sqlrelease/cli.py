@@ -77,15 +77,23 @@ def main() -> None:
 
 @main.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--script-location",
+    metavar="DIR",
+    help="The Alembic script folder (env.py, versions/), for a project without alembic.ini.",
+)
 @handles_errors
-def init(folder: str) -> None:
+def init(folder: str, script_location: str | None) -> None:
     """Add sqlrelease to a project in FOLDER (default: here).
 
     Adds [tool.sqlrelease] to pyproject.toml and an empty releases.toml plan.
-    In a folder without Alembic it first creates an Alembic environment
-    (alembic.ini, migrations/) ready for offline rendering.
+    Without alembic.ini it uses --script-location, or the one folder holding
+    env.py and versions/; in a folder without Alembic at all it first creates
+    an Alembic environment (alembic.ini, migrations/) ready for offline
+    rendering. In a project that has [tool.sqlrelease] but no plan file yet,
+    it creates only the plan file.
     """
-    for path in commands.init(folder):
+    for path in commands.init(folder, script_location):
         out.print(f"created {path}")
     out.print("next: write migrations with `alembic revision`, then `sqlrelease cut NAME`")
 
@@ -104,11 +112,12 @@ def init(folder: str) -> None:
 def cut(name: str, revisions: tuple[str, ...], project: str) -> None:
     """Append release NAME to the plan, at the current head or --revision.
 
-    Refuses a duplicate name, an unknown revision, a target that does not
-    descend from the previous release, a release without new migrations, and
-    several unmerged heads unless they are named with --revision.
+    Creates the plan file when it does not exist yet. Refuses a duplicate
+    name, an unknown revision, a target that does not descend from the
+    previous release, a release without new migrations, and several unmerged
+    heads unless they are named with --revision.
     """
-    release = commands.cut(project, name, revisions)
+    release = commands.cut(project, name, revisions, out.print)
     out.print(
         f"release {release.name}: {len(release.revisions)} migration(s), "
         f"{','.join(release.start) or 'base'} -> {','.join(release.end)}"

@@ -62,7 +62,11 @@ def load_plan(path: Path, shown: str | None = None) -> Plan:
     """Read and validate the plan file's shape (not yet against the history)."""
     shown = shown or path.name
     if not path.exists():
-        raise PlanError(f"{shown} does not exist", path=shown, hint="run `sqlrelease init` to create an empty plan")
+        raise PlanError(
+            "the release plan does not exist yet",
+            path=shown,
+            hint="`sqlrelease cut NAME` creates it with the first release; `sqlrelease init` creates it empty",
+        )
     data, text = tomlfile.load(path, PlanError, shown)
     release_lines = [
         n for n, line in enumerate(text.splitlines(), start=1) if re.match(r"^\s*\[\[\s*release\s*\]\]", line)
