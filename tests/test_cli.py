@@ -354,3 +354,52 @@ def test_a_failing_application_import_names_the_migration_line_not_the_applicati
         "No module named 'missing_dependency_of_myapp'",
         "needs module missing_dependency_of_myapp",
     )
+
+
+# -- every command that renders takes --rehearse-url, and says how to name a server --------
+
+RENDERING = ("build", "check", "lint", "doctor", "diff")
+
+
+@pytest.mark.parametrize("verb", RENDERING)
+def test_every_rendering_command_takes_rehearse_url(tmp_path, verb):
+    result = run_cli(verb, "--help", cwd=tmp_path)
+    assert "--rehearse-url DIALECT=URL" in result.stdout
+    assert "SQLRELEASE_REHEARSE_URL_<DIALECT>" in result.stdout
+
+
+def test_a_migration_that_needs_a_server_says_how_to_name_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("SQLRELEASE_REHEARSE_URL_POSTGRESQL", raising=False)
+    root = make_project(tmp_path, "reads_rows", dialects=("postgresql",))
+    result = run_cli("check", "-q", cwd=root)
+    assert result.returncode == 1, result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    for text in (
+        "migrations/versions/0002_2b0000000002_team_slugs.py:",
+        "(reads_rows)",
+        "--rehearse-url postgresql=URL",
+        "SQLRELEASE_REHEARSE_URL_POSTGRESQL=URL",
+        "[tool.sqlrelease.rehearse]",
+    ):
+        assert text in line, (text, line)
+
+
+def test_check_lint_doctor_and_diff_rehearse_on_the_server_build_was_given(tmp_path, make_db, monkeypatch):
+    monkeypatch.delenv("SQLRELEASE_REHEARSE_URL_POSTGRESQL", raising=False)
+    server = make_db("postgresql")  # rehearsals create and drop their own databases on it
+    root = make_project(tmp_path, "reads_rows", dialects=("postgresql",))
+    given = ("--rehearse-url", f"postgresql={server.url}")
+    built = run_cli("build", "-q", *given, cwd=root)
+    assert built.returncode == 0, built.stderr
+    for verb in (("check", "-q"), ("lint",), ("diff", "--against-build")):
+        without = run_cli(*verb, cwd=root)
+        assert "cannot render offline (reads_rows)" in without.stderr, verb
+        result = run_cli(*verb, *given, cwd=root)
+        assert result.stderr == "", (verb, result.stderr)
+        # lint exits 1 on its own findings (rehearsed SQL that read rows is an error to review)
+        assert result.returncode == (1 if verb == ("lint",) else 0), (verb, result.stdout)
+    lint = json.loads(run_cli("lint", "--json", *given, cwd=root).stdout)
+    assert "error" not in lint and lint["findings"]
+    doctor = run_cli("doctor", "--json", *given, cwd=root)
+    assert doctor.returncode == 0, doctor.stdout
+    assert {f["status"] for f in json.loads(doctor.stdout)["findings"] if f["revision"] == "2b0000000002"} >= {"rehearse"}

@@ -30,7 +30,8 @@ REHEARSE_URL = click.option(
     "rehearse_urls",
     multiple=True,
     metavar="DIALECT=URL",
-    help="A server to rehearse, on a scratch database, migrations that need a database (repeatable).",
+    help="A server to rehearse, on a scratch database, migrations that need a database (repeatable). "
+    "Also: SQLRELEASE_REHEARSE_URL_<DIALECT>, or [tool.sqlrelease.rehearse].",
 )
 
 
@@ -253,11 +254,12 @@ def _print_diff(item, limit: int | None) -> None:
 @main.command()
 @click.option("--strict", is_flag=True, help="Warnings fail too: revisions in no release, unmerged heads.")
 @click.option("--full", is_flag=True, help="Print every diff line of every differing file (default: bounded).")
+@REHEARSE_URL
 @PROJECT
 @JSON
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @handles_errors
-def check(strict: bool, full: bool, project: str, as_json: bool, quiet: bool) -> None:
+def check(strict: bool, full: bool, rehearse_urls: tuple[str, ...], project: str, as_json: bool, quiet: bool) -> None:
     """Prove the committed bundles are exactly what the history renders now.
 
     Renders every release in memory and compares it byte for byte with its
@@ -275,6 +277,7 @@ def check(strict: bool, full: bool, project: str, as_json: bool, quiet: bool) ->
     """
     from .check import DIFF_FILES, DIFF_LINES
 
+    rehearse.use_urls(rehearse_urls)
     report = commands.check(project, strict, _progress(not quiet and not as_json))
     if as_json:
         _print_json(report.to_dict(full))
@@ -318,9 +321,10 @@ def check(strict: bool, full: bool, project: str, as_json: bool, quiet: bool) ->
     is_flag=True,
     help="Compare committed bundles of RELEASES (default: all) with a fresh rendering.",
 )
+@REHEARSE_URL
 @PROJECT
 @handles_errors
-def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, project: str) -> None:
+def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, rehearse_urls: tuple[str, ...], project: str) -> None:
     """Show the SQL difference between releases A and B, or with
     --against-build between committed bundles and what the history renders now.
 
@@ -337,6 +341,7 @@ def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, pr
       1  differences were shown
       2  the configuration, plan or history cannot be read
     """
+    rehearse.use_urls(rehearse_urls)
     if against_build:
         found = [item for _, item in commands.diff_build(project, releases)]
     elif len(releases) != 2:
@@ -400,10 +405,13 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     show_default=True,
     help="Exit 1 when an unwaived finding has this severity or higher.",
 )
+@REHEARSE_URL
 @PROJECT
 @JSON
 @handles_errors
-def lint(names: tuple[str, ...], dialects: tuple[str, ...], fail_on: str, project: str, as_json: bool) -> None:
+def lint(
+    names: tuple[str, ...], dialects: tuple[str, ...], fail_on: str, rehearse_urls: tuple[str, ...], project: str, as_json: bool
+) -> None:
     """Report risky statements of release NAMES (default: all), per migration and dialect.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it
@@ -414,6 +422,7 @@ def lint(names: tuple[str, ...], dialects: tuple[str, ...], fail_on: str, projec
     from . import lint as lints
     from . import review
 
+    rehearse.use_urls(rehearse_urls)
     findings = review.lint_project(project, names, dialects or None)
     failing = lints.failing(findings, fail_on)
     if as_json:

@@ -128,6 +128,9 @@ def _irreversible(project: Project, release: Release, dialects, upgrade, downgra
 def _render_error(project: Project, release: Release, revision: str, dialect: str, direction: str, sql: MigrationSQL):
     failure = sql.failure
     diagnosis = diagnose(project.history.revisions[revision].path, failure, direction)
+    fix = diagnosis.cause.fix
+    if diagnosis.cause.rehearsable and not rehearse.available(project.config, dialect):
+        fix += f"; to rehearse, name a {dialect} server: {rehearse.how_to_name_a_server(dialect)}"
     return RenderError(
         f"{direction}() cannot render offline ({diagnosis.cause.code}): it {diagnosis.summary}; raised {failure.cause}",
         path=project.history.source_path(revision),
@@ -135,7 +138,7 @@ def _render_error(project: Project, release: Release, revision: str, dialect: st
         release=release.name,
         revision=revision,
         dialect=dialect,
-        hint=f"fix: {diagnosis.cause.fix}; `sqlrelease doctor` lists every migration that cannot render",
+        hint=f"fix: {fix}; `sqlrelease doctor` lists every migration that cannot render",
     )
 
 

@@ -55,6 +55,14 @@ def available(config, dialect: str) -> bool:
     return dialect == "sqlite" or url(config, dialect) is not None
 
 
+def how_to_name_a_server(dialect: str) -> str:
+    """The three ways to give a server to rehearse `dialect` on, for hints."""
+    return (
+        f"--rehearse-url {dialect}=URL, the environment variable {ENV_PREFIX}{dialect.upper()}=URL, "
+        f'or {dialect} = "URL" in [tool.sqlrelease.rehearse]'
+    )
+
+
 def wanted(config) -> frozenset[str]:
     """Revisions the config asks to rehearse even when they render offline."""
     return frozenset(settings(config).get("revisions", ()))
@@ -103,7 +111,7 @@ def scratch_database(config, dialect: str):
     server_url = url(config, dialect)
     if server_url is None:
         raise RenderError(f"no server to rehearse {dialect} migrations on", dialect=dialect,
-                          hint=f"pass --rehearse-url {dialect}=URL or set [tool.sqlrelease.rehearse] {dialect}")
+                          hint=f"name a server with {how_to_name_a_server(dialect)}")
     name = f"sqlrelease_rehearsal_{uuid.uuid4().hex[:12]}"
     server = sa.create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
