@@ -109,3 +109,13 @@ def test_cut_from_python_creates_a_missing_plan(tmp_path):
     assert release.end == ("8a3f6c0e1b94",)
     assert said == ["created releases.toml, the release plan"]
     assert [r.name for r in plan_status(root).releases] == ["1.0.0"]
+
+
+def test_build_of_one_dialect_from_python_keeps_the_bundle_whole_unless_told(tmp_path):
+    root = make_project(tmp_path, "data_migration")
+    build(root, ["1.1.0"], ["sqlite", "mysql"])
+    (kept,) = build(root, ["1.1.0"], ["mysql"])
+    assert (kept.dialects, kept.dropped, kept.written) == (("mysql", "sqlite"), (), False)
+    (dropped,) = build(root, ["1.1.0"], ["mysql"], drop_other_dialects=True)
+    assert (dropped.dialects, dropped.dropped, dropped.written) == (("mysql",), ("sqlite",), True)
+    assert sorted(p.name for p in (root / "releases" / "1.1.0").iterdir() if p.is_dir()) == ["mysql"]

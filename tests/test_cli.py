@@ -403,3 +403,45 @@ def test_check_lint_doctor_and_diff_rehearse_on_the_server_build_was_given(tmp_p
     doctor = run_cli("doctor", "--json", *given, cwd=root)
     assert doctor.returncode == 0, doctor.stdout
     assert {f["status"] for f in json.loads(doctor.stdout)["findings"] if f["revision"] == "2b0000000002"} >= {"rehearse"}
+
+
+# -- build --dialect never drops a dialect from a bundle without saying so -------------------
+
+
+def _bundle_dialects(root: Path, release: str) -> list[str]:
+    manifest = json.loads((root / "releases" / release / "manifest.json").read_text())
+    return sorted(manifest["dialects"])
+
+
+def test_building_one_dialect_keeps_the_others_a_bundle_holds(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    assert run_cli("build", "1.0.0", "-d", "mysql", "-d", "mssql", cwd=root).returncode == 0
+    before = {p: p.read_bytes() for p in (root / "releases" / "1.0.0").rglob("*") if p.is_file()}
+
+    result = run_cli("build", "1.0.0", "-d", "mssql", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "releases/1.0.0 holds mysql too" in result.stderr and "--drop-other-dialects" in result.stderr
+    # mysql was rendered again, to the same bytes: the bundle is unchanged and complete.
+    assert result.stdout.splitlines() == ["unchanged  releases/1.0.0"]
+    assert {p: p.read_bytes() for p in (root / "releases" / "1.0.0").rglob("*") if p.is_file()} == before
+    assert _bundle_dialects(root, "1.0.0") == ["mssql", "mysql"]
+    assert run_cli("verify", "releases/1.0.0", cwd=root).returncode == 0
+
+
+def test_drop_other_dialects_confirms_and_every_drop_is_named(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    assert run_cli("build", "1.0.0", "-d", "mysql", "-d", "mssql", cwd=root).returncode == 0
+
+    result = run_cli("build", "1.0.0", "-d", "mssql", "--drop-other-dialects", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["wrote  releases/1.0.0  (dropped mysql)"]
+    assert _bundle_dialects(root, "1.0.0") == ["mssql"]
+    assert not (root / "releases" / "1.0.0" / "mysql").exists()
+
+    # Without --dialect the bundle gets the configured dialects, and says what it lost.
+    as_json = json.loads(run_cli("build", "1.0.0", "--json", cwd=root).stdout)
+    assert as_json["bundles"][0]["dialects"] == ["sqlite"] and as_json["bundles"][0]["dropped"] == ["mssql"]
+    assert _bundle_dialects(root, "1.0.0") == ["sqlite"]
+
+    usage = run_cli("build", "--drop-other-dialects", cwd=root)
+    assert usage.returncode == 2 and "--drop-other-dialects goes with --dialect" in usage.stderr

@@ -168,7 +168,13 @@ def plan(project: str, as_json: bool) -> None:
     "-d",
     "dialects",
     multiple=True,
-    help="Build only these dialects (repeatable). Default: [tool.sqlrelease] dialects.",
+    help="Build these dialects (repeatable); an existing bundle keeps its other dialects. "
+    "Default: [tool.sqlrelease] dialects.",
+)
+@click.option(
+    "--drop-other-dialects",
+    is_flag=True,
+    help="With --dialect: remove the other dialects an existing bundle holds.",
 )
 @REHEARSE_URL
 @PROJECT
@@ -176,7 +182,14 @@ def plan(project: str, as_json: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @handles_errors
 def build(
-    names: tuple[str, ...], all_: bool, dialects: tuple[str, ...], rehearse_urls: tuple[str, ...], project: str, as_json: bool, quiet: bool
+    names: tuple[str, ...],
+    all_: bool,
+    dialects: tuple[str, ...],
+    drop_other_dialects: bool,
+    rehearse_urls: tuple[str, ...],
+    project: str,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
     """Write the bundles of release NAMES (default: all) to the bundles folder.
 
@@ -184,16 +197,27 @@ def build(
     a failure leaves the previous bundles untouched. Unchanged bundles are not
     rewritten. Prints one line per bundle (wrote or unchanged) on stdout;
     progress goes to stderr (-q silences it).
+
+    Without --dialect a bundle gets the configured dialects (what `check`
+    expects). With --dialect, a bundle that exists keeps the other dialects
+    it holds, rendered again, so building one dialect never loses another;
+    --drop-other-dialects removes them. A dialect removed from a bundle is
+    always named in the output.
     """
     if all_ and names:
         raise click.UsageError("give release names or --all, not both")
+    if drop_other_dialects and not dialects:
+        raise click.UsageError("--drop-other-dialects goes with --dialect (the dialects to keep)")
     rehearse.use_urls(rehearse_urls)
-    built = commands.build(project, names, dialects or None, _progress(not quiet and not as_json))
+    built = commands.build(
+        project, names, dialects or None, _progress(not quiet and not as_json), drop_other_dialects=drop_other_dialects
+    )
     if as_json:
         _print_json({"bundles": [b.to_dict() for b in built]})
         return
     for item in built:
-        out.print(f"{'wrote' if item.written else 'unchanged'}  {item.bundle}")
+        dropped = f"  (dropped {', '.join(item.dropped)})" if item.dropped else ""
+        out.print(f"{'wrote' if item.written else 'unchanged'}  {item.bundle}{dropped}")
 
 
 @main.command()
