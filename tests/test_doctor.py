@@ -176,3 +176,14 @@ def test_doctor_output_has_no_memory_addresses(tmp_path):
         "<sqlalchemy.sql.base.ReadOnlyColumnCollection object>, None, table=Table('teams', MetaData(), schema=None)); "
         "it has no name"
     )
+
+
+def test_a_rehearsable_cause_without_a_server_says_how_to_give_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("SQLRELEASE_REHEARSE_URL_POSTGRESQL", raising=False)
+    root = make_project(tmp_path, "reads_rows", dialects=("postgresql",))
+    (finding,) = doctor(root).problems()
+    assert finding.status == "fails" and finding.cause == "reads_rows"
+    assert finding.fix.endswith(
+        "(give it a postgresql server with --rehearse-url postgresql=URL, the environment variable "
+        'SQLRELEASE_REHEARSE_URL_POSTGRESQL=URL, or postgresql = "URL" in [tool.sqlrelease.rehearse])'
+    )

@@ -359,4 +359,8 @@ def _finding(history, revision, release, dialect, direction, sql: MigrationSQL, 
         finding.status = "rehearse"
     else:
         finding.status = "fails"
+        if diagnosis.cause.rehearsable:
+            from .rehearse import how_to_name_a_server  # rehearse imports this module
+
+            finding.fix += f" (give it a {dialect} server with {how_to_name_a_server(dialect)})"
     return finding
