@@ -445,3 +445,17 @@ def test_drop_other_dialects_confirms_and_every_drop_is_named(tmp_path):
 
     usage = run_cli("build", "--drop-other-dialects", cwd=root)
     assert usage.returncode == 2 and "--drop-other-dialects goes with --dialect" in usage.stderr
+
+
+def test_a_library_warning_names_the_migration_line_once(tmp_path):
+    # Alembic warns from its own code; the user needs the migration's file:line, once for all dialects.
+    root = make_project(tmp_path, "constraints", dialects=("postgresql", "mysql", "sqlite"))
+    (path,) = (root / "migrations" / "versions").glob("0003_*.py")
+    source = path.read_text()
+    anchor = '    op.create_index("ix_players_nickname", "players", ["nickname"])\n'
+    path.write_text(source.replace(anchor, anchor + '    op.alter_column("players", "score", existing_type=sa.Integer(), autoincrement=True)\n'))
+    line = path.read_text().splitlines().index('    op.alter_column("players", "score", existing_type=sa.Integer(), autoincrement=True)') + 1
+    result = run_cli("build", "-q", cwd=root)
+    assert result.returncode == 0, result.stderr
+    expected = f"migrations/versions/{path.name}:{line}: UserWarning: revision 93b0d7e5a1c6: autoincrement"
+    assert result.stderr.count(expected) == 1, result.stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,13 +137,44 @@ class _OfflineEnvironment(EnvironmentContext):
             rebuilds.append(Rebuild(len(statements), table, schema, columns))
 
         try:
-            with batch.listening(rebuilt):
+            with batch.listening(rebuilt), _warnings_named(self.history.source_path(revision), path, revision):
                 function(**kw)
         except Exception as exc:  # any failure of user code is reported, not raised
             return MigrationSQL(revision, tuple(statements), failure=_failure(exc, path))
         finally:
             self.capture.statements = None
         return MigrationSQL(revision, tuple(statements), rebuilds=tuple(rebuilds))
+
+
+_WARNED: set = set()  # warnings already shown in this process (one per revision, line and text)
+
+
+@contextmanager
+def _warnings_named(shown: str, path: Path, revision: str):
+    """Warnings raised while a migration renders, shown once, at the migration's file:line.
+
+    SQLAlchemy and Alembic warn from their own code, so the user would see a
+    warning naming a library file. Re-issued from the migration's own line, it
+    names what to look at, and rendering the same migration for five dialects
+    shows it once.
+    """
+    caught: list[tuple[str, type, int]] = []
+
+    def keep(message, category, filename, lineno, file=None, line=None) -> None:
+        own = [f for f in traceback.extract_stack() if Path(f.filename).resolve() == path.resolve()]
+        text = f"revision {revision}: {' '.join(str(message).split())}"
+        caught.append((text, category, own[-1].lineno if own else 0))
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = keep
+            yield
+    finally:
+        for text, category, line in caught:  # the process's own filters decide how they show
+            if (text, category, line) not in _WARNED:
+                _WARNED.add((text, category, line))
+                warnings.warn_explicit(text, category, shown, line)
 
 
 # `from alembic import context` proxies to the installed environment; Alembic keys
