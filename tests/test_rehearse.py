@@ -184,3 +184,16 @@ def test_a_data_step_rehearsed_on_an_empty_table_is_still_irreversible(tmp_path)
     assert step["revision"] == "4d4d4d4d4d4d" and step["data_dependent"] == ["sqlite/upgrade"]
     assert step["reversible"] is False and step["irreversible"]["reason"] == "downgrade() does nothing"
     assert manifest["downgrade"] == "refuses"
+
+
+def test_a_failure_before_the_rehearsed_migration_names_the_failing_one_as_preparation(tmp_path):
+    # 1.0.0's migration renders offline but fails when run; rehearsing 1.1.0 runs it first.
+    root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))
+    (first,) = (root / "migrations" / "versions").glob("0001_*.py")
+    first.write_text(first.read_text().replace("    op.bulk_insert(", '    op.execute("SELECT no_such_function()")\n    op.bulk_insert(', 1))
+    with pytest.raises(RenderError) as caught:
+        build(root)
+    error = caught.value
+    assert error.revision == "1a0000000001" and str(error.path).endswith(first.name)
+    assert "failed while the scratch database was brought to the release's start" in error.message
+    assert "(2b0000000002)" in error.message

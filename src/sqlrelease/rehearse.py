@@ -184,8 +184,11 @@ class _RehearsalEnvironment(EnvironmentContext):
                         self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")
                     if direction == DOWNGRADE:
                         break  # an irreversible step: nothing below it can be rehearsed
+                    what = (f"rehearsal of {direction}() failed on the scratch database" if record else
+                            f"{direction}() failed while the scratch database was brought to the release's start, "
+                            f"before the migrations to rehearse ({', '.join(sorted({r for r, _ in self.targets}))}) could run")
                     raise RenderError(
-                        f"rehearsal of {direction}() failed on the scratch database: {failure.cause}",
+                        f"{what}: {failure.cause}",
                         path=history.source_path(revision),
                         line=failure.line,
                         revision=revision,
