@@ -18,15 +18,23 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
 NAMES = ("sample", "branched", "data_migration", "constraints", "irreversible", "expand_contract", "table_rebuild")
 
 
+SHARED_BASE = HISTORIES / "_shared" / "0001_1a0000000001_create_teams.py"
+
+
 def copy_history(history: str, destination: Path) -> Path:
     """An Alembic script directory at `destination` holding test history `history`.
 
     Test histories keep only versions/ and their plan; they share the sample's
-    env.py and script.py.mako.
+    env.py and script.py.mako. The per-cause histories (one migration that shows
+    a cause) all build on the same first revision, `teams` with two rows, kept
+    once in histories/_shared/.
     """
     shutil.copytree(HISTORIES / history, destination, ignore=shutil.ignore_patterns("__pycache__"))
     for shared in ("env.py", "script.py.mako"):
         shutil.copy(REPO / "migrations" / shared, destination / shared)
+    versions = destination / "versions"
+    if any("1a0000000001" in path.read_text() for path in versions.glob("*.py")):
+        shutil.copy(SHARED_BASE, versions / SHARED_BASE.name)
     return destination
 
 
