@@ -68,10 +68,16 @@ def install() -> None:
 
 
 @contextmanager
-def listening(listener: Listener) -> Iterator[None]:
-    """Call `listener(table, schema, columns)` just before each table rebuild starts emitting SQL."""
-    token = _listener.set(listener)
+def recording(position: Callable[[], int]) -> Iterator[list[Rebuild]]:
+    """Collect the table rebuilds of the code run inside, each at `position()`: how many
+    statements had been captured when it began, so that it points at its first one."""
+    rebuilds: list[Rebuild] = []
+
+    def rebuilt(table: str, schema: str | None, columns: tuple[str, ...]) -> None:
+        rebuilds.append(Rebuild(position(), table, schema, columns))
+
+    token = _listener.set(rebuilt)
     try:
-        yield
+        yield rebuilds
     finally:
         _listener.reset(token)

@@ -17,7 +17,7 @@ from . import review
 from . import overrides, rehearse
 from .config import Config, load_config
 from .dialects import DIALECTS
-from .doctor import diagnose
+from .doctor import diagnose, fix_without_server
 from .errors import ConfigError, PlanError, RenderError
 from .history import History
 from .plan import PLAN_HEADER, Plan, Release, append_release, load_plan, resolve, unreleased
@@ -128,9 +128,7 @@ def _irreversible(project: Project, release: Release, dialects, upgrade, downgra
 def _render_error(project: Project, release: Release, revision: str, dialect: str, direction: str, sql: MigrationSQL):
     failure = sql.failure
     diagnosis = diagnose(project.history.revisions[revision].path, failure, direction)
-    fix = diagnosis.cause.fix
-    if diagnosis.cause.rehearsable and not rehearse.available(project.config, dialect):
-        fix += f"; to rehearse, name a {dialect} server: {rehearse.how_to_name_a_server(dialect)}"
+    fix = diagnosis.cause.fix if rehearse.available(project.config, dialect) else fix_without_server(diagnosis.cause, dialect)
     return RenderError(
         f"{direction}() cannot render offline ({diagnosis.cause.code}): it {diagnosis.summary}; raised {failure.cause}",
         path=project.history.source_path(revision),

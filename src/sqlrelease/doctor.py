@@ -359,8 +359,14 @@ def _finding(history, revision, release, dialect, direction, sql: MigrationSQL, 
         finding.status = "rehearse"
     else:
         finding.status = "fails"
-        if diagnosis.cause.rehearsable:
-            from .rehearse import how_to_name_a_server  # rehearse imports this module
-
-            finding.fix += f" (give it a {dialect} server with {how_to_name_a_server(dialect)})"
+        finding.fix = fix_without_server(diagnosis.cause, dialect)
     return finding
+
+
+def fix_without_server(cause: Cause, dialect: str) -> str:
+    """A cause's fix where no server to rehearse on is named: for a rehearsable cause, how to name one."""
+    if not cause.rehearsable:
+        return cause.fix
+    from .rehearse import how_to_name_a_server  # rehearse imports this module
+
+    return f"{cause.fix} (give it a {dialect} server with {how_to_name_a_server(dialect)})"

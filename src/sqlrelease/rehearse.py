@@ -33,7 +33,6 @@ from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
 from . import batch
-from .batch import Rebuild
 from .dialects import DIALECTS
 from .doctor import diagnose
 from .errors import RenderError
@@ -176,7 +175,7 @@ class _RehearsalEnvironment(EnvironmentContext):
                 record = (revision, direction) in self.targets
                 self.recorder.start() if record else self.recorder.stop()
                 try:
-                    with batch.listening(self.recorder.rebuilt):
+                    with batch.recording(self.recorder.position) as rebuilds:
                         getattr(history.module(revision), direction)(**kw)
                 except Exception as exc:
                     failure = _failure(exc, history.revisions[revision].path)
@@ -195,11 +194,11 @@ class _RehearsalEnvironment(EnvironmentContext):
                         hint="the migration fails online too; fix it or supply an override",
                     ) from None
                 finally:
-                    statements, data_dependent, rebuilds = self.recorder.stop()
+                    statements, data_dependent = self.recorder.stop()
                 if record:
                     self.recorded[(revision, direction)] = MigrationSQL(
                         revision, tuple(statements), origin="rehearsed", data_dependent=data_dependent,
-                        rebuilds=rebuilds,
+                        rebuilds=tuple(rebuilds),
                     )
 
 
@@ -223,19 +222,18 @@ class _Recorder:
         self.dialect, self.sa_dialect = dialect, sa_dialect
         self.statements: list[str] | None = None
         self.data_dependent = False
-        self.rebuilds: list[Rebuild] = []
 
     def start(self) -> None:
-        self.statements, self.data_dependent, self.rebuilds = [], False, []
+        self.statements, self.data_dependent = [], False
 
-    def stop(self) -> tuple[list[str], bool, tuple[Rebuild, ...]]:
-        result = self.statements or [], self.data_dependent, tuple(self.rebuilds)
-        self.statements, self.data_dependent, self.rebuilds = None, False, []
-        return result
+    def stop(self) -> tuple[list[str], bool]:
+        statements, data_dependent = self.statements or [], self.data_dependent
+        self.statements, self.data_dependent = None, False
+        return statements, data_dependent
 
-    def rebuilt(self, table: str, schema: str | None, columns: tuple[str, ...]) -> None:
-        if self.statements is not None:
-            self.rebuilds.append(Rebuild(len(self.statements), table, schema, columns))
+    def position(self) -> int:
+        """How many statements are recorded so far."""
+        return len(self.statements or ())
 
     def before_cursor_execute(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if self.statements is None or _CONTROL.match(statement):

@@ -12,6 +12,7 @@ captured: bundles write guarded equivalents of their own.
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 import warnings
 from contextlib import contextmanager
@@ -131,13 +132,9 @@ class _OfflineEnvironment(EnvironmentContext):
         if function is None:
             return MigrationSQL(revision, failure=Failure(f"the file has no {self.direction}() function"))
         self.capture.statements = statements = []
-        rebuilds: list[Rebuild] = []
-
-        def rebuilt(table, schema, columns) -> None:
-            rebuilds.append(Rebuild(len(statements), table, schema, columns))
-
         try:
-            with batch.listening(rebuilt), _warnings_named(self.history.source_path(revision), path, revision):
+            with batch.recording(lambda: len(statements)) as rebuilds, \
+                    _warnings_named(self.history.source_path(revision), path, revision):
                 function(**kw)
         except Exception as exc:  # any failure of user code is reported, not raised
             return MigrationSQL(revision, tuple(statements), failure=_failure(exc, path))
@@ -192,8 +189,6 @@ def alembic_config_for_render(config: Config):
 
 
 def _failure(exc: BaseException, path: Path) -> Failure:
-    import re
-
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
     line = own[-1].lineno if own else None
