@@ -280,14 +280,14 @@ def floor(root: Path, dialects: list[str]) -> None:
 
 def in_process(root: Path, verb: str) -> None:
     """(a)/(b) timed inside one process, without interpreter start-up; prints seconds as JSON."""
-    from sqlrelease import commands
+    from sqlrelease import api
 
     start = time.perf_counter()
     if verb == "build":
-        commands.build(root)
+        api.build(root)
         code = 0
     else:
-        code = commands.check(root).exit_code
+        code = api.check(root).exit_code
     print(json.dumps({"seconds": time.perf_counter() - start, "exit_code": code}))
 
 

@@ -25,7 +25,7 @@ from types import SimpleNamespace
 import sqlparse
 
 from sqlrelease import lint
-from sqlrelease.render import MigrationSQL
+from sqlrelease.rendered import MigrationSQL
 
 DDL = [
     "ALTER TABLE recruits ADD COLUMN note_{i} VARCHAR(255);",

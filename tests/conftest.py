@@ -198,10 +198,10 @@ def db(request: pytest.FixtureRequest, make_db) -> Database:
 def built(tmp_path_factory) -> Path:
     """The sample with its bundles built; tests copy it (`project`) before changing anything."""
     from projects import make_project
-    from sqlrelease import commands
+    from sqlrelease import api
 
     root = make_project(tmp_path_factory.mktemp("built"))
-    commands.build(root)
+    api.build(root)
     return root
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from projects import REPO, sql
-from sqlrelease import commands
+from sqlrelease import api
 from sqlrelease.cli import main
 
 FIRST = "migrations/versions/0001_3f2a9c1e7b40_create_employees.py"
@@ -65,7 +65,7 @@ def test_a_comment_appended_to_a_released_migration_fails_naming_it(project: Pat
     assert result.exit_code == 1
     assert f"{FIRST} was edited after release 1.0.0 was built" in result.output
     assert "+++ releases/1.0.0/manifest.json (rendered)" in result.output
-    report = commands.check(project)
+    report = api.check(project)
     assert report.findings[0].kind == "source-edited"
     assert report.findings[0].file == FIRST and report.findings[0].revision == "3f2a9c1e7b40"
 
@@ -103,7 +103,7 @@ def test_a_release_without_its_bundle_fails(project: Path):
 def test_an_extra_file_and_an_unplanned_bundle_fail(project: Path):
     (project / "releases/1.0.0/notes.txt").write_text("hello\n", encoding="utf-8")
     (project / "releases/0.9.0").mkdir()
-    report = commands.check(project)
+    report = api.check(project)
     kinds = {f.kind for f in report.findings}
     assert {"file-extra", "bundle-unplanned"} <= kinds
     assert report.exit_code == 1
@@ -111,7 +111,7 @@ def test_an_extra_file_and_an_unplanned_bundle_fail(project: Path):
 
 def test_a_missing_file_fails(project: Path):
     (project / "releases/1.3.0/sqlite/stamp.sql").unlink()
-    report = commands.check(project)
+    report = api.check(project)
     assert [f.file for f in report.findings if f.kind == "file-missing"] == ["releases/1.3.0/sqlite/stamp.sql"]
 
 
@@ -120,7 +120,7 @@ def test_other_generator_versions_are_named(project: Path):
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["generator"]["alembic"] = "0.0.1"
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    messages = [f.message for f in commands.check(project).findings if f.kind == "generator-changed"]
+    messages = [f.message for f in api.check(project).findings if f.kind == "generator-changed"]
     assert messages and "alembic 0.0.1 -> " in messages[0]
 
 

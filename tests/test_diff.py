@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from projects import sql
-from sqlrelease import commands
+from sqlrelease import api
 from sqlrelease.cli import main
 
 
@@ -33,7 +33,7 @@ def test_two_releases_differ_in_their_sql(built: Path):
 
 
 def test_all_dialects_by_default_in_review_order(built: Path):
-    diffs = commands.diff_releases(built, "1.1.0", "1.2.0")
+    diffs = api.diff_releases(built, "1.1.0", "1.2.0")
     paths = [d.path for d in diffs]
     assert paths.index("mysql/upgrade.sql") < paths.index("mysql/downgrade.sql") < paths.index("mysql/stamp.sql")
     assert {p.split("/")[0] for p in paths} == {"postgresql", "mysql", "sqlite"}
@@ -45,7 +45,7 @@ def test_a_release_against_itself_has_no_difference(built: Path):
 
 def test_an_unbuilt_release_is_rendered_in_memory(project: Path):
     shutil.rmtree(project / "releases/1.3.0")
-    diffs = commands.diff_releases(project, "1.2.0", "1.3.0", "sqlite")
+    diffs = api.diff_releases(project, "1.2.0", "1.3.0", "sqlite")
     assert diffs and diffs[0].new_name.endswith("(rendered, not built)")
 
 

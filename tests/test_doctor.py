@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from dbtools import apply_sql, full_dump, run_alembic_online, schema_snapshot
 from projects import make_project, script_location, sql
 from sqlrelease.cli import main
-from sqlrelease.commands import build, doctor
+from sqlrelease.api import build, doctor
 from sqlrelease.errors import RenderError
 
 # history -> (dialect, direction, cause, line in the second revision's file)

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from projects import make_project
-from sqlrelease import commands, lint
-from sqlrelease.render import MigrationSQL
+from sqlrelease import api, lint
+from sqlrelease.rendered import MigrationSQL
 
 DIALECTS = ("postgresql", "mysql", "sqlite")
 
@@ -35,9 +35,9 @@ def add_release(root: Path, name: str, target: str) -> None:
 
 
 def findings_of(root: Path, names=(), dialects=DIALECTS) -> list[lint.Finding]:
-    from sqlrelease import review
+    from sqlrelease import api
 
-    return review.lint_project(root, names, dialects)
+    return api.lint_project(root, names, dialects)
 
 
 def rules(findings, revision=None, dialect=None) -> set[str]:
@@ -438,7 +438,7 @@ def test_an_empty_step_from_an_empty_scratch_database_is_still_an_error(tmp_path
 
 def test_a_reviewed_override_replaces_the_data_dependent_step(tmp_path):
     from sqlrelease import overrides
-    from sqlrelease.commands import open_project
+    from sqlrelease.project import open_project
 
     root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))
     folder = root / "overrides"

@@ -9,7 +9,8 @@ import pytest
 from dbtools import alembic_version, apply_sql, run_alembic_online, schema_snapshot, full_dump
 from projects import make_project, script_location, sql
 from sqlrelease import build
-from sqlrelease.commands import doctor, open_project
+from sqlrelease.api import doctor
+from sqlrelease.project import open_project
 from sqlrelease.errors import RenderError
 from sqlrelease import overrides
 

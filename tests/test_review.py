@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from projects import make_project
 from sqlrelease import bundle as bundles
-from sqlrelease import commands, review
+from sqlrelease import api, review
 from sqlrelease.cli import main
 
 BACKFILL = "2d5f8a4c1b73"
@@ -22,7 +22,7 @@ BACKFILL = "2d5f8a4c1b73"
 @pytest.fixture
 def project(tmp_path):
     root = make_project(tmp_path, dialects=("postgresql", "sqlite"))
-    commands.build(root)
+    api.build(root)
     return root
 
 
@@ -64,18 +64,18 @@ def test_every_bundle_has_a_checksummed_review(project):
 
 
 def test_a_waiver_shows_as_waived_and_stops_applying_when_the_statement_changes(project):
-    added = review.waive(project, "1.2.0", "data-migration", BACKFILL, "backfill checked on a prod copy", "dba")
+    added = api.waive(project, "1.2.0", "data-migration", BACKFILL, "backfill checked on a prod copy", "dba")
     assert len(added) == 1  # the statement reads the same on both dialects: one waiver covers both
     assert "data-migration" in (project / "review" / "waivers.toml").read_text()
-    found = [f for f in review.lint_project(project, ["1.2.0"]) if f.rule == "data-migration"]
+    found = [f for f in api.lint_project(project, ["1.2.0"]) if f.rule == "data-migration"]
     assert found and all(f.waived for f in found)
-    commands.build(project)
+    api.build(project)
     text = (project / "releases" / "1.2.0" / "REVIEW.md").read_text()
     assert "WAIVED" in text and "backfill checked on a prod copy" in text
 
     source = next((project / "migrations" / "versions").glob(f"*{BACKFILL}*.py"))
     source.write_text(source.read_text().replace("@recruits.invalid", "@example.invalid"))
-    found = [f for f in review.lint_project(project, ["1.2.0"]) if f.rule == "data-migration"]
+    found = [f for f in api.lint_project(project, ["1.2.0"]) if f.rule == "data-migration"]
     assert found and not any(f.waived for f in found)
 
 
@@ -90,9 +90,9 @@ def test_the_waivers_file_location_is_configurable(tmp_path):
     root = make_project(tmp_path, dialects=("postgresql",))
     with (root / "pyproject.toml").open("a") as f:
         f.write('waivers = "docs/accepted.toml"\n')
-    review.waive(root, "1.3.0", "update-without-where", "74c2b9e5f3d0", "lower-casing every email is the point")
+    api.waive(root, "1.3.0", "update-without-where", "74c2b9e5f3d0", "lower-casing every email is the point")
     assert (root / "docs" / "accepted.toml").exists()
-    assert all(f.waived for f in review.lint_project(root, ["1.3.0"]) if f.rule == "update-without-where")
+    assert all(f.waived for f in api.lint_project(root, ["1.3.0"]) if f.rule == "update-without-where")
 
 
 # -- approvals ----------------------------------------------------------------------------
@@ -100,32 +100,32 @@ def test_the_waivers_file_location_is_configurable(tmp_path):
 
 def test_an_approval_turns_void_when_one_byte_of_the_bundle_changes(project):
     folder = project / "releases" / "1.2.0"
-    assert review.review_status(folder).status == "unreviewed"
-    review.approve_release(project, "1.2.0", "alice")
-    status = review.review_status(folder)
+    assert api.review_status(folder).status == "unreviewed"
+    api.approve_release(project, "1.2.0", "alice")
+    status = api.review_status(folder)
     assert status.status == "approved" and status.approved_by == ["alice"]
-    assert "approved by alice" in {r.name: r.review for r in commands.plan_status(project).releases}["1.2.0"]
+    assert "approved by alice" in {r.name: r.review for r in api.plan_status(project).releases}["1.2.0"]
 
     rebundle_one_byte(folder)
     assert bundles.verify(folder).ok  # the checksums were updated to match ...
-    status = review.review_status(folder)
+    status = api.review_status(folder)
     assert status.status == "void" and status.void_by == ["alice"]  # ... yet the approval is void
-    assert "approval void" in {r.name: r.review for r in commands.plan_status(project).releases}["1.2.0"]
+    assert "approval void" in {r.name: r.review for r in api.plan_status(project).releases}["1.2.0"]
 
 
 def test_a_changed_file_without_new_checksums_also_voids_the_approval(project):
     folder = project / "releases" / "1.1.0"
-    review.approve_release(project, "1.1.0", "alice")
+    api.approve_release(project, "1.1.0", "alice")
     with (folder / "sqlite" / "upgrade.sql").open("ab") as f:
         f.write(b" ")
-    assert review.review_status(folder).status == "void"
+    assert api.review_status(folder).status == "void"
 
 
 def test_approvals_live_beside_the_bundle_and_survive_an_unchanged_rebuild(project):
-    review.approve_release(project, "1.0.0", "alice")
+    api.approve_release(project, "1.0.0", "alice")
     assert (project / "releases" / "1.0.0.approvals.json").exists()
-    commands.build(project)
-    assert review.review_status(project / "releases" / "1.0.0").status == "approved"
+    api.build(project)
+    assert api.review_status(project / "releases" / "1.0.0").status == "approved"
     assert bundles.verify(project / "releases" / "1.0.0").ok
 
 
@@ -158,16 +158,16 @@ def test_an_openssh_key_signs_too(project, tmp_path):
         pytest.skip("ssh-keygen is not installed")
     key = tmp_path / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    review.approve_release(project, "1.2.0", "bob", key)
-    status = review.review_status(project / "releases" / "1.2.0", [tmp_path / "id_ed25519.pub"])
+    api.approve_release(project, "1.2.0", "bob", key)
+    status = api.review_status(project / "releases" / "1.2.0", [tmp_path / "id_ed25519.pub"])
     assert status.ok and status.signatures[0]["valid"] is True
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
 def test_a_dba_checks_the_signature_with_openssl_alone(project, tmp_path):
     """The exact commands of docs/review.md, run for real."""
-    review.keygen(tmp_path / "alice")
-    review.approve_release(project, "1.2.0", "alice", tmp_path / "alice")
+    api.keygen(tmp_path / "alice")
+    api.approve_release(project, "1.2.0", "alice", tmp_path / "alice")
     folder = project / "releases" / "1.2.0"
     approvals = json.loads((project / "releases" / "1.2.0.approvals.json").read_text())
     shell = f"""
@@ -225,7 +225,7 @@ def test_bad_input_is_one_clear_error_and_no_traceback(project, tmp_path):
 def test_statements_with_backticks_do_not_break_the_review_markdown():
     from types import SimpleNamespace
 
-    from sqlrelease.render import MigrationSQL
+    from sqlrelease.rendered import MigrationSQL
 
     statement = "CREATE TABLE `t` (c TEXT DEFAULT '```');"
     release_sql = SimpleNamespace(

@@ -3,10 +3,19 @@
 Every CLI verb is a function here with the same behaviour::
 
     from sqlrelease import build, verify, plan_status, cut, init
+
+The verbs are imported on first use (see api.py), so `import sqlrelease` stays cheap.
 """
 
-__version__ = "0.1.0"
-
-from .commands import build, cut, init, plan_status, verify  # noqa: E402
+from .version import VERSION as __version__
 
 __all__ = ["__version__", "build", "cut", "init", "plan_status", "verify"]
+
+
+def __getattr__(name: str):
+    # Only the verbs: submodules (`from . import bundle`) must not come through here.
+    if name not in __all__:
+        raise AttributeError(f"module 'sqlrelease' has no attribute {name!r}")
+    from . import api
+
+    return getattr(api, name)

@@ -23,20 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 
 from alembic.operations.batch import ApplyBatchImpl
 
-
-@dataclass(frozen=True)
-class Rebuild:
-    """One table rebuild inside a migration's statements."""
-
-    index: int  # the migration's statement the rebuild starts with
-    table: str
-    schema: str | None
-    columns: tuple[str, ...]  # the columns the copy knows, in table order
-
+from .rendered import Rebuild
 
 Listener = Callable[[str, "str | None", tuple[str, ...]], None]
 _listener: ContextVar[Listener | None] = ContextVar("sqlrelease_batch_listener", default=None)

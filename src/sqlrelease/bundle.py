@@ -16,24 +16,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import alembic
-import sqlalchemy
+from importlib import metadata
+from typing import TYPE_CHECKING
 
-from . import __version__, lint, review, templates
+from . import templates
 from .dialects import DIALECTS
 from .errors import BundleError
-from .history import History
-from .plan import Release
-from .sqlscript import (
-    Irreversible,
-    Script,
-    ScriptContext,
-    VersionTable,
-    downgrade_script,
-    stamp_script,
-    step_scripts,
-    upgrade_script,
-)
+from .rendered import ReleaseSQL
+from .sqlscript import Script, ScriptContext, downgrade_script, stamp_script, step_scripts, upgrade_script
+from .version import VERSION
+
+if TYPE_CHECKING:
+    from .history import History
 
 FORMAT = "sqlrelease-bundle/1"
 MANIFEST = "manifest.json"
@@ -44,7 +38,8 @@ SQL_KINDS = ("upgrade", "downgrade", "stamp")
 
 
 def generator_versions() -> dict[str, str]:
-    return {"sqlrelease": __version__, "alembic": alembic.__version__, "sqlalchemy": sqlalchemy.__version__}
+    """The versions that decide a bundle's bytes; read from package metadata, so nothing heavy is imported."""
+    return {"sqlrelease": VERSION, "alembic": metadata.version("alembic"), "sqlalchemy": metadata.version("sqlalchemy")}
 
 
 def sha256(data: bytes) -> str:
@@ -56,19 +51,13 @@ def sums_text(files: dict[str, bytes]) -> str:
     return "".join(f"{sha256(files[path])}  {path}\n" for path in sorted(files))
 
 
-@dataclass(frozen=True)
-class ReleaseSQL:
-    """Everything rendered for one release: per dialect, per direction, statements by revision."""
+def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review: str) -> dict[str, bytes]:
+    """All files of a bundle, path -> bytes. Same inputs, same bytes.
 
-    release: Release
-    upgrade: dict  # dialect -> {revision: MigrationSQL}
-    downgrade: dict
-    version_table: VersionTable
-    irreversible: tuple[Irreversible, ...]
-
-
-def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str, waivers=()) -> dict[str, bytes]:
-    """All files of a bundle, path -> bytes. Same inputs, same bytes."""
+    `review` is the text of REVIEW.md, the risk report the reviewer approves with
+    the SQL; this module checksums it like every other file and knows nothing of
+    what it says.
+    """
     release = release_sql.release
     files: dict[str, bytes] = {}
     stats: dict[str, dict] = {}
@@ -102,7 +91,7 @@ def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str, waivers=
     readme = files[README]
     manifest["files"][README] = {"sha256": sha256(readme), "bytes": len(readme), "statements": 0}
     # The risk report is part of what a reviewer approves, so it is checksummed like the SQL.
-    files[REVIEW] = review.review_document(release_sql, history, lint.lint_release(release_sql, waivers=waivers)).encode("utf-8")
+    files[REVIEW] = review.encode("utf-8")
     manifest["files"][REVIEW] = {"sha256": sha256(files[REVIEW]), "bytes": len(files[REVIEW]), "statements": 0}
     manifest["files"] = dict(sorted(manifest["files"].items()))
     files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -110,7 +99,7 @@ def bundle_files(release_sql: ReleaseSQL, history: History, stamp: str, waivers=
     return dict(sorted(files.items()))
 
 
-def _manifest(release_sql: ReleaseSQL, history: History, stamp: str, dialects, stats) -> dict:
+def _manifest(release_sql: ReleaseSQL, history: "History", stamp: str, dialects, stats) -> dict:
     release = release_sql.release
     irreversible = {i.revision: i for i in release_sql.irreversible}
     migrations = []
@@ -268,9 +257,10 @@ class Verification:
         }
 
 
-def verify(folder: Path, shown: str | None = None) -> Verification:
+def verify(folder: Path | str, shown: str | None = None) -> Verification:
     """Check SHA256SUMS and the manifest of a bundle folder; needs no project."""
     result = Verification(bundle=shown or str(folder))
+    folder = Path(folder)
     if not folder.is_dir():
         result.problems.append(f"{result.bundle} is not a folder")
         return result

@@ -10,8 +10,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from . import __version__, commands, rehearse
+from . import api, servers
 from .errors import SqlreleaseError
+from .version import VERSION
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -62,7 +63,7 @@ def _progress(enabled: bool):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="sqlrelease")
+@click.version_option(VERSION, prog_name="sqlrelease")
 def main() -> None:
     """Turn an Alembic history into per-release SQL bundles: upgrade, downgrade
     and stamp SQL per dialect, with a version guard, a manifest and checksums.
@@ -94,7 +95,7 @@ def init(folder: str, script_location: str | None) -> None:
     rendering. In a project that has [tool.sqlrelease] but no plan file yet,
     it creates only the plan file.
     """
-    for path in commands.init(folder, script_location):
+    for path in api.init(folder, script_location):
         out.print(f"created {path}")
     out.print("next: write migrations with `alembic revision`, then `sqlrelease cut NAME`")
 
@@ -118,7 +119,7 @@ def cut(name: str, revisions: tuple[str, ...], project: str) -> None:
     previous release, a release without new migrations, and several unmerged
     heads unless they are named with --revision.
     """
-    release = commands.cut(project, name, revisions, out.print)
+    release = api.cut(project, name, revisions, out.print)
     out.print(
         f"release {release.name}: {len(release.revisions)} migration(s), "
         f"{','.join(release.start) or 'base'} -> {','.join(release.end)}"
@@ -139,7 +140,7 @@ def plan(project: str, as_json: bool) -> None:
     Status: missing (not built), current, stale (plan, migrations, dialects or
     generator changed since it was built) or tampered (fails verification).
     """
-    report = commands.plan_status(project)
+    report = api.plan_status(project)
     if as_json:
         _print_json(report.to_dict())
         return
@@ -208,8 +209,8 @@ def build(
         raise click.UsageError("give release names or --all, not both")
     if drop_other_dialects and not dialects:
         raise click.UsageError("--drop-other-dialects goes with --dialect (the dialects to keep)")
-    rehearse.use_urls(rehearse_urls)
-    built = commands.build(
+    servers.use_urls(rehearse_urls)
+    built = api.build(
         project, names, dialects or None, _progress(not quiet and not as_json), drop_other_dialects=drop_other_dialects
     )
     if as_json:
@@ -231,10 +232,8 @@ def verify(bundles: tuple[str, ...], pubkeys: tuple[str, ...], as_json: bool) ->
     Works on a bundle copied anywhere, without the project. Exits 1 naming
     every missing, extra or altered file.
     """
-    from . import review
-
-    results = [commands.verify(folder) for folder in bundles]
-    reviews = [review.review_status(folder, pubkeys) for folder in bundles]
+    results = [api.verify(folder) for folder in bundles]
+    reviews = [api.review_status(folder, pubkeys) for folder in bundles]
     if as_json:
         _print_json({"bundles": [{**r.to_dict(), "review": s.to_dict()} for r, s in zip(results, reviews)]})
     else:
@@ -299,10 +298,10 @@ def check(strict: bool, full: bool, rehearse_urls: tuple[str, ...], project: str
       1  drift, a migration that cannot render, or with --strict any warning
       2  the configuration, plan or history cannot be read
     """
-    from .check import DIFF_FILES, DIFF_LINES
+    from .commands.check import DIFF_FILES, DIFF_LINES
 
-    rehearse.use_urls(rehearse_urls)
-    report = commands.check(project, strict, _progress(not quiet and not as_json))
+    servers.use_urls(rehearse_urls)
+    report = api.check(project, strict, _progress(not quiet and not as_json))
     if as_json:
         _print_json(report.to_dict(full))
         sys.exit(report.exit_code)
@@ -365,13 +364,13 @@ def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, re
       1  differences were shown
       2  the configuration, plan or history cannot be read
     """
-    rehearse.use_urls(rehearse_urls)
+    servers.use_urls(rehearse_urls)
     if against_build:
-        found = [item for _, item in commands.diff_build(project, releases)]
+        found = [item for _, item in api.diff_build(project, releases)]
     elif len(releases) != 2:
         raise click.UsageError("give two releases, A B, or --against-build [RELEASE...]")
     else:
-        found = commands.diff_releases(project, releases[0], releases[1], dialect)
+        found = api.diff_releases(project, releases[0], releases[1], dialect)
     for item in found:
         _print_diff(item, None)
     sys.exit(1 if found else 0)
@@ -391,8 +390,8 @@ def doctor(dialects: tuple[str, ...], rehearse_urls: tuple[str, ...], project: s
     override (reviewed SQL supplied by hand), irreversible, or fails.
     Exits 1 when any revision fails.
     """
-    rehearse.use_urls(rehearse_urls)
-    report = commands.doctor(project, dialects or None)
+    servers.use_urls(rehearse_urls)
+    report = api.doctor(project, dialects or None)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -441,18 +440,16 @@ def lint(
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it
     (waived findings never count), 2 bad configuration or plan.
     """
-    from rich.markup import escape
-
     from . import lint as lints
     from . import review
 
-    rehearse.use_urls(rehearse_urls)
-    findings = review.lint_project(project, names, dialects or None)
+    servers.use_urls(rehearse_urls)
+    findings = api.lint_project(project, names, dialects or None)
     failing = lints.failing(findings, fail_on)
     if as_json:
         _print_json({"findings": [f.to_dict() for f in findings], "fail_on": fail_on, "failing": len(failing)})
     else:
-        for group in review._grouped(findings):
+        for group in review.grouped(findings):
             f = group["finding"]
             where = ",".join(group["dialects"]) or "all"
             if f.statement:
@@ -491,9 +488,7 @@ def waive(release: str, rule: str, revision: str, reason: str, by: str, dialect,
     the statement: when the statement changes, the finding shows again.
     Rebuild the bundle afterwards: its REVIEW.md shows the finding as waived.
     """
-    from . import review
-
-    added = review.waive(project, release, rule, revision, reason, by, dialect, statement)
+    added = api.waive(project, release, rule, revision, reason, by, dialect, statement)
     for waiver in added:
         out.print(f"waived {waiver.rule} in {waiver.revision} ({waiver.dialect or 'all dialects'})")
     if not added:
@@ -515,9 +510,7 @@ def approve(release: str, by: str, key, project: str, as_json: bool) -> None:
     <bundles>/RELEASE.approvals.json; with --key, an Ed25519 signature over it.
     Any later change to the bundle voids the approval.
     """
-    from . import review
-
-    approval = review.approve_release(project, release, by, key)
+    approval = api.approve_release(project, release, by, key)
     if as_json:
         _print_json(approval)
         return
@@ -531,9 +524,7 @@ def approve(release: str, by: str, key, project: str, as_json: bool) -> None:
 @handles_errors
 def keygen(path: str) -> None:
     """Create an Ed25519 key pair: PATH (private, PEM, mode 0600) and PATH.pub (public, PEM)."""
-    from . import review
-
-    private, public = review.keygen(path)
+    private, public = api.keygen(path)
     out.print(f"private key: {private} (keep it secret)")
     out.print(f"public key:  {public} (give it to whoever verifies: sqlrelease verify --pubkey {public})")
 

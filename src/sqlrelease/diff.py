@@ -3,7 +3,7 @@
 Two uses: the SQL difference between two releases' bundles (what changes from
 one release to the next), and committed bundle files against freshly rendered
 ones (what `sqlrelease check` reports as drift). Both compare `{path: bytes}`
-mappings; reading folders and rendering happen in the callers.
+mappings; reading folders and rendering happen in the callers (commands/diff.py).
 """
 
 from __future__ import annotations

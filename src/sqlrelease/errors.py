@@ -106,3 +106,9 @@ class BundleError(SqlreleaseError):
     """A bundle could not be written or read."""
 
     kind = "bundle"
+
+
+class ReviewError(SqlreleaseError):
+    """A waiver, approval or key could not be read, written or checked."""
+
+    kind = "review"

@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import tomlfile
 from .errors import PlanError
-from .history import History
+
+if TYPE_CHECKING:
+    from .history import History
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 PLAN_HEADER = "# sqlrelease release plan: releases in apply order. Edit with `sqlrelease cut`.\n"
@@ -130,7 +133,7 @@ def load_plan(path: Path, shown: str | None = None) -> Plan:
     return Plan(path=path, shown=shown, releases=tuple(releases))
 
 
-def resolve(plan: Plan, history: History) -> list[Release]:
+def resolve(plan: Plan, history: "History") -> list[Release]:
     """Each planned release with its range, checked against the history."""
     resolved: list[Release] = []
     applied: frozenset[str] = frozenset()
@@ -181,7 +184,7 @@ def resolve(plan: Plan, history: History) -> list[Release]:
     return resolved
 
 
-def unreleased(releases: list[Release], history: History) -> list[str]:
+def unreleased(releases: list[Release], history: "History") -> list[str]:
     """Revisions that belong to no release, in apply order."""
     released = set().union(*(r.revisions for r in releases)) if releases else set()
     return history.order(set(history.revisions) - released)

@@ -18,7 +18,6 @@ pyproject.toml (the environment keeps passwords out of the repository).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -33,39 +32,12 @@ from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
 from . import batch
+from .diagnosis import diagnose
 from .dialects import DIALECTS
-from .doctor import diagnose
 from .errors import RenderError
-from .render import DOWNGRADE, UPGRADE, MigrationSQL, _failure, _quiet_alembic, alembic_config_for_render
-
-ENV_PREFIX = "SQLRELEASE_REHEARSE_URL_"
-
-
-def settings(config) -> dict:
-    return dict(config.rehearse)
-
-
-def url(config, dialect: str) -> str | None:
-    """The server (or, for sqlite, nothing needed) a scratch database for `dialect` is made on."""
-    return os.environ.get(ENV_PREFIX + dialect.upper()) or settings(config).get(dialect)
-
-
-def available(config, dialect: str) -> bool:
-    return dialect == "sqlite" or url(config, dialect) is not None
-
-
-def how_to_name_a_server(dialect: str) -> str:
-    """The three ways to give a server to rehearse `dialect` on, for hints."""
-    return (
-        f"--rehearse-url {dialect}=URL, the environment variable {ENV_PREFIX}{dialect.upper()}=URL, "
-        f'or {dialect} = "URL" in [tool.sqlrelease.rehearse]'
-    )
-
-
-def wanted(config) -> frozenset[str]:
-    """Revisions the config asks to rehearse even when they render offline."""
-    return frozenset(settings(config).get("revisions", ()))
-
+from .render import alembic_config_for_render, failure_of, quiet_alembic
+from .rendered import DOWNGRADE, UPGRADE, MigrationSQL
+from .servers import available, how_to_name_a_server, url, wanted
 
 def needs_rehearsal(project, revision: str, direction: str, sql: MigrationSQL) -> bool:
     if sql.origin != "offline":
@@ -136,7 +108,7 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
             recorder = _Recorder(DIALECTS[dialect], connection.dialect)
             event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
             environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
-            with _quiet_alembic(), environment:
+            with quiet_alembic(), environment:
                 if project.config.environment == "builtin":
                     environment.configure(target_metadata=None)
                     with environment.begin_transaction():
@@ -178,7 +150,7 @@ class _RehearsalEnvironment(EnvironmentContext):
                     with batch.recording(self.recorder.position) as rebuilds:
                         getattr(history.module(revision), direction)(**kw)
                 except Exception as exc:
-                    failure = _failure(exc, history.revisions[revision].path)
+                    failure = failure_of(exc, history.revisions[revision].path)
                     if record:
                         self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")
                     if direction == DOWNGRADE:
@@ -284,15 +256,3 @@ class _Recorder:
                 pass
         text = str(value).replace("'", "''")
         return f"'{text}'"
-
-
-
-def use_urls(pairs) -> None:
-    """`DIALECT=URL` pairs given on the command line: the servers to rehearse on, for this process."""
-    from .errors import ConfigError
-
-    for pair in pairs:
-        dialect, sep, value = pair.partition("=")
-        if not sep or not value or dialect not in DIALECTS:
-            raise ConfigError(f"--rehearse-url {pair!r}: expected DIALECT=URL", hint=f"DIALECT is one of {', '.join(DIALECTS)}")
-        os.environ[ENV_PREFIX + dialect.upper()] = value

@@ -23,39 +23,11 @@ from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 
 from . import batch
-from .batch import Rebuild
 from .config import Config
 from .dialects import Dialect
 from .errors import RenderError
 from .history import History, alembic_config
-
-UPGRADE = "upgrade"
-DOWNGRADE = "downgrade"
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a migration did not render, and where in its file."""
-
-    cause: str
-    line: int | None = None
-    deliberate: bool = False  # raised by the migration file itself (e.g. a downgrade that refuses)
-
-
-@dataclass(frozen=True)
-class MigrationSQL:
-    """The statements one migration emits in one direction for one dialect."""
-
-    revision: str
-    statements: tuple[str, ...] = ()
-    failure: Failure | None = None
-    # How the statements were made: "offline", "rehearsed" (run on a scratch database) or "override"
-    # (reviewed SQL from the project's overrides/ folder, named in `source`).
-    origin: str = "offline"
-    source: str | None = None  # override file, or what the rehearsal ran on
-    source_sha256: str | None = None
-    data_dependent: bool = False  # rehearsal read rows of user tables: scratch data decided this SQL
-    rebuilds: tuple[Rebuild, ...] = ()  # batch-mode table copies: bundles guard their columns
+from .rendered import Failure, MigrationSQL
 
 
 @dataclass
@@ -137,7 +109,7 @@ class _OfflineEnvironment(EnvironmentContext):
                     _warnings_named(self.history.source_path(revision), path, revision):
                 function(**kw)
         except Exception as exc:  # any failure of user code is reported, not raised
-            return MigrationSQL(revision, tuple(statements), failure=_failure(exc, path))
+            return MigrationSQL(revision, tuple(statements), failure=failure_of(exc, path))
         finally:
             self.capture.statements = None
         return MigrationSQL(revision, tuple(statements), rebuilds=tuple(rebuilds))
@@ -188,7 +160,8 @@ def alembic_config_for_render(config: Config):
     return cfg
 
 
-def _failure(exc: BaseException, path: Path) -> Failure:
+def failure_of(exc: BaseException, path: Path) -> Failure:
+    """What a migration's exception says, with the line of `path` it came from; the same bytes every run."""
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
     line = own[-1].lineno if own else None
@@ -205,7 +178,8 @@ def _failure(exc: BaseException, path: Path) -> Failure:
 
 
 @contextmanager
-def _quiet_alembic():
+def quiet_alembic():
+    """Alembic's INFO logging off while rendering (its progress lines are not ours to print)."""
     logger = logging.getLogger("alembic")
     previous = logger.level
     logger.setLevel(logging.WARNING)
@@ -220,7 +194,7 @@ def render(config: Config, history: History, dialect: Dialect, direction: str, r
     batch.install()  # same bytes every time, and table rebuilds reported
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
-    with _quiet_alembic(), environment:
+    with quiet_alembic(), environment:
         try:
             if config.environment == "builtin":
                 _builtin_env(environment)
@@ -230,7 +204,7 @@ def render(config: Config, history: History, dialect: Dialect, direction: str, r
             raise
         except Exception as exc:
             env_py = Path(script.dir) / "env.py"
-            failure = _failure(exc, env_py)
+            failure = failure_of(exc, env_py)
             raise RenderError(
                 f"env.py failed while rendering {dialect.name} {direction}: {failure.cause}",
                 path=config.relative(env_py),

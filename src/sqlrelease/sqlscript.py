@@ -9,36 +9,18 @@ changes. The dialect's template supplies every piece of SQL that is ours.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import templates
 from .dialects import Dialect
-from .history import History
 from .plan import Release
-from .render import MigrationSQL
+from .rendered import Irreversible, MigrationSQL, VersionTable
+
+if TYPE_CHECKING:
+    from .history import History
 
 INLINE = "inline"
 SEPARATE = "separate"
-
-
-@dataclass(frozen=True)
-class VersionTable:
-    name: str = "alembic_version"
-    schema: str | None = None
-
-    @property
-    def qualified(self) -> str:
-        return f"{self.schema}.{self.name}" if self.schema else self.name
-
-    @property
-    def master(self) -> str:  # SQLite's catalog of the schema the table lives in
-        return f"{self.schema}.sqlite_master" if self.schema else "sqlite_master"
-
-
-@dataclass(frozen=True)
-class Irreversible:
-    revision: str
-    reason: str
-    accepted: bool
 
 
 @dataclass
@@ -53,7 +35,7 @@ class Script:
 class ScriptContext:
     release: Release
     dialect: Dialect
-    history: History
+    history: "History"
     version_table: VersionTable
     stamp: str
     irreversible: tuple[Irreversible, ...] = field(default=())

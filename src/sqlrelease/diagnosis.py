@@ -1,10 +1,10 @@
-"""Diagnosis: which migrations render offline, and why the others do not.
+"""Diagnosis: why a migration cannot render offline, and what its author can do (pure).
 
 `diagnose` turns a render failure into a named cause with the fix a migration
 author can make, from the exception Alembic or SQLAlchemy raised and a look at
-the migration's source (`ast`) at the failing line. `examine` renders every
-revision of a project, released or not, per dialect and direction, and
-diagnoses each failure; `build` uses the same `diagnose` in its errors.
+the migration's source (`ast`) at the failing line. Rendering and rehearsal
+(to decide what to rehearse), `build` (in its errors) and the `doctor` verb
+all use it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .dialects import DIALECTS
-from .render import DOWNGRADE, UPGRADE, Failure, MigrationSQL, render
+from .rendered import DOWNGRADE, Failure
+from .servers import how_to_name_a_server
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,8 @@ def _statement_at(path: Path, line: int | None) -> ast.AST | None:
     return found
 
 
-def _function(path: Path, name: str) -> ast.FunctionDef | None:
+def function_def(path: Path, name: str) -> ast.FunctionDef | None:
+    """The top-level function `name` of the migration file, or None."""
     try:
         tree, _ = _parse(str(path), path.stat().st_mtime)
     except (OSError, SyntaxError):
@@ -205,7 +206,7 @@ def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
     statement = _statement_at(path, failure.line)
     calls = _calls(statement)
     names = {_call_name(c) for c in calls}
-    function = _function(path, direction)
+    function = function_def(path, direction)
 
     def found(code: str, detail: str = "") -> Diagnosis:
         return Diagnosis(CAUSES[code], message, failure.line, detail)
@@ -244,129 +245,8 @@ def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
     return found("unknown")
 
 
-# -- the doctor verb -----------------------------------------------------------
-
-
-@dataclass
-class Finding:
-    """How one revision renders for one dialect and direction."""
-
-    revision: str
-    release: str | None  # None: not in any release yet
-    source: str
-    dialect: str
-    direction: str
-    status: str  # ok | irreversible | override | rehearse | fails
-    cause: str | None = None
-    summary: str | None = None
-    line: int | None = None
-    message: str | None = None
-    fix: str | None = None
-
-    @property
-    def location(self) -> str:
-        return f"{self.source}:{self.line}" if self.line else self.source
-
-    def to_dict(self) -> dict:
-        return {
-            "revision": self.revision,
-            "release": self.release,
-            "source": self.source,
-            "line": self.line,
-            "dialect": self.dialect,
-            "direction": self.direction,
-            "status": self.status,
-            "cause": self.cause,
-            "summary": self.summary,
-            "message": self.message,
-            "fix": self.fix,
-        }
-
-
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when every revision can be built: offline, rehearsed, overridden or accepted as irreversible."""
-        return not any(f.status == "fails" for f in self.findings)
-
-    def problems(self) -> list[Finding]:
-        return [f for f in self.findings if f.status != "ok"]
-
-    def to_dict(self) -> dict:
-        counts: dict[str, int] = {}
-        for finding in self.findings:
-            counts[finding.status] = counts.get(finding.status, 0) + 1
-        return {"ok": self.ok, "counts": dict(sorted(counts.items())), "findings": [f.to_dict() for f in self.findings]}
-
-
-def examine(project, dialects, rehearsable=None) -> Report:
-    """Render every revision of `project` per dialect and direction, and diagnose each failure.
-
-    `rehearsable(dialect)` says whether a scratch database is available for it
-    (default: the project's rehearsal settings). A valid override counts as
-    built; a void one is reported as failing.
-    """
-    from . import overrides, rehearse
-
-    if rehearsable is None:
-        rehearsable = lambda dialect: rehearse.available(project.config, dialect)  # noqa: E731
-    found = overrides.status(project)
-    overridden = {o.key for o in found if o.status == "valid"}
-    history = project.history
-    release_of = {rev: release.name for release in project.releases for rev in release.revisions}
-    order = history.order(history.revisions)
-    report = Report()
-    for override in found:
-        if override.status != "valid":
-            report.findings.append(
-                Finding(override.revision, release_of.get(override.revision), override.file, override.dialect,
-                        override.direction, "fails", "override_" + override.status,
-                        f"override is {override.status}", 1, override.problem,
-                        "review the override against the migration and update its header, or delete it")
-            )
-    for name in dialects:
-        up = render(project.config, history, DIALECTS[name], UPGRADE, order).migrations
-        down = render(project.config, history, DIALECTS[name], DOWNGRADE, list(reversed(order))).migrations
-        for revision in order:
-            for direction, sql in ((UPGRADE, up[revision]), (DOWNGRADE, down[revision])):
-                report.findings.append(
-                    _finding(history, revision, release_of.get(revision), name, direction, sql, up[revision], overridden, rehearsable)
-                )
-    return report
-
-
-def _finding(history, revision, release, dialect, direction, sql: MigrationSQL, up: MigrationSQL, overridden, rehearsable) -> Finding:
-    path = history.revisions[revision].path
-    finding = Finding(revision, release, history.source_path(revision), dialect, direction, "ok")
-    if (revision, dialect, direction) in overridden:
-        finding.status = "override"
-        return finding
-    if sql.failure is None:
-        if direction == DOWNGRADE and not sql.statements and up.statements and up.failure is None:
-            cause = CAUSES["no_downgrade"]
-            finding.status, finding.cause, finding.summary, finding.fix = "irreversible", cause.code, "downgrade() does nothing", cause.fix
-            finding.line = _function(path, DOWNGRADE).lineno if _function(path, DOWNGRADE) else None
-        return finding
-    diagnosis = diagnose(path, sql.failure, direction)
-    finding.cause, finding.summary = diagnosis.cause.code, diagnosis.summary
-    finding.line, finding.message, finding.fix = diagnosis.line, diagnosis.message, diagnosis.cause.fix
-    if diagnosis.cause.code == "no_downgrade":
-        finding.status = "irreversible"
-    elif diagnosis.cause.rehearsable and rehearsable(dialect):
-        finding.status = "rehearse"
-    else:
-        finding.status = "fails"
-        finding.fix = fix_without_server(diagnosis.cause, dialect)
-    return finding
-
-
 def fix_without_server(cause: Cause, dialect: str) -> str:
     """A cause's fix where no server to rehearse on is named: for a rehearsable cause, how to name one."""
     if not cause.rehearsable:
         return cause.fix
-    from .rehearse import how_to_name_a_server  # rehearse imports this module
-
     return f"{cause.fix} (give it a {dialect} server with {how_to_name_a_server(dialect)})"

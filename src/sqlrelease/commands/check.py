@@ -14,14 +14,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import bundle as bundles
-from .diff import FileDiff, diff_files
-from .plan import unreleased
-
-if TYPE_CHECKING:  # the verbs layer builds the Project; this module only reads it
-    from .commands import Project
+from .. import bundle as bundles
+from .build import render_bundles
+from ..diff import FileDiff, diff_files
+from ..plan import unreleased
+from ..project import Progress, Project, open_project, quiet
 
 ERROR = "error"
 WARNING = "warning"
@@ -119,7 +117,7 @@ class CheckReport:
         }
 
 
-def check_project(project: "Project", rendered: dict[str, dict[str, bytes]], strict: bool = False) -> CheckReport:
+def check_project(project: Project, rendered: dict[str, dict[str, bytes]], strict: bool = False) -> CheckReport:
     """Compare `rendered` ({release: {path: bytes}}, every release) with the committed bundles."""
     findings: list[Finding] = []
     results = []
@@ -167,7 +165,7 @@ def check_project(project: "Project", rendered: dict[str, dict[str, bytes]], str
     return CheckReport(results, findings, pending, heads, strict)
 
 
-def release_causes(project: "Project", release, folder: Path, committed: dict[str, bytes], diffs) -> list[Finding]:
+def release_causes(project: Project, release, folder: Path, committed: dict[str, bytes], diffs) -> list[Finding]:
     """Why a committed bundle differs from its rendering, as far as can be told."""
     name, shown = release.name, project.config.relative(folder)
     found: list[Finding] = []
@@ -241,7 +239,7 @@ def _manifest(committed: dict[str, bytes]) -> dict:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _plan_changes(project: "Project", release, manifest: dict, shown: str) -> list[Finding]:
+def _plan_changes(project: Project, release, manifest: dict, shown: str) -> list[Finding]:
     reasons = []
     if manifest.get("from") != list(release.start) or manifest.get("to") != list(release.end):
         reasons.append("its range changed in the plan")
@@ -258,7 +256,7 @@ def _plan_changes(project: "Project", release, manifest: dict, shown: str) -> li
     ]
 
 
-def _unplanned_bundles(project: "Project") -> list[Finding]:
+def _unplanned_bundles(project: Project) -> list[Finding]:
     folder = project.config.bundles
     if not folder.is_dir():
         return []
@@ -277,3 +275,9 @@ def _unplanned_bundles(project: "Project") -> list[Finding]:
                 )
             )
     return found
+
+
+def check(project: Path | str = ".", strict: bool = False, progress: Progress = quiet):
+    """Render every bundle in memory and compare it byte for byte with the committed bundles."""
+    proj = open_project(project)
+    return check_project(proj, render_bundles(proj, progress=progress), strict)

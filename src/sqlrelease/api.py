@@ -1,0 +1,36 @@
+"""The Python API: every verb of the CLI as a function with the same behaviour.
+
+    from sqlrelease import api
+    api.build(".", ["1.0.0"])
+    assert api.verify("releases/1.0.0").ok
+"""
+
+from __future__ import annotations
+
+from .approval import keygen, review_status
+from .bundle import verify
+from .commands.build import build, render_bundles
+from .commands.check import check
+from .commands.diff import diff_build, diff_releases
+from .commands.doctor import doctor
+from .commands.init import init
+from .commands.plan import cut, plan_status
+from .commands.review import approve_release, lint_project, waive
+
+__all__ = [
+    "approve_release",
+    "build",
+    "check",
+    "cut",
+    "diff_build",
+    "diff_releases",
+    "doctor",
+    "init",
+    "keygen",
+    "lint_project",
+    "plan_status",
+    "render_bundles",
+    "review_status",
+    "verify",
+    "waive",
+]

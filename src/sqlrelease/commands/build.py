@@ -1,0 +1,105 @@
+"""`sqlrelease build`: render releases and write their bundles.
+
+`render_bundles` makes a bundle's bytes in memory (rendering, the risk report,
+the bundle format); `check` and `diff` compare those bytes, `build` writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .. import bundle as bundles
+from .. import lint, review
+from ..dialects import DIALECTS
+from ..project import Progress, Project, choose_dialects, open_project, quiet, render_releases, select_releases
+from ..plan import Release
+
+
+@dataclass
+class Built:
+    release: str
+    bundle: str
+    written: bool  # False: the bundle already held exactly these bytes
+    dialects: tuple[str, ...] = ()  # what the bundle holds now
+    dropped: tuple[str, ...] = ()  # dialects the bundle held before and no longer does
+
+    def to_dict(self) -> dict:
+        return {
+            "release": self.release,
+            "bundle": self.bundle,
+            "status": "written" if self.written else "unchanged",
+            "dialects": list(self.dialects),
+            "dropped": list(self.dropped),
+        }
+
+
+def render_bundles(project: Project, names: Iterable[str] = (), dialects=None, progress: Progress = quiet):
+    """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}}."""
+    releases = select_releases(project, names)
+    rendered = render_releases(project, releases, choose_dialects(project, dialects), progress)
+    waivers = review.load_waivers(project.config)
+    files = {}
+    for release in releases:
+        release_sql = rendered[release.name]
+        report = review.review_document(release_sql, project.history, lint.lint_release(release_sql, waivers=waivers))
+        files[release.name] = bundles.bundle_files(release_sql, project.history, project.config.stamp, report)
+    return files
+
+
+def build(
+    project: Path | str = ".",
+    names: Iterable[str] = (),
+    dialects=None,
+    progress: Progress = quiet,
+    *,
+    drop_other_dialects: bool = False,
+) -> list[Built]:
+    """Write the bundles of the named releases (all when none are named).
+
+    Without `dialects` a bundle gets the configured dialects. With `dialects`, a
+    bundle that exists keeps the other dialects it holds, rendered again, unless
+    `drop_other_dialects`. Everything is rendered before anything is written, and
+    each bundle is replaced atomically, so a failed build leaves the previous
+    bundles as they were.
+    """
+    proj = open_project(project)
+    releases = select_releases(proj, names)
+    wanted = {
+        release.name: _bundle_dialects(proj, release, dialects, dialects is not None and not drop_other_dialects, progress)
+        for release in releases
+    }
+    files: dict[str, dict[str, bytes]] = {}
+    for chosen in dict.fromkeys(wanted.values()):  # releases that get the same dialects render together
+        group = [name for name, its in wanted.items() if its == chosen]
+        files.update(render_bundles(proj, group, chosen, progress))
+    built = []
+    for release in releases:
+        folder = proj.bundle_dir(release)
+        dropped = tuple(d for d in _held_dialects(folder) if d not in wanted[release.name])
+        written = bundles.write_bundle(folder, files[release.name])
+        built.append(Built(release.name, proj.config.relative(folder), written, wanted[release.name], dropped))
+    return built
+
+
+def _bundle_dialects(proj: Project, release: Release, dialects, keep: bool, progress: Progress) -> tuple[str, ...]:
+    """The dialects `release`'s bundle is built with: those asked for, and with `keep`
+    also those its existing bundle holds, so that building one dialect loses no other."""
+    chosen = choose_dialects(proj, dialects)
+    held = _held_dialects(proj.bundle_dir(release))
+    others = [d for d in held if d not in chosen] if keep else []
+    if others:
+        progress(
+            f"{proj.config.relative(proj.bundle_dir(release))} holds {', '.join(others)} too: rendering "
+            f"{'it' if len(others) == 1 else 'them'} again to keep the bundle whole "
+            f"(--drop-other-dialects removes {'it' if len(others) == 1 else 'them'})"
+        )
+    return tuple(choose_dialects(proj, chosen + others))
+
+
+def _held_dialects(folder: Path) -> list[str]:
+    """The dialect folders an existing bundle holds, in the order of DIALECTS."""
+    if not folder.is_dir():
+        return []
+    return [name for name in DIALECTS if (folder / name).is_dir()]

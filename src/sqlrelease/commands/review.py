@@ -1,0 +1,65 @@
+"""The reviewer's verbs: `lint` a project's releases, `waive` a finding, `approve` a built bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from .. import lint
+from ..approval import approvals_path, approve
+from ..errors import ReviewError
+from ..project import choose_dialects, open_project, render_releases, select_releases
+from ..review import add_waivers, load_waivers
+
+
+def lint_project(project: Path | str = ".", names: Iterable[str] = (), dialects=None) -> list[lint.Finding]:
+    """Findings of the named releases (all when none are named), with the project's waivers applied."""
+    proj = open_project(project)
+    releases = select_releases(proj, names)
+    chosen = choose_dialects(proj, dialects)
+    rendered = render_releases(proj, releases, chosen)
+    waivers = load_waivers(proj.config)
+    return [f for release in releases for f in lint.lint_release(rendered[release.name], chosen, waivers)]
+
+
+def waive(
+    project: Path | str,
+    release: str,
+    rule: str,
+    revision: str,
+    reason: str,
+    by: str = "",
+    dialect: str | None = None,
+    statement: int | None = None,
+) -> list[lint.Waiver]:
+    """Accept the findings of `rule` in `revision` of `release` (all dialects unless one is named)."""
+    if rule not in lint.RULES:
+        raise ReviewError(f"unknown rule {rule!r}", hint=f"rules: {', '.join(lint.RULES)}")
+    if not reason.strip():
+        raise ReviewError("a waiver needs a --reason")
+    proj = open_project(project)
+    revision = proj.history.resolve(revision)
+    findings = lint_project(project, [release], [dialect] if dialect else None)
+    matching = [
+        f
+        for f in findings
+        if f.rule == rule and f.revision == revision and (statement is None or f.statement == statement)
+    ]
+    if not matching:
+        present = sorted({f"{f.rule}" + (f" (statement {f.statement})" if f.statement else "") for f in findings if f.revision == revision})
+        raise ReviewError(
+            f"release {release}, revision {revision}: no {rule} finding to waive",
+            hint=f"findings there: {', '.join(present)}" if present else "that migration has no findings",
+        )
+    return add_waivers(proj.config, release, matching, reason.strip(), by.strip())
+
+
+def approve_release(project: Path | str, release: str, by: str, key: Path | str | None = None) -> dict:
+    """Approve the built bundle of `release` as it is now."""
+    proj = open_project(project)
+    folder = proj.bundle_dir(proj.release(release))
+    if not folder.is_dir():
+        raise ReviewError(f"release {release} has no bundle at {proj.config.relative(folder)}", hint=f"sqlrelease build {release}")
+    approval = approve(folder, by, key, release)
+    approval["file"] = proj.config.relative(approvals_path(folder))
+    return approval

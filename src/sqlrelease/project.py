@@ -1,0 +1,155 @@
+"""The opened project: its configuration, history, plan and resolved releases, and
+the rendering of releases into SQL (one pass per dialect and direction).
+
+Everything above this module (bundles, the verbs, the CLI) starts from a
+`Project`; nothing here knows about bundle files, review or the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import overrides, rehearse, servers
+from .config import Config, load_config
+from .diagnosis import diagnose, fix_without_server
+from .dialects import DIALECTS
+from .errors import ConfigError, PlanError, RenderError
+from .history import History
+from .plan import Plan, Release, load_plan, resolve
+from .render import render
+from .rendered import DOWNGRADE, UPGRADE, Irreversible, MigrationSQL, ReleaseSQL, VersionTable
+
+Progress = Callable[[str], None]
+
+
+def quiet(_: str) -> None:
+    """Progress that goes nowhere."""
+
+
+@dataclass
+class Project:
+    """A project's configuration, history, plan and resolved releases."""
+
+    config: Config
+    history: History
+    plan: Plan
+    releases: list[Release]
+
+    def release(self, name: str) -> Release:
+        for release in self.releases:
+            if release.name == name:
+                return release
+        known = ", ".join(r.name for r in self.releases) or "none"
+        raise PlanError(f"no release named {name!r} in the plan (releases: {known})", path=self.plan.shown)
+
+    def bundle_dir(self, release: Release) -> Path:
+        return self.config.bundles / release.name
+
+
+def open_project(project: Path | str = ".", *, new_plan: bool = False) -> Project:
+    """The project containing `project`; with `new_plan`, a missing plan file is an empty plan."""
+    config = load_config(project)
+    history = History.load(config)
+    shown = config.relative(config.plan)
+    if new_plan and not config.plan.exists():
+        plan = Plan(config.plan, shown, ())
+    else:
+        plan = load_plan(config.plan, shown)
+    return Project(config, history, plan, resolve(plan, history))
+
+
+# -- rendering ---------------------------------------------------------------
+
+
+def render_releases(project: Project, releases: list[Release], dialects: Iterable[str], progress: Progress = quiet):
+    """Render the given releases: one pass per dialect and direction, sliced into releases."""
+    dialects = list(dialects)
+    upgrade_order = [rev for release in releases for rev in release.revisions]
+    downgrade_order = [rev for release in reversed(releases) for rev in reversed(release.revisions)]
+    upgrade: dict[str, dict[str, MigrationSQL]] = {}
+    downgrade: dict[str, dict[str, MigrationSQL]] = {}
+    version_table = VersionTable(project.config.version_table or "alembic_version", project.config.version_table_schema)
+    for name in dialects:
+        progress(f"rendering {name}: {len(upgrade_order)} migrations, upgrade and downgrade")
+        up = render(project.config, project.history, DIALECTS[name], UPGRADE, upgrade_order)
+        down = render(project.config, project.history, DIALECTS[name], DOWNGRADE, downgrade_order)
+        upgrade[name] = overrides.apply(project, name, UPGRADE, up.migrations, upgrade_order)
+        downgrade[name] = overrides.apply(project, name, DOWNGRADE, down.migrations, downgrade_order)
+        rehearse.fill(project, releases, name, upgrade[name], downgrade[name], progress)
+        version_table = VersionTable(up.version_table, up.version_table_schema)
+    result = {}
+    for release in releases:
+        irreversible = _irreversible(project, release, dialects, upgrade, downgrade)
+        result[release.name] = ReleaseSQL(
+            release=release,
+            upgrade={d: {r: upgrade[d][r] for r in release.revisions} for d in dialects},
+            downgrade={d: {r: downgrade[d][r] for r in release.revisions} for d in dialects},
+            version_table=version_table,
+            irreversible=irreversible,
+        )
+    return result
+
+
+def _irreversible(project: Project, release: Release, dialects, upgrade, downgrade) -> tuple[Irreversible, ...]:
+    """Steps whose downgrade deliberately raises or does nothing; other render failures are errors."""
+    found: dict[str, str] = {}
+    for revision in release.revisions:
+        for name in dialects:
+            up, down = upgrade[name][revision], downgrade[name][revision]
+            if up.failure:
+                raise render_error(project, release, revision, name, UPGRADE, up)
+            if down.failure and down.failure.deliberate:
+                found.setdefault(revision, f"downgrade() raises {down.failure.cause}")
+            elif down.failure:
+                raise render_error(project, release, revision, name, DOWNGRADE, down)
+            elif not down.statements and (up.statements or up.data_dependent):
+                # A rehearsed step that read rows may have written nothing on the scratch database;
+                # on a real server it changes rows all the same, and nothing puts them back.
+                found.setdefault(revision, "downgrade() does nothing")
+    for revision in sorted(release.accept_irreversible):
+        if revision in found and found[revision].startswith("downgrade() raises"):
+            raise PlanError(
+                f"accept_irreversible names {revision}, whose downgrade() raises; only an empty downgrade can be accepted",
+                path=project.plan.shown,
+                line=release.line,
+                release=release.name,
+            )
+    return tuple(
+        Irreversible(revision, reason, revision in release.accept_irreversible)
+        for revision, reason in found.items()
+    )
+
+
+def render_error(project: Project, release: Release, revision: str, dialect: str, direction: str, sql: MigrationSQL):
+    failure = sql.failure
+    diagnosis = diagnose(project.history.revisions[revision].path, failure, direction)
+    fix = diagnosis.cause.fix if servers.available(project.config, dialect) else fix_without_server(diagnosis.cause, dialect)
+    return RenderError(
+        f"{direction}() cannot render offline ({diagnosis.cause.code}): it {diagnosis.summary}; raised {failure.cause}",
+        path=project.history.source_path(revision),
+        line=failure.line,
+        release=release.name,
+        revision=revision,
+        dialect=dialect,
+        hint=f"fix: {fix}; `sqlrelease doctor` lists every migration that cannot render",
+    )
+
+
+def select_releases(project: Project, names: Iterable[str]) -> list[Release]:
+    """The named releases in plan order (all when none are named); an unknown name is a PlanError."""
+    names = list(names)
+    if not names:
+        return list(project.releases)
+    wanted = {project.release(n).name for n in names}
+    return [r for r in project.releases if r.name in wanted]
+
+
+def choose_dialects(project: Project, dialects: Iterable[str] | None) -> list[str]:
+    """The given dialects (default: the configured ones), validated, in the order of DIALECTS."""
+    chosen = list(dialects or project.config.dialects)
+    for name in chosen:
+        if name not in DIALECTS:
+            raise ConfigError(f"unknown dialect {name!r}", hint=f"choose from {', '.join(DIALECTS)}")
+    return sorted(set(chosen), key=list(DIALECTS).index)

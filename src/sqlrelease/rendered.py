@@ -1,0 +1,83 @@
+"""What rendering produces, as plain data: no Alembic or SQLAlchemy needed to read it.
+
+Rendering (render.py, rehearse.py, overrides.py) fills these; the SQL scripts
+(sqlscript.py), the bundle format (bundle.py) and lint read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .plan import Release
+
+UPGRADE = "upgrade"
+DOWNGRADE = "downgrade"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a migration did not render, and where in its file."""
+
+    cause: str
+    line: int | None = None
+    deliberate: bool = False  # raised by the migration file itself (e.g. a downgrade that refuses)
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One batch-mode table rebuild inside a migration's statements."""
+
+    index: int  # the migration's statement the rebuild starts with
+    table: str
+    schema: str | None
+    columns: tuple[str, ...]  # the columns the copy knows, in table order
+
+
+@dataclass(frozen=True)
+class MigrationSQL:
+    """The statements one migration emits in one direction for one dialect."""
+
+    revision: str
+    statements: tuple[str, ...] = ()
+    failure: Failure | None = None
+    # How the statements were made: "offline", "rehearsed" (run on a scratch database) or "override"
+    # (reviewed SQL from the project's overrides/ folder, named in `source`).
+    origin: str = "offline"
+    source: str | None = None  # override file, or what the rehearsal ran on
+    source_sha256: str | None = None
+    data_dependent: bool = False  # rehearsal read rows of user tables: scratch data decided this SQL
+    rebuilds: tuple[Rebuild, ...] = ()  # batch-mode table copies: bundles guard their columns
+
+
+@dataclass(frozen=True)
+class VersionTable:
+    name: str = "alembic_version"
+    schema: str | None = None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def master(self) -> str:  # SQLite's catalog of the schema the table lives in
+        return f"{self.schema}.sqlite_master" if self.schema else "sqlite_master"
+
+
+@dataclass(frozen=True)
+class Irreversible:
+    revision: str
+    reason: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class ReleaseSQL:
+    """Everything rendered for one release: per dialect, per direction, statements by revision."""
+
+    release: "Release"
+    upgrade: dict  # dialect -> {revision: MigrationSQL}
+    downgrade: dict
+    version_table: VersionTable
+    irreversible: tuple[Irreversible, ...] = field(default=())

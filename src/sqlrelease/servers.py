@@ -1,0 +1,51 @@
+"""Where rehearsal finds a server for its scratch databases.
+
+In order: `--rehearse-url DIALECT=URL` on the command line (set for the process
+by `use_urls`), the environment variable `SQLRELEASE_REHEARSE_URL_<DIALECT>`
+(keeps passwords out of the repository), or `[tool.sqlrelease.rehearse]` in
+pyproject.toml. SQLite needs none: its scratch database is a temporary file.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .dialects import DIALECTS
+from .errors import ConfigError
+
+ENV_PREFIX = "SQLRELEASE_REHEARSE_URL_"
+
+
+def settings(config) -> dict:
+    return dict(config.rehearse)
+
+
+def url(config, dialect: str) -> str | None:
+    """The server (or, for sqlite, nothing needed) a scratch database for `dialect` is made on."""
+    return os.environ.get(ENV_PREFIX + dialect.upper()) or settings(config).get(dialect)
+
+
+def available(config, dialect: str) -> bool:
+    return dialect == "sqlite" or url(config, dialect) is not None
+
+
+def how_to_name_a_server(dialect: str) -> str:
+    """The three ways to give a server to rehearse `dialect` on, for hints."""
+    return (
+        f"--rehearse-url {dialect}=URL, the environment variable {ENV_PREFIX}{dialect.upper()}=URL, "
+        f'or {dialect} = "URL" in [tool.sqlrelease.rehearse]'
+    )
+
+
+def wanted(config) -> frozenset[str]:
+    """Revisions the config asks to rehearse even when they render offline."""
+    return frozenset(settings(config).get("revisions", ()))
+
+
+def use_urls(pairs) -> None:
+    """`DIALECT=URL` pairs given on the command line: the servers to rehearse on, for this process."""
+    for pair in pairs:
+        dialect, sep, value = pair.partition("=")
+        if not sep or not value or dialect not in DIALECTS:
+            raise ConfigError(f"--rehearse-url {pair!r}: expected DIALECT=URL", hint=f"DIALECT is one of {', '.join(DIALECTS)}")
+        os.environ[ENV_PREFIX + dialect.upper()] = value
