@@ -428,21 +428,39 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     show_default=True,
     help="Exit 1 when an unwaived finding has this severity or higher.",
 )
+@click.option("--explain", metavar="RULE", help="Print what RULE finds, why it is risky and how to make it safe ('all': every rule), then exit.")
 @REHEARSE_URL
 @PROJECT
 @JSON
 @handles_errors
 def lint(
-    names: tuple[str, ...], dialects: tuple[str, ...], fail_on: str, rehearse_urls: tuple[str, ...], project: str, as_json: bool
+    names: tuple[str, ...],
+    dialects: tuple[str, ...],
+    fail_on: str,
+    explain: str | None,
+    rehearse_urls: tuple[str, ...],
+    project: str,
+    as_json: bool,
 ) -> None:
     """Report risky statements of release NAMES (default: all), per migration and dialect.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it
-    (waived findings never count), 2 bad configuration or plan.
+    (waived findings never count), 2 bad configuration or plan, or an unknown
+    rule for --explain.
     """
     from . import lint as lints
     from . import review
 
+    if explain is not None:
+        if explain == "all":
+            click.echo(lints.rules_markdown(), nl=False)
+        elif explain in lints.RULES:
+            click.echo(lints.explain(explain))
+        else:
+            from .errors import ConfigError
+
+            raise ConfigError(f"--explain {explain}: no such rule", hint=f"rules: {', '.join(lints.RULES)}, or all")
+        return
     servers.use_urls(rehearse_urls)
     findings = api.lint_project(project, names, dialects or None)
     failing = lints.failing(findings, fail_on)
