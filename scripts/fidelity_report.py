@@ -29,7 +29,6 @@ import importlib.util
 import json
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
@@ -50,31 +49,6 @@ projects = _import("projects")
 from sqlrelease import build  # noqa: E402
 
 
-class Databases:
-    """Fresh databases per dialect; server databases are dropped at the end."""
-
-    def __init__(self, servers: dict, folder: Path) -> None:
-        self.servers = servers
-        self.folder = folder
-        self.created: list[tuple] = []
-
-    def new(self, dialect: str):
-        name = f"sqlr_{uuid.uuid4().hex[:16]}"
-        if dialect == "sqlite":
-            path = self.folder / f"{name}.sqlite3"
-            return dbtools.Database(dialect="sqlite", url=f"sqlite:///{path}", name=str(path))
-        server = self.servers[dialect]
-        url = server.create_database(name)
-        self.created.append((server, name))
-        return dbtools.Database(dialect=dialect, url=url, name=name, host=server.host, port=server.port,
-                                user=server.user, password=server.password)
-
-    def drop_all(self) -> None:
-        for server, name in reversed(self.created):
-            server.drop_database(name)
-        self.created.clear()
-
-
 def _first_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip() and not line.startswith("-----")]
     return (lines[-1] if lines else "(no output)")[:160]
@@ -84,7 +58,7 @@ def _schema(dump: dict) -> dict:
     return {key: value for key, value in dump.items() if key != "rows"}
 
 
-def walk(root: Path, dialect: str, dbs: Databases) -> tuple[list[dict], list[str]]:
+def walk(root: Path, dialect: str, dbs: "dbtools.Databases") -> tuple[list[dict], list[str]]:
     """Rows of the table for one history and dialect, and the reasons of each FAIL."""
     bundle, online = dbs.new(dialect), dbs.new(dialect)
     location = projects.script_location(root)
@@ -182,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         except dbservers.ServerUnavailable as exc:
             print(f"cannot start a server: {exc}", file=sys.stderr)
             return 2
-        dbs = Databases(started, Path(tmp))
+        dbs = dbtools.Databases(started, Path(tmp))
         try:
             for history in histories:
                 root = projects.make_project(Path(tmp), history, dialects=tuple(dialects), folder=history)

@@ -96,6 +96,37 @@ def apply_sql(db: Database, path_or_text: str | bytes | os.PathLike, *, timeout:
     )
 
 
+
+class Databases:
+    """Fresh databases per dialect for scripts (pytest has ``make_db``); server ones dropped by ``drop_all``.
+
+    ``servers`` maps "postgresql"/"mysql" to a started ``dbservers.Server``;
+    SQLite databases are files in ``folder``.
+    """
+
+    def __init__(self, servers: dict, folder: Path) -> None:
+        self.servers = servers
+        self.folder = folder
+        self.created: list[tuple] = []
+
+    def new(self, dialect: str) -> Database:
+        import uuid
+
+        name = f"sqlr_{uuid.uuid4().hex[:16]}"
+        if dialect == "sqlite":
+            path = self.folder / f"{name}.sqlite3"
+            return Database(dialect="sqlite", url=f"sqlite:///{path}", name=str(path))
+        server = self.servers[dialect]
+        url = server.create_database(name)
+        self.created.append((server, name))
+        return Database(dialect=dialect, url=url, name=name, host=server.host, port=server.port,
+                        user=server.user, password=server.password)
+
+    def drop_all(self) -> None:
+        for server, name in reversed(self.created):
+            server.drop_database(name)
+        self.created.clear()
+
 # ---------------------------------------------------------------------------
 # Looking at a database
 # ---------------------------------------------------------------------------

@@ -25,13 +25,15 @@ def copy_history(history: str, destination: Path) -> Path:
     """An Alembic script directory at `destination` holding test history `history`.
 
     Test histories keep only versions/ and their plan; they share the sample's
-    env.py and script.py.mako. The per-cause histories (one migration that shows
+    env.py and script.py.mako, unless a history brings its own env.py (one that
+    shows an env.py problem). The per-cause histories (one migration that shows
     a cause) all build on the same first revision, `teams` with two rows, kept
     once in histories/_shared/.
     """
     shutil.copytree(HISTORIES / history, destination, ignore=shutil.ignore_patterns("__pycache__"))
     for shared in ("env.py", "script.py.mako"):
-        shutil.copy(REPO / "migrations" / shared, destination / shared)
+        if not (destination / shared).exists():
+            shutil.copy(REPO / "migrations" / shared, destination / shared)
     versions = destination / "versions"
     if any("1a0000000001" in path.read_text() for path in versions.glob("*.py")):
         shutil.copy(SHARED_BASE, versions / SHARED_BASE.name)
@@ -59,6 +61,9 @@ def make_project(
         copy_history(history, root / "migrations")
         (root / "migrations" / "releases.toml").rename(root / "releases.toml")
         location = 'script_location = "migrations"'
+        if (root / "migrations" / "alembic.ini").exists():  # a history that shows what env.py does with it
+            (root / "migrations" / "alembic.ini").rename(root / "alembic.ini")
+            location = 'alembic_ini = "alembic.ini"'
     dialect_list = ", ".join(f'"{d}"' for d in dialects)
     (root / "pyproject.toml").write_text(
         "[tool.sqlrelease]\n"
