@@ -17,9 +17,8 @@ from dbtools import DIALECTS, alembic_version, apply_sql, full_dump, run_alembic
 from projects import make_project, script_location, sql
 from sqlrelease import build
 from sqlrelease.cli import main
-from sqlrelease.commands import doctor
+from sqlrelease.api import doctor, lint_project
 from sqlrelease.errors import RenderError
-from sqlrelease.review import lint_project
 
 # Until the class is fixed (issue 12, phase 2) its test fails, and must.
 UNFIXED = pytest.mark.xfail(strict=True, reason="issue 12: not fixed yet")
