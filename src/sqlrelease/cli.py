@@ -547,5 +547,172 @@ def keygen(path: str) -> None:
     out.print(f"public key:  {public} (give it to whoever verifies: sqlrelease verify --pubkey {public})")
 
 
+# -- the fleet: status and apply across many databases -------------------------------------
+
+FLEET_EXIT_CODES = """\b
+Exit codes:
+  0  every target is at the goal release
+  1  some are behind (nothing else wrong)
+  2  a target needs a person (partial, ahead, unmanaged, failed, drifted),
+     or the fleet file, a --target or the bundles are invalid
+  3  a target is unreachable or locked (the highest code wins)"""
+
+
+def with_fleet_exit_codes(function):
+    """Append the fleet's exit codes to a command's help."""
+    import inspect
+
+    function.__doc__ = inspect.cleandoc(function.__doc__) + "\n\n" + FLEET_EXIT_CODES
+    return function
+
+
+def fleet_options(function):
+    """The options that choose targets and bundles, shared by status and apply."""
+    options = [
+        click.option("--fleet", "fleet_file", type=click.Path(dir_okay=False), help="The fleet file (default: ./fleet.toml when it exists)."),
+        click.option("--target", "-t", "targets", multiple=True, metavar="NAME[=URL]",
+                     help="Only this target of the fleet file, or an ad-hoc one as NAME=URL (repeatable). "
+                     "URL: postgresql://, mysql:// or mariadb://, sqlite:///path; a password as ${ENV_VAR}."),
+        click.option("--select", "-s", "selects", multiple=True, metavar="LABEL=VALUE", help="Only targets with this label (repeatable; all must match)."),
+        click.option("--bundles", type=click.Path(file_okay=False), help="The folder of release bundles (default: the fleet file's, or the project's)."),
+        click.option("--to", "to", metavar="RELEASE", help="The goal release (default: the last bundle)."),
+        click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Targets worked on at once (default 8, or [fleet] jobs)."),
+        click.option("--per-host", type=click.IntRange(1, 256), help="At most this many at once on one server (default 4)."),
+        PROJECT,
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _open_fleet(fleet_file, targets, bundles, project, journal=None):
+    from . import fleet
+
+    return fleet.open_fleet(fleet_file, targets, bundles, project, journal)
+
+
+def _print_lines(lines) -> None:
+    for line in lines:
+        out.print(line)
+
+
+@main.command()
+@fleet_options
+@click.option("--table", is_flag=True, help="Every target in a table (default: counts, then only the exceptions).")
+@JSON
+@click.option("--ndjson", is_flag=True, help="One JSON object per target per line.")
+@handles_errors
+@with_fleet_exit_codes
+def status(fleet_file, targets, selects, bundles, to, jobs, per_host, project, table, as_json, ndjson) -> None:
+    """Which release every target is at, read in parallel (read-only).
+
+    Runs each bundle's status query with the target's own client (psql,
+    mariadb, sqlite3), at most --jobs at once and --per-host on one server.
+    States: current, behind, partial (stopped inside a release), ahead (a
+    revision no bundle knows), unmanaged (no version table), locked, failed
+    (the last apply failed), drifted, unreachable.
+
+    Works from bundle folders alone (--bundles DIR), or inside a project.
+
+    \b
+    fleet.toml:
+      [[target]]
+      name = "eu-1"
+      url = "postgresql://app:${EU1_PASSWORD}@db-eu-1/app"
+      labels = { region = "eu", tier = "canary" }
+    """
+    from .fleet import fleet_status, parse_selector, report
+
+    inventory, names, catalog = _open_fleet(fleet_file, targets, bundles, project)
+    result = fleet_status(inventory, catalog, names=names, selector=parse_selector(selects) if selects else None,
+                          to=to, jobs=jobs, per_host=per_host)
+    if as_json:
+        _print_json(result.to_dict())
+    elif ndjson:
+        click.echo(report.ndjson(t.to_dict() for t in result.targets), nl=False)
+    elif table:
+        out.print(report.status_table(result))
+        _print_lines(report.status_summary(result)[1:2])
+    else:
+        _print_lines(report.status_summary(result))
+    sys.exit(result.exit_code)
+
+
+
+def _apply_progress(enabled: bool):
+    """A rich progress bar per wave on stderr, or nothing (not a terminal, --json, -q)."""
+    if not enabled or not err.is_terminal:
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+    tasks = {}
+
+    def event(kind, payload):
+        if kind == "wave":
+            name, total = payload
+            tasks["current"] = bar.add_task(f"wave {name}", total=total)
+        elif kind == "done" and "current" in tasks:
+            bar.advance(tasks["current"])
+
+    return bar, event
+
+
+@main.command(name="apply")
+@fleet_options
+@click.option("--wave", metavar="WAVE", help="Only this wave of the fleet file.")
+@click.option("--dry-run", is_flag=True, help="Print per target exactly which files would run, and change nothing.")
+@click.option("--allow-downgrade", is_flag=True, help="Run downgrade.sql on targets past the goal (never without this flag).")
+@click.option("--require-approval", is_flag=True, help="Refuse bundles that are not approved as they are now.")
+@click.option("--pubkey", "pubkeys", multiple=True, type=click.Path(dir_okay=False), help="With --require-approval: the approval must be signed by this Ed25519 key (repeatable).")
+@click.option("--journal", type=click.Path(dir_okay=False), help="The local journal (JSON lines; default [fleet] journal, $SQLRELEASE_JOURNAL or ~/.local/state/sqlrelease/journal.jsonl).")
+@JSON
+@click.option("--ndjson", is_flag=True, help="One JSON object per target per line.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@handles_errors
+@with_fleet_exit_codes
+def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, wave, dry_run, allow_downgrade,
+           require_approval, pubkeys, journal, as_json, ndjson, quiet) -> None:
+    """Bring targets to a release: the bundles' own files, run with the native clients.
+
+    Per target: read its version (targets at the goal are skipped before any
+    migration session), work out the bundles from there to the goal, verify
+    each bundle (checksums; the approval with --require-approval) before
+    touching anything, then run the files in order exactly as the bundle
+    README says (psql -v ON_ERROR_STOP=1 -X -q, mariadb, sqlite3 -bail).
+    One target's failure never stops the others; a wave that exceeds its
+    failure budget starts no further targets and no later wave.
+    Every target's run is written to a local journal (no secrets).
+    """
+    from .fleet import fleet_apply, parse_selector, report
+
+    if pubkeys and not require_approval:
+        raise click.UsageError("--pubkey goes with --require-approval")
+    inventory, names, catalog = _open_fleet(fleet_file, targets, bundles, project, journal)
+    bar, event = _apply_progress(not quiet and not as_json and not ndjson and not dry_run)
+    if bar is not None:
+        bar.start()
+    try:
+        result = fleet_apply(
+            inventory, catalog, names=names, selector=parse_selector(selects) if selects else None, to=to, wave=wave,
+            jobs=jobs, per_host=per_host, dry_run=dry_run, allow_downgrade=allow_downgrade,
+            require_approval=require_approval, pubkeys=pubkeys, progress=event,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    if as_json:
+        _print_json(result.to_dict())
+    elif ndjson:
+        click.echo(report.ndjson(t.to_dict() for t in result.targets), nl=False)
+    elif dry_run:
+        _print_lines(report.dry_run_lines(result))
+    else:
+        out.print(report.apply_table(result))
+        _print_lines(report.apply_footer(result))
+    sys.exit(result.exit_code)
+
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,384 @@
+"""`apply`: bring targets to a release by running the bundles' own files with the native clients.
+
+1. Read every selected target's status in parallel (read-only); targets at the
+   goal are done here, before any migration session is opened.
+2. Work out each target's files: the upgrade.sql (and, for bundles built with
+   stamp = "separate", stamp.sql) of every release from where it is to the goal,
+   or with `allow_downgrade` the downgrade.sql back to it.
+3. Verify every bundle those files come from (checksums, and the approval when
+   required) before touching any database.
+4. Run wave after wave; within a wave, targets in parallel (bounded, per host),
+   each one's files in order, stopping that target at its first failure. One
+   target's failure never stops or undoes another's; a wave that exceeds its
+   failure budget starts no further targets, and no later wave starts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import secrets as random_ids
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import bundle as bundles
+from . import clients
+from .catalog import BundleInfo, Catalog
+from .inventory import Fleet, Selector, Wave, plan_waves, select_targets
+from .journal import Journal, default_path
+from .passwords import PasswordError, Secrets
+from .runner import run_all
+from .state import TargetStatus, exit_code
+from .status import goal_index, target_status
+
+# What a target's run ended as, and the state it leaves the target in (for the exit code).
+OUTCOME_STATES = {
+    "applied": "current",
+    "skipped": "current",
+    "would apply": "behind",
+    "not started": "behind",
+    "refused": None,  # keeps the state that made it refuse
+    "failed": "failed",
+    "unreachable": "unreachable",
+    "locked": "locked",
+}
+WAVE_FAILURES = frozenset({"failed", "refused", "unreachable", "locked"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One bundle file to run on a target."""
+
+    release: str
+    kind: str  # upgrade | downgrade | stamp
+    path: Path
+    sha256: str
+    shown: str  # path as printed: <bundle folder>/<dialect>/<kind>.sql
+
+
+@dataclass
+class TargetRun:
+    """One target's part in a run."""
+
+    before: TargetStatus
+    steps: list[Step] = field(default_factory=list)
+    outcome: str = "not started"
+    detail: str = ""
+    wave: str = ""
+    files: list[dict] = field(default_factory=list)  # what ran: path, sha256, exit code, seconds, output tail
+    after: TargetStatus | None = None
+    seconds: float = 0.0
+    commands: list[str] = field(default_factory=list)  # dry run: the exact command lines
+
+    @property
+    def target(self):
+        return self.before.target
+
+    @property
+    def state(self) -> str:
+        """The state the target is left in."""
+        if self.after is not None:
+            return self.after.state
+        return OUTCOME_STATES.get(self.outcome) or self.before.state
+
+    @property
+    def release_after(self) -> str | None:
+        if self.after is not None:
+            return self.after.release
+        return self.before.goal if self.outcome in ("applied", "skipped") else self.before.release
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.target.name,
+            "dialect": self.target.dialect,
+            "wave": self.wave,
+            "outcome": self.outcome,
+            "state": self.state,
+            "from": self.before.release,
+            "release": self.release_after,
+            "goal": self.before.goal,
+            "detail": self.detail,
+            "files": [s.shown for s in self.steps],
+            "ran": self.files,
+            "commands": self.commands,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class WaveResult:
+    name: str
+    targets: int
+    budget: int
+    failures: int = 0
+    stopped: bool = False
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "targets": self.targets, "failure_budget": self.budget, "failures": self.failures, "stopped": self.stopped}
+
+
+@dataclass
+class ApplyReport:
+    run: str
+    goal: str
+    bundles: str
+    dry_run: bool
+    targets: list[TargetRun] = field(default_factory=list)
+    waves: list[WaveResult] = field(default_factory=list)
+    bundle_problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(t.state for t in self.targets)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for run in self.targets:
+            counts[run.outcome] = counts.get(run.outcome, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict:
+        return {
+            "run": self.run,
+            "goal": self.goal,
+            "bundles": self.bundles,
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "exit_code": self.exit_code,
+            "waves": [w.to_dict() for w in self.waves],
+            "bundle_problems": self.bundle_problems,
+            "targets": [t.to_dict() for t in self.targets],
+        }
+
+
+def new_run_id() -> str:
+    """Sortable and unique enough: UTC time and 6 random hex digits."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + random_ids.token_hex(3)
+
+
+def _step(info: BundleInfo, dialect: str, kind: str, catalog: Catalog) -> Step:
+    relative = f"{dialect}/{kind}.sql"
+    entry = info.manifest.get("files", {}).get(relative, {})
+    return Step(info.name, kind, info.file(dialect, kind), entry.get("sha256", ""), f"{info.folder.name}/{relative}")
+
+
+def plan_steps(status: TargetStatus, catalog: Catalog, goal: int, allow_downgrade: bool) -> tuple[list[Step], str, str]:
+    """(files to run, outcome if none run, why) for a target in state `status`."""
+    state, dialect = status.state, status.target.dialect
+    if state == "current":
+        return [], "skipped", f"already at release {status.release}"
+    if state in ("unreachable", "locked"):
+        return [], state, status.detail
+    if state in ("unmanaged", "partial", "drifted") or (state == "ahead" and status.position is None):
+        return [], "refused", f"{state}: {status.detail}"
+    position = status.position
+    if position.index > goal:
+        releases = catalog.releases[goal + 1 : position.index + 1][::-1]
+        if not allow_downgrade:
+            return [], "refused", (
+                f"at release {status.release}, past the goal {catalog.releases[goal].name}; going back runs "
+                f"downgrade.sql of {', '.join(r.name for r in releases)}: pass --allow-downgrade to do that"
+            )
+        kinds = ["downgrade"]
+    else:
+        releases = catalog.releases[position.index + 1 : goal + 1]
+        kinds = ["upgrade"]
+    steps = []
+    for info in releases:
+        if not info.has(dialect):
+            return [], "refused", f"bundle {info.name} has no {dialect} files"
+        if kinds == ["downgrade"] and info.manifest.get("downgrade") == "refuses":
+            return [], "refused", f"release {info.name} cannot be downgraded (irreversible steps; see its README)"
+        steps.append(_step(info, dialect, kinds[0], catalog))
+        if kinds == ["upgrade"] and info.manifest.get("stamp") == "separate":
+            steps.append(_step(info, dialect, "stamp", catalog))
+    return steps, "would apply", ""
+
+
+def verify_bundles(infos: list[BundleInfo], require_approval: bool, pubkeys=()) -> dict[str, str]:
+    """release -> what is wrong with its bundle (checksums, approval); empty when all are fine."""
+    problems = {}
+    for info in infos:
+        result = bundles.verify(info.folder)
+        if not result.ok:
+            what = [f"altered {p}" for p in result.altered] + [f"missing {p}" for p in result.missing]
+            what += [f"extra {p}" for p in result.extra] + result.problems
+            problems[info.name] = f"bundle {info.folder.name} fails verification: {', '.join(what)}"
+            continue
+        if require_approval:
+            from .. import review  # the approval check; review does not import the fleet
+
+            status = review.review_status(info.folder, pubkeys)
+            if status.status != "approved" or not status.ok:
+                why = "; ".join(status.problems) or status.text()
+                problems[info.name] = f"bundle {info.folder.name} is not approved as required: {why}"
+    return problems
+
+
+Progress = Callable[[str, object], None]  # (event, payload): "start" n, "done" TargetRun, "wave" name
+
+
+@dataclass
+class _Context:
+    fleet: Fleet
+    catalog: Catalog
+    goal: int
+    secrets: Secrets
+    journal: Journal
+    run: str
+    progress: Progress | None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _execute(ctx: _Context, run: TargetRun) -> TargetRun:
+    """Run a target's files in order with its client; stop at the first failure."""
+    started = time.monotonic()
+    target = run.target
+    try:
+        password = ctx.secrets.password(target)
+    except PasswordError as exc:
+        run.outcome, run.detail = "unreachable", str(exc)
+        return run
+    for step in run.steps:
+        invocation = clients.apply_invocation(target, step.path, password, timeout=ctx.fleet.connect_timeout, run_id=ctx.run)
+        outcome = clients.run(invocation, ctx.secrets)
+        run.files.append({
+            "release": step.release,
+            "file": step.shown,
+            "sha256": step.sha256,
+            "exit_code": outcome.exit_code,
+            "seconds": round(outcome.seconds, 3),
+            "output": outcome.tail(),
+        })
+        if not outcome.ok:
+            run.outcome = "failed"
+            run.detail = f"{step.shown} failed (exit {outcome.exit_code}): {outcome.first_error()}"
+            break
+    else:
+        run.outcome = "applied"
+        run.detail = f"applied {', '.join(s.shown for s in run.steps)}"
+    run.seconds = time.monotonic() - started
+    if run.outcome == "failed":
+        # What the failure left: nothing (one transaction), or a release stopped part-way (MySQL).
+        run.after = target_status(target, ctx.catalog, ctx.goal, ctx.secrets, ctx.fleet.connect_timeout)
+        if run.after.state in ("current", "behind"):
+            run.after.state = "failed"
+            run.after.detail = f"{run.detail}; the database is still {run.after.detail}"
+    _journal(ctx, run)
+    return run
+
+
+def _journal(ctx: _Context, run: TargetRun) -> None:
+    versions_after = run.after.versions if run.after is not None else sorted(
+        ctx.catalog.releases[ctx.goal].end if run.outcome == "applied" else (run.before.versions or [])
+    )
+    ctx.journal.write({
+        "run": ctx.run,
+        "target": run.target.name,
+        "dialect": run.target.dialect,
+        "url": run.target.shown_url,
+        "at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "from": run.before.release,
+        "goal": run.before.goal,
+        "outcome": run.outcome,
+        "error": run.detail if run.outcome == "failed" else None,
+        "versions_before": run.before.versions,
+        "versions_after": versions_after,
+        "seconds": round(run.seconds, 3),
+        "files": run.files,
+    })
+
+
+def fleet_apply(
+    fleet: Fleet,
+    catalog: Catalog,
+    *,
+    names=(),
+    selector: Selector | None = None,
+    to: str | None = None,
+    wave: str | None = None,
+    jobs: int | None = None,
+    per_host: int | None = None,
+    dry_run: bool = False,
+    allow_downgrade: bool = False,
+    require_approval: bool = False,
+    pubkeys=(),
+    progress: Progress | None = None,
+    secrets: Secrets | None = None,
+) -> ApplyReport:
+    """Bring the selected targets to release `to` (default: the last bundle); see the module docstring."""
+    goal = goal_index(catalog, to)
+    targets = select_targets(fleet, names, selector)
+    waves = plan_waves(fleet, targets, wave)
+    in_waves = [t for w in waves for t in w.targets]
+    ctx = _Context(fleet, catalog, goal, secrets or Secrets(), Journal(None if dry_run else (fleet.journal or default_path())), new_run_id(), progress)
+    report = ApplyReport(run=ctx.run, goal=catalog.releases[goal].name, bundles=str(catalog.folder), dry_run=dry_run)
+    jobs, per_host = jobs or fleet.jobs, per_host or fleet.per_host
+    before = run_all(
+        in_waves,
+        lambda t: target_status(t, catalog, goal, ctx.secrets, fleet.connect_timeout),
+        host=lambda t: t.host, jobs=jobs, per_host=per_host,
+    )
+    runs = {t.name: TargetRun(before=before[i]) for i, t in enumerate(in_waves)}
+    for plan in waves:
+        for target in plan.targets:
+            runs[target.name].wave = plan.wave.name
+    for run in runs.values():
+        run.steps, run.outcome, run.detail = plan_steps(run.before, catalog, goal, allow_downgrade)
+    needed = {s.release for run in runs.values() for s in run.steps}
+    report.bundle_problems = verify_bundles([i for i in catalog.releases if i.name in needed], require_approval, pubkeys)
+    for run in runs.values():
+        bad = [report.bundle_problems[s.release] for s in run.steps if s.release in report.bundle_problems]
+        if bad:
+            run.outcome, run.detail = "refused", bad[0]
+    report.targets = [runs[t.name] for t in in_waves]
+    if dry_run:
+        for run in report.targets:
+            run.commands = _commands(ctx, run)
+        return report
+    stopped = None
+    for plan in waves:
+        if stopped is None:
+            result = _run_wave(ctx, plan.wave, [runs[t.name] for t in plan.targets], jobs, per_host)
+            report.waves.append(result)
+            stopped = result if result.stopped else None
+        for target in plan.targets:
+            run = runs[target.name]
+            if run.outcome == "would apply":  # never started: its wave, or an earlier one, ran out of budget
+                run.outcome = "not started"
+                run.detail = (
+                    f"wave {stopped.name} stopped after {stopped.failures} failure(s) (failure budget {stopped.budget})"
+                )
+    return report
+
+
+def _commands(ctx: _Context, run: TargetRun) -> list[str]:
+    """The exact command lines the run would use (no password: it goes through the environment)."""
+    return [clients.apply_invocation(run.target, s.path, None, timeout=ctx.fleet.connect_timeout, run_id=ctx.run).shown() for s in run.steps]
+
+
+def _run_wave(ctx: _Context, wave: Wave, runs: list[TargetRun], jobs: int, per_host: int) -> WaveResult:
+    result = WaveResult(wave.name, len(runs), wave.budget_for(len(runs)))
+    if ctx.progress:
+        ctx.progress("wave", (wave.name, sum(1 for r in runs if r.outcome == "would apply")))
+
+    def work(run: TargetRun) -> TargetRun:
+        if run.outcome == "would apply":
+            return _execute(ctx, run)
+        return run
+
+    def done(run: TargetRun, _result) -> None:
+        if run.outcome in WAVE_FAILURES:
+            result.failures += 1
+        if ctx.progress and run.steps:
+            ctx.progress("done", run)
+
+    run_all(runs, work, host=lambda r: r.target.host, jobs=jobs, per_host=per_host, done=done,
+            keep_going=lambda: result.failures <= result.budget)
+    result.stopped = result.failures > result.budget
+    return result

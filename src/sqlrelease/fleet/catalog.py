@@ -1,0 +1,168 @@
+"""The releases a fleet can be brought to, read from bundle manifests alone.
+
+A DBA's machine may hold only `releases/` (or a few bundle folders): every
+folder with a `manifest.json` is a release. Linked by `previous_release`, they
+form one line. Each release also tells, from its migrations' `down_revisions`,
+which version-table contents occur inside it (after migration k of n), so a
+server stopped in the middle of a release is recognised as such.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import bundle as bundles
+from ..errors import BundleError
+from .inventory import FleetError
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a version-table content sits: in release `index` of the catalog, after `done` of its
+    `total` migrations. Index -1 is the start of the first bundle: base, or a release before it."""
+
+    index: int
+    release: str | None  # the release the server is at (None: base, or inside `inside`)
+    done: int = 0
+    total: int = 0
+    inside: str | None = None  # the release it stopped inside of
+
+    @property
+    def complete(self) -> bool:
+        return self.inside is None
+
+
+@dataclass
+class BundleInfo:
+    name: str
+    folder: Path
+    manifest: dict
+    previous: str | None
+    start: frozenset[str]
+    end: frozenset[str]
+    migrations: list[dict]
+    inside: list[frozenset[str]] = field(default_factory=list)  # version rows after migration k (1..n-1)
+
+    def file(self, dialect: str, kind: str) -> Path:
+        return self.folder / dialect / f"{kind}.sql"
+
+    def has(self, dialect: str) -> bool:
+        return dialect in self.manifest.get("dialects", [])
+
+    @property
+    def version_table(self) -> str:
+        return self.manifest.get("version_table", "alembic_version")
+
+
+def _heads_after(start: frozenset[str], migrations: list[dict]) -> list[frozenset[str]]:
+    """The version rows after each migration: a migration replaces the heads it follows."""
+    heads = set(start)
+    after = []
+    for migration in migrations:
+        heads -= set(migration.get("down_revisions") or [])
+        heads.add(migration["revision"])
+        after.append(frozenset(heads))
+    return after
+
+
+@dataclass
+class Catalog:
+    """Releases in apply order, and where any version-table content sits among them."""
+
+    folder: Path
+    releases: list[BundleInfo]
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name for r in self.releases]
+
+    @property
+    def last(self) -> BundleInfo:
+        return self.releases[-1]
+
+    def get(self, name: str) -> BundleInfo:
+        for release in self.releases:
+            if release.name == name:
+                return release
+        raise FleetError(f"release {name!r} has no bundle in {self.folder}", hint=f"releases: {', '.join(self.names)}")
+
+    def index(self, name: str) -> int:
+        return self.names.index(self.get(name).name)
+
+    @property
+    def version_table(self) -> tuple[str | None, str]:
+        """(schema, table) of the version table, the same in every bundle."""
+        qualified = self.last.version_table
+        schema, _, table = qualified.rpartition(".")
+        return (schema or None, table)
+
+    def locate(self, versions: frozenset[str]) -> Position | None:
+        """The release position of these version rows; base (empty) is before the first release."""
+        for index, release in enumerate(self.releases):
+            if versions == release.end:
+                return Position(index, release.name)
+        for index, release in enumerate(self.releases):
+            for done, heads in enumerate(release.inside, start=1):
+                if versions == heads:
+                    return Position(index - 1, release.previous, done, len(release.migrations), release.name)
+        if versions == self.releases[0].start:
+            return Position(-1, self.releases[0].previous)
+        return None
+
+
+def load_catalog(folder: Path) -> Catalog:
+    """Every bundle in `folder`, ordered by `previous_release`; refuses a folder that is not one line."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FleetError(f"bundle folder {folder} does not exist", hint="pass --bundles DIR (the folder holding the release bundles)")
+    found: dict[str, BundleInfo] = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and (p / bundles.MANIFEST).is_file()):
+        try:
+            manifest = bundles.read_manifest(sub)
+        except BundleError as exc:
+            raise FleetError(exc.message, path=exc.path) from None
+        name = manifest.get("release")
+        if name in found:
+            raise FleetError(f"release {name} has two bundles: {found[name].folder.name} and {sub.name}", path=str(sub))
+        info = BundleInfo(
+            name=name,
+            folder=sub,
+            manifest=manifest,
+            previous=manifest.get("previous_release"),
+            start=frozenset(manifest.get("from", [])),
+            end=frozenset(manifest.get("to", [])),
+            migrations=list(manifest.get("migrations", [])),
+        )
+        info.inside = _heads_after(info.start, info.migrations)[:-1]
+        found[name] = info
+    if not found:
+        raise FleetError(f"{folder} holds no bundles (folders with {bundles.MANIFEST})", hint="pass --bundles DIR")
+    return Catalog(folder=folder, releases=_ordered(found, folder))
+
+
+def _ordered(found: dict[str, BundleInfo], folder: Path) -> list[BundleInfo]:
+    followers: dict[str | None, list[BundleInfo]] = {}
+    for info in found.values():
+        followers.setdefault(info.previous, []).append(info)
+    firsts = [i for i in found.values() if i.previous is None or i.previous not in found]
+    if len(firsts) != 1 or any(len(v) > 1 for v in followers.values()):
+        split = next((v for v in followers.values() if len(v) > 1), firsts)
+        raise FleetError(
+            f"the bundles in {folder} do not form one line of releases ({', '.join(sorted(i.name for i in split))} "
+            "follow the same release or start separately)",
+            hint="keep one product's bundles per folder; a missing release in between must be copied too",
+        )
+    ordered = [firsts[0]]
+    while followers.get(ordered[-1].name):
+        ordered.append(followers[ordered[-1].name][0])
+    tables = {info.version_table for info in ordered}
+    if len(tables) > 1:
+        raise FleetError(f"the bundles in {folder} use different version tables: {', '.join(sorted(tables))}")
+    for part in next(iter(tables)).split("."):
+        if not IDENTIFIER.match(part):
+            raise FleetError(f"version table {next(iter(tables))!r} in the manifests is not a plain identifier")
+    return ordered

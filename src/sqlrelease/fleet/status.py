@@ -1,0 +1,147 @@
+"""`status`: which release every target is at, read in parallel with the status query.
+
+Each target gets the same read-only query a DBA can run by hand (one client
+start, one connection); its JSON line is classified against the bundles.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+from .. import templates
+from . import clients, journal
+from .catalog import Catalog
+from .inventory import Fleet, Selector, select_targets
+from .runner import run_all
+from .passwords import PasswordError, Secrets
+from .state import STATES, TargetStatus, classify, exit_code, unreachable
+
+Progress = Callable[[TargetStatus], None]
+
+
+@lru_cache(maxsize=None)
+def _status_query(dialect: str, version_table: str) -> str:
+    schema, _, table = version_table.rpartition(".")
+    return templates.render(
+        f"status/{dialect}.sql.j2", version_table=version_table, schema=schema or None, table=table
+    )
+
+
+def status_query(dialect: str, catalog: Catalog) -> str:
+    """The hand-runnable status query of `dialect` for the bundles of `catalog`."""
+    return _status_query(dialect, catalog.last.version_table)
+
+
+def read_probe(stdout: str) -> dict | None:
+    """The status query's JSON line(s), merged; None when it printed none."""
+    found: dict | None = None
+    for line in stdout.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("sqlrelease_status") == 1:
+            found = {**(found or {}), **data}
+    if found is not None and "has_versions" in found:  # SQLite: the versions line is absent with the table
+        if not found.pop("has_versions"):
+            found["versions"] = None
+    return found
+
+
+def probe(target, catalog: Catalog, secrets: Secrets, timeout: int) -> tuple[dict | None, str, float]:
+    """Run the status query on a target: (its answer, or None and why not, seconds)."""
+    started = time.monotonic()
+    if target.dialect == "sqlite" and not target.path.exists():
+        return None, f"no such file {target.path} (to start a new database at base, create it empty: touch FILE)", 0.0
+    try:
+        password = secrets.password(target)
+        invocation = clients.status_invocation(target, status_query(target.dialect, catalog), password, timeout=timeout)
+    except (PasswordError, clients.ClientMissing) as exc:
+        return None, str(exc), time.monotonic() - started
+    outcome = clients.run(invocation, secrets, timeout=timeout * 3 + 10)
+    answer = read_probe(outcome.stdout)
+    if answer is None or (outcome.exit_code != 0 and target.dialect != "sqlite"):
+        return None, outcome.first_error(), outcome.seconds
+    if target.dialect == "sqlite" and "versions" not in answer:
+        return None, outcome.first_error(), outcome.seconds
+    return answer, "", outcome.seconds
+
+
+def target_status(target, catalog: Catalog, goal_index: int, secrets: Secrets, timeout: int, last: dict | None = None) -> TargetStatus:
+    """Probe and classify one target; `last` is its newest journal entry (a failed apply shows)."""
+    answer, problem, seconds = probe(target, catalog, secrets, timeout)
+    if answer is None:
+        return unreachable(target, catalog.releases[goal_index].name, problem, seconds)
+    status = classify(target, answer, catalog, goal_index)
+    status.seconds = seconds
+    if last and last.get("outcome") == "failed" and last.get("versions_after") == status.versions and status.state in ("current", "behind"):
+        status.state = "failed"
+        status.detail = f"the last apply (run {last.get('run')}) failed: {last.get('error') or 'see the journal'}; {status.detail}"
+    return status
+
+
+@dataclass
+class StatusReport:
+    """Every selected target's status, in fleet order."""
+
+    goal: str
+    bundles: str
+    targets: list[TargetStatus] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {state: n for state in STATES if (n := sum(1 for t in self.targets if t.state == state))}
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(t.state for t in self.targets)
+
+    def to_dict(self) -> dict:
+        return {
+            "goal": self.goal,
+            "bundles": self.bundles,
+            "counts": self.counts,
+            "exit_code": self.exit_code,
+            "targets": [t.to_dict() for t in self.targets],
+        }
+
+
+def goal_index(catalog: Catalog, to: str | None) -> int:
+    return catalog.index(to) if to else len(catalog.releases) - 1
+
+
+def fleet_status(
+    fleet: Fleet,
+    catalog: Catalog,
+    *,
+    names=(),
+    selector: Selector | None = None,
+    to: str | None = None,
+    jobs: int | None = None,
+    per_host: int | None = None,
+    secrets: Secrets | None = None,
+    progress: Progress | None = None,
+) -> StatusReport:
+    """Read the status of the selected targets in parallel (read-only)."""
+    index = goal_index(catalog, to)
+    targets = select_targets(fleet, names, selector)
+    secrets = secrets or Secrets()
+    last = journal.last_entries(fleet.journal or journal.default_path())
+    report = StatusReport(goal=catalog.releases[index].name, bundles=str(catalog.folder))
+    found = run_all(
+        targets,
+        lambda t: target_status(t, catalog, index, secrets, fleet.connect_timeout, last.get(t.name)),
+        host=lambda t: t.host,
+        jobs=jobs or fleet.jobs,
+        per_host=per_host or fleet.per_host,
+        done=(lambda _t, s: progress(s)) if progress else None,
+    )
+    report.targets = [found[i] for i in range(len(targets))]
+    return report
