@@ -277,7 +277,7 @@ def test_a_tampered_bundle_is_refused_before_any_target_is_touched(make_db, bund
 
 
 def test_require_approval_applies_only_approved_bundles(make_db, bundles, tmp_path):
-    from sqlrelease import review
+    from sqlrelease import approval
 
     db = new_db(make_db, "sqlite")
     hand_apply(db, bundles, *RELEASES[:3])
@@ -286,9 +286,9 @@ def test_require_approval_applies_only_approved_bundles(make_db, bundles, tmp_pa
     result = runner.invoke(main, ["apply", "--fleet", str(path), "--require-approval", "--json"])
     run = json.loads(result.output)["targets"][0]
     assert run["outcome"] == "refused" and "not approved" in run["detail"]
-    private, public = review.keygen(tmp_path / "alice")
-    other_private, other_public = review.keygen(tmp_path / "mallory")
-    review.approve(bundles / "1.3.0", "alice", private)
+    private, public = approval.keygen(tmp_path / "alice")
+    other_private, other_public = approval.keygen(tmp_path / "mallory")
+    approval.approve(bundles / "1.3.0", "alice", private)
     result = runner.invoke(main, ["apply", "--fleet", str(path), "--require-approval", "--pubkey", str(other_public), "--json"])
     assert json.loads(result.output)["targets"][0]["outcome"] == "refused"
     result = runner.invoke(main, ["apply", "--fleet", str(path), "--require-approval", "--pubkey", str(public), "--json"])

@@ -16,6 +16,7 @@ from .commands.doctor import doctor
 from .commands.init import init
 from .commands.plan import cut, plan_status
 from .commands.review import approve_release, lint_project, waive
+from .fleet import fleet_apply, fleet_status, open_fleet
 
 __all__ = [
     "approve_release",
@@ -25,9 +26,12 @@ __all__ = [
     "diff_build",
     "diff_releases",
     "doctor",
+    "fleet_apply",
+    "fleet_status",
     "init",
     "keygen",
     "lint_project",
+    "open_fleet",
     "plan_status",
     "render_bundles",
     "review_status",
