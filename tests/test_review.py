@@ -121,12 +121,23 @@ def test_a_changed_file_without_new_checksums_also_voids_the_approval(project):
     assert api.review_status(folder).status == "void"
 
 
-def test_approvals_live_beside_the_bundle_and_survive_an_unchanged_rebuild(project):
+def test_approvals_travel_inside_the_bundle_and_survive_an_unchanged_rebuild(project):
     api.approve_release(project, "1.0.0", "alice")
-    assert (project / "releases" / "1.0.0.approvals.json").exists()
+    assert (project / "releases" / "1.0.0" / "APPROVALS.json").exists()
+    assert not (project / "releases" / "1.0.0.approvals.json").exists()
     api.build(project)
     assert api.review_status(project / "releases" / "1.0.0").status == "approved"
-    assert bundles.verify(project / "releases" / "1.0.0").ok
+    assert bundles.verify(project / "releases" / "1.0.0").ok  # APPROVALS.json is not an extra file
+    assert "APPROVALS.json" not in (project / "releases" / "1.0.0" / "SHA256SUMS").read_text()
+
+
+def test_a_rebuild_with_other_bytes_keeps_the_approvals_file_and_voids_it(project):
+    api.approve_release(project, "1.2.0", "alice")
+    source = next((project / "migrations" / "versions").glob(f"*{BACKFILL}*.py"))
+    source.write_text(source.read_text().replace("@recruits.invalid", "@example.invalid"))
+    api.build(project, ["1.2.0"])
+    status = api.review_status(project / "releases" / "1.2.0")
+    assert status.status == "void" and status.void_by == ["alice"] and status.exit_code == 3
 
 
 def test_signed_approval_checks_with_the_right_key_only(project, tmp_path):
@@ -135,22 +146,22 @@ def test_signed_approval_checks_with_the_right_key_only(project, tmp_path):
     assert runner.invoke(main, ["keygen", str(tmp_path / "keys" / "mallory")]).exit_code == 0
     result = runner.invoke(main, ["approve", "1.2.0", "--by", "alice", "--key", str(tmp_path / "keys" / "alice"), "-C", str(project)])
     assert result.exit_code == 0, result.output
-    result_approvals = (project / "releases" / "1.2.0.approvals.json").read_text()
+    approvals = project / "releases" / "1.2.0" / "APPROVALS.json"
+    signed = approvals.read_text()
     folder = str(project / "releases" / "1.2.0")
     ok = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "alice.pub")])
     assert ok.exit_code == 0 and "signature valid" in ok.output
     bad = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "mallory.pub")])
-    assert bad.exit_code == 1 and "no valid signature" in bad.output and "INVALID" not in bad.output
-    approvals = project / "releases" / "1.2.0.approvals.json"
-    forged = json.loads(approvals.read_text())
+    assert bad.exit_code == 4 and "no valid signature" in bad.output and "INVALID" not in bad.output
+    forged = json.loads(signed)
     forged["approvals"][0]["signature"] = base64.b64encode(b"\0" * 64).decode()
     approvals.write_text(json.dumps(forged))
     invalid = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "alice.pub")])
-    assert invalid.exit_code == 1 and "signature INVALID" in invalid.output
-    approvals.write_text(result_approvals)
+    assert invalid.exit_code == 3 and "signature does not match" in invalid.output
+    approvals.write_text(signed)
     rebundle_one_byte(project / "releases" / "1.2.0")
     void = runner.invoke(main, ["verify", folder, "--pubkey", str(tmp_path / "keys" / "alice.pub")])
-    assert void.exit_code == 1 and "approval void" in void.output
+    assert void.exit_code == 3 and "approval void" in void.output
 
 
 def test_an_openssh_key_signs_too(project, tmp_path):
@@ -160,34 +171,47 @@ def test_an_openssh_key_signs_too(project, tmp_path):
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     api.approve_release(project, "1.2.0", "bob", key)
     status = api.review_status(project / "releases" / "1.2.0", [tmp_path / "id_ed25519.pub"])
-    assert status.ok and status.signatures[0]["valid"] is True
+    assert status.ok and status.signed and status.approvals[0].signature == "valid"
+    fingerprint = subprocess.run(["ssh-keygen", "-lf", str(key) + ".pub"], capture_output=True, text=True).stdout
+    assert status.approvals[0].key_id in fingerprint
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+def openssl_recipe(folder: Path, tmp: Path, key: Path) -> str:
+    """The shell block of docs/review.md's "Checking a signature with standard tools", for this bundle."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "review.md").read_text()
+    section = text[text.index("### Checking a signature with standard tools"):]
+    block = section[section.index("```sh\n") + 6 : section.index("```\n", section.index("```sh\n") + 6)]
+    block = block.replace("/tmp/", f"{tmp}/").replace("cd 1.2.0", f"cd {folder}").replace("alice.pub", str(key))
+    return "set -e\n" + block
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None or shutil.which("jq") is None, reason="openssl or jq is not installed")
 def test_a_dba_checks_the_signature_with_openssl_alone(project, tmp_path):
-    """The exact commands of docs/review.md, run for real."""
+    """The exact commands of docs/review.md, run for real: the whole statement is signed."""
+    from sqlrelease import approval
+
     api.keygen(tmp_path / "alice")
-    api.approve_release(project, "1.2.0", "alice", tmp_path / "alice")
+    api.approve_release(project, "1.2.0", "Alice Ünicode <alice@example.org>", tmp_path / "alice")
     folder = project / "releases" / "1.2.0"
-    approvals = json.loads((project / "releases" / "1.2.0.approvals.json").read_text())
-    shell = f"""
-        set -e
-        cd {folder}
-        sha256sum -c --quiet SHA256SUMS
-        sha256sum SHA256SUMS | cut -c1-64 | tr -d '\\n' > {tmp_path}/digest
-        python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["approvals"][-1]; print(a["digest"]); print(a["signature"])' ../1.2.0.approvals.json > {tmp_path}/approval
-        test "$(sed -n 1p {tmp_path}/approval)" = "$(cat {tmp_path}/digest)"
-        sed -n 2p {tmp_path}/approval | openssl base64 -d -A > {tmp_path}/signature
-        openssl pkeyutl -verify -pubin -inkey {tmp_path}/alice.pub -rawin -in {tmp_path}/digest -sigfile {tmp_path}/signature
-    """
+    shell = openssl_recipe(folder, tmp_path, tmp_path / "alice.pub")
     result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Signature Verified Successfully" in result.stdout
-    # And the same check fails for a changed bundle.
+    entry = json.loads((folder / "APPROVALS.json").read_text())["approvals"][0]
+    assert (tmp_path / "statement").read_bytes() == approval.statement(entry)
+    # Who approved is signed: a changed name fails with openssl too ...
+    approvals = folder / "APPROVALS.json"
+    document = json.loads(approvals.read_text())
+    document["approvals"][0]["by"] = "mallory (CTO)"
+    approvals.write_text(json.dumps(document))
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
+    assert result.returncode != 0 and "Signature Verified Successfully" not in result.stdout
+    # ... and so does a changed bundle.
+    document["approvals"][0]["by"] = entry["by"]
+    approvals.write_text(json.dumps(document))
     rebundle_one_byte(folder)
     result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
     assert result.returncode != 0
-    assert approvals["approvals"][-1]["signature"]
 
 
 # -- the command line -------------------------------------------------------------------
@@ -216,10 +240,10 @@ def test_bad_input_is_one_clear_error_and_no_traceback(project, tmp_path):
         assert "error:" in result.output and result.exception is None or isinstance(result.exception, SystemExit), args
     (tmp_path / "junk.pub").write_text("not a key")
     result = CliRunner().invoke(main, ["verify", str(project / "releases" / "1.2.0"), "--pubkey", str(tmp_path / "junk.pub")])
-    assert result.exit_code == 1 and "not a public key" in result.output
-    (project / "releases" / "1.2.0.approvals.json").write_text("{broken")
+    assert result.exit_code == 2 and "not a public key" in result.output
+    (project / "releases" / "1.2.0" / "APPROVALS.json").write_text("{broken")
     result = CliRunner().invoke(main, ["verify", str(project / "releases" / "1.2.0")])
-    assert result.exit_code == 1 and "not a valid approvals file" in result.output
+    assert result.exit_code == 3 and "APPROVALS.json is not valid JSON" in result.output
 
 
 def test_statements_with_backticks_do_not_break_the_review_markdown():

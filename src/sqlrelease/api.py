@@ -15,6 +15,7 @@ from .commands.diff import diff_build, diff_releases
 from .commands.doctor import doctor
 from .commands.init import init
 from .commands.plan import cut, plan_status
+from .commands.verify import verify_bundles
 from .commands.review import approve_release, lint_project, waive
 from .fleet import fleet_apply, fleet_status, open_fleet
 
@@ -36,5 +37,6 @@ __all__ = [
     "render_bundles",
     "review_status",
     "verify",
+    "verify_bundles",
     "waive",
 ]

@@ -1,9 +1,12 @@
 """Bundles: the files of one release, written atomically, read back and verified.
 
 A bundle is a folder `releases/<name>/` holding `manifest.json`, `SHA256SUMS`,
-`README.md` and per dialect `upgrade.sql`, `downgrade.sql` and `stamp.sql`.
-Building its bytes is pure (`bundle_files`); writing and verifying are the only
-side effects here, and verifying needs nothing but the folder.
+`README.md` and per dialect `upgrade.sql`, `downgrade.sql` and `stamp.sql`, and
+beside those, uncovered by the checksums, `APPROVALS.json`. It is plain files
+only. The same bundle may travel as an archive (`<name>.tar.gz`, `<name>.zip`);
+`open_bundle` reads either. Building its bytes is pure (`bundle_files`); writing
+and verifying are the only side effects here, and verifying needs nothing but
+the folder or archive.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -19,7 +23,7 @@ from pathlib import Path
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from . import templates
+from . import archive, templates
 from .dialects import DIALECTS
 from .errors import BundleError
 from .rendered import ReleaseSQL
@@ -34,6 +38,9 @@ MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 README = "README.md"
 REVIEW = "REVIEW.md"
+# Approvals of the bundle travel inside its folder, outside what SHA256SUMS covers
+# (an approval cannot be part of the bytes it approves); approval.py reads and writes it.
+APPROVALS = "APPROVALS.json"
 SQL_KINDS = ("upgrade", "downgrade", "stamp")
 
 
@@ -179,40 +186,215 @@ def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:
     """Write a bundle atomically; returns False when the folder already held exactly these files.
 
     The files go to a temporary folder beside the target, which then replaces
-    it; a failure before that point leaves the previous bundle untouched.
+    it; a failure before that point (a full disk, say) leaves the previous
+    bundle untouched and is a BundleError. The bundle's approvals file, which
+    the checksums do not cover, is carried over: approvals of other bytes then
+    read as void, not lost.
     """
     if folder.is_dir() and read_files(folder) == files:
         return False
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    staging: Path | None = None
     try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=TMP_SUFFIX, dir=folder.parent))
         for path, data in files.items():
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        approvals = folder / APPROVALS
+        if approvals.is_file() and not approvals.is_symlink():
+            shutil.copyfile(approvals, staging / APPROVALS)
         os.chmod(staging, 0o755)
-        if folder.exists():
-            retired = folder.with_name(f".{folder.name}.old")
-            if retired.exists():
-                shutil.rmtree(retired)
-            folder.rename(retired)
-            staging.rename(folder)
-            shutil.rmtree(retired)
-        else:
-            staging.rename(folder)
+        _swap(staging, folder)
+    except OSError as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise BundleError(
+            f"cannot write the bundle {folder.name}: {exc.strerror or exc}; the previous bundle is unchanged",
+            path=str(folder),
+            hint="free some space or fix the folder's permissions, then build again",
+        ) from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     return True
 
 
+def _swap(staging: Path, folder: Path) -> None:
+    """Put `staging` in the place of `folder`; if that fails half-way, the old folder goes back."""
+    if not folder.exists():
+        staging.rename(folder)
+        return
+    retired = folder.with_name(f".{folder.name}{OLD_SUFFIX}")
+    if retired.exists():
+        shutil.rmtree(retired)
+    folder.rename(retired)
+    try:
+        staging.rename(folder)
+    except BaseException:
+        retired.rename(folder)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+# -- what an interrupted build leaves behind -----------------------------------------
+
+TMP_SUFFIX = ".tmp"
+OLD_SUFFIX = ".old"
+
+
+def leftovers(parent: Path) -> list[Path]:
+    """Staging (`.NAME.*.tmp`) and retired (`.NAME.old`) folders or files a killed build or pack left in `parent`."""
+    if not parent.is_dir():
+        return []
+    return sorted(
+        child for child in parent.iterdir()
+        if child.name.startswith(".") and child.name.endswith((TMP_SUFFIX, OLD_SUFFIX)) and len(child.name) > 5
+    )
+
+
+def clean_leftovers(parent: Path) -> list[str]:
+    """Remove what `leftovers` finds; a retired bundle whose folder is gone (the kill came
+    between the two renames) is put back instead. Returns what was done, one line each."""
+    done = []
+    for path in leftovers(parent):
+        name = path.name[1:-len(OLD_SUFFIX)] if path.name.endswith(OLD_SUFFIX) else None
+        try:
+            if name and path.is_dir() and not (parent / name).exists():
+                path.rename(parent / name)
+                done.append(f"restored {parent.name}/{name} from {path.name}, left by an interrupted build")
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError as exc:
+            raise BundleError(f"cannot remove {path.name}, left by an interrupted build: {exc.strerror or exc}", path=str(path)) from None
+        done.append(f"removed {parent.name}/{path.name}, left by an interrupted build")
+    return done
+
+
+# -- reading a bundle: a folder or an archive ------------------------------------------
+
+
+@dataclass
+class BundleContent:
+    """A bundle as read from a folder or an archive, in memory.
+
+    `files` are the bundle's own files (what SHA256SUMS covers, and SHA256SUMS);
+    `approvals` is the raw APPROVALS.json, which the checksums do not cover;
+    `irregular` lists every entry that is not a plain file (symlinks, empty
+    folders, devices) or cannot belong to a bundle.
+    """
+
+    path: Path
+    name: str  # what the bundle goes by: its folder's name, or the archive's without .tar.gz/.zip
+    files: dict[str, bytes] = field(default_factory=dict)
+    approvals: bytes | None = None
+    irregular: list[str] = field(default_factory=list)
+    archive: bool = False
+    top: str | None = None  # an archive's folder: what `tar xzf` / `unzip` creates
+
+    def digest(self) -> str | None:
+        """The bundle digest: sha256 of SHA256SUMS, which covers every other file."""
+        return sha256(self.files[SUMS]) if SUMS in self.files else None
+
+
+def is_bundle(path: Path) -> bool:
+    """Whether `path` is a bundle: an archive file, or a folder with a manifest or SHA256SUMS."""
+    path = Path(path)
+    if path.is_file():
+        return archive.suffix_of(path) is not None
+    return path.is_dir() and ((path / MANIFEST).exists() or (path / SUMS).exists())
+
+
+def bundle_paths(path: Path | str) -> list[Path]:
+    """The bundles at `path`: itself, or, for a folder holding bundles (such as `releases/`),
+    each bundle folder and archive in it, by name. Hidden entries are skipped."""
+    path = Path(path)
+    if not path.is_dir() or is_bundle(path):
+        return [path]
+    children = sorted(c for c in path.iterdir() if not c.name.startswith(".") and is_bundle(c))
+    return children or [path]
+
+
+def name_of(path: Path) -> str:
+    """The name a bundle goes by: its folder's name (`.` resolved), or its archive's without the suffix."""
+    path = Path(path)
+    suffix = archive.suffix_of(path)
+    if suffix and not path.is_dir():
+        return path.name[: -len(suffix)]
+    return path.resolve().name if path.name in ("", ".", "..") else path.name
+
+
+def open_bundle(path: Path | str) -> BundleContent:
+    """Read a bundle folder or archive (`.tar.gz`, `.zip`) into memory; needs no project.
+
+    A path that is neither is a BundleError; what is wrong inside a bundle is
+    not an error here but part of the content (`irregular`), for `verify` to report.
+    """
+    path = Path(path)
+    content = BundleContent(path=path, name=name_of(path))
+    if path.is_dir():
+        _read_folder(path, "", content)
+        return content
+    if not path.exists():
+        raise BundleError(f"{path} does not exist", path=str(path))
+    if archive.suffix_of(path) is None:
+        raise BundleError(f"{path} is neither a bundle folder nor a bundle archive (.tar.gz, .zip)", path=str(path))
+    try:
+        unpacked = archive.read(path)
+    except archive.ArchiveError as exc:
+        raise BundleError(f"{path.name}: {exc}", path=str(path)) from None
+    content.archive, content.top, content.irregular = True, unpacked.top, unpacked.irregular
+    for inner, data in sorted(unpacked.files.items()):
+        if inner == APPROVALS:
+            content.approvals = data
+        else:
+            content.files[inner] = data
+    return content
+
+
+def _read_folder(folder: Path, prefix: str, content: BundleContent) -> None:
+    """Plain files of `folder` into `content`; anything else into `content.irregular` (never followed)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        content.irregular.append(f"cannot read {prefix or './'}: {exc.strerror or exc}")
+        return
+    if not entries and prefix:
+        content.irregular.append(f"empty folder: {prefix}")
+    for entry in entries:
+        inner = prefix + entry.name
+        if entry.is_symlink():
+            content.irregular.append(f"not a plain file (symlink): {inner} -> {_link_target(entry.path)}")
+        elif entry.is_dir(follow_symlinks=False):
+            _read_folder(Path(entry.path), inner + "/", content)
+        elif entry.is_file(follow_symlinks=False):
+            try:
+                data = Path(entry.path).read_bytes()
+            except OSError as exc:
+                content.irregular.append(f"cannot read {inner}: {exc.strerror or exc}")
+                continue
+            if inner == APPROVALS:
+                content.approvals = data
+            else:
+                content.files[inner] = data
+        else:
+            content.irregular.append(f"not a plain file (device, pipe or socket): {inner}")
+
+
+def _link_target(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
 def read_files(folder: Path) -> dict[str, bytes]:
-    """Every file of a bundle folder, path (with /) -> bytes."""
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            files[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return files
+    """The bundle's own files in a folder, path (with /) -> bytes: plain files only, APPROVALS.json left out."""
+    return open_bundle(folder).files if Path(folder).is_dir() else {}
 
 
 def read_manifest(folder: Path) -> dict:
@@ -228,9 +410,12 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
+# -- verifying --------------------------------------------------------------------------
+
+
 @dataclass
 class Verification:
-    """What `verify` found in a bundle folder."""
+    """What `verify` found in a bundle folder or archive."""
 
     bundle: str
     release: str | None = None
@@ -238,11 +423,12 @@ class Verification:
     altered: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    not_plain: list[str] = field(default_factory=list)  # symlinks, empty folders, devices: a bundle is plain files
     checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return not (self.problems or self.altered or self.missing or self.extra)
+        return not (self.problems or self.altered or self.missing or self.extra or self.not_plain)
 
     def to_dict(self) -> dict:
         return {
@@ -253,28 +439,63 @@ class Verification:
             "altered": self.altered,
             "missing": self.missing,
             "extra": self.extra,
+            "not_plain": self.not_plain,
             "problems": self.problems,
         }
 
 
-def verify(folder: Path | str, shown: str | None = None) -> Verification:
-    """Check SHA256SUMS and the manifest of a bundle folder; needs no project."""
-    result = Verification(bundle=shown or str(folder))
-    folder = Path(folder)
-    if not folder.is_dir():
-        result.problems.append(f"{result.bundle} is not a folder")
-        return result
-    files = read_files(folder)
+_SUMS_LINE = re.compile(r"([0-9a-f]{64})  ([^\x00-\x1f\x7f\\]+)")
+
+
+def parse_sums(data: bytes) -> tuple[dict[str, str], list[str]]:
+    """SHA256SUMS as `sha256sum` writes it (path -> digest), and what is wrong with it.
+
+    Lines end in `\\n` only (no `\\r`, `\\x0b` or other line end `sha256sum` and
+    Python would read differently), paths are plain relative paths, each once.
+    """
+    problems: list[str] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {}, [f"{SUMS} is not UTF-8 text"]
+    if text and not text.endswith("\n"):
+        problems.append(f"{SUMS} does not end with a newline")
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"), start=1):
+        match = _SUMS_LINE.fullmatch(line)
+        path = match.group(2) if match else ""
+        parts = path.split("/")
+        if not match or path.startswith("/") or any(p in ("", ".", "..") for p in parts) or path in (SUMS, APPROVALS):
+            problems.append(f"{SUMS}:{number}: not a `sha256sum` line of a bundle file: {line!r}")
+        elif path in sums:
+            problems.append(f"{SUMS}:{number}: lists {path} twice")
+        else:
+            sums[path] = match.group(1)
+    return sums, problems
+
+
+def verify(bundle: "Path | str | BundleContent", shown: str | None = None, release: str | None = None) -> Verification:
+    """Check a bundle folder or archive against its SHA256SUMS and manifest; needs no project.
+
+    The bundle must be plain files only, and the name it goes by (its folder,
+    or its archive without .tar.gz/.zip, and the folder an archive unpacks to)
+    must be the release its manifest names, unless `release` says which release
+    a renamed copy is meant to be.
+    """
+    if not isinstance(bundle, BundleContent):
+        try:
+            bundle = open_bundle(bundle)
+        except BundleError as exc:
+            return Verification(bundle=shown or str(bundle), problems=[exc.message])
+    result = Verification(bundle=shown or str(bundle.path))
+    files = bundle.files
+    result.not_plain = list(bundle.irregular)
     sums: dict[str, str] = {}
     if SUMS not in files:
         result.missing.append(SUMS)
     else:
-        for number, line in enumerate(files[SUMS].decode("utf-8", "replace").splitlines(), start=1):
-            digest, sep, path = line.partition("  ")
-            if not sep or len(digest) != 64:
-                result.problems.append(f"{SUMS}:{number}: not a `sha256sum` line")
-                continue
-            sums[path] = digest
+        sums, problems = parse_sums(files[SUMS])
+        result.problems += problems
     for path, digest in sorted(sums.items()):
         if path not in files:
             result.missing.append(path)
@@ -283,22 +504,35 @@ def verify(folder: Path | str, shown: str | None = None) -> Verification:
         else:
             result.checked += 1
     result.extra = sorted(p for p in files if p != SUMS and p not in sums)
-    try:
-        manifest = json.loads(files[MANIFEST]) if MANIFEST in files else None
-    except ValueError as exc:
-        manifest = None
-        result.problems.append(f"{MANIFEST} is not valid JSON: {exc}")
-    if MANIFEST in files and manifest is None and not result.problems:
-        result.problems.append(f"{MANIFEST} is empty")
-    if manifest is None:
-        if MANIFEST not in files and MANIFEST not in result.missing:
+    manifest = _verify_manifest(files, sums, result)
+    if manifest is not None:
+        _verify_name(bundle, manifest, release, result)
+    result.missing.sort()
+    result.altered.sort()
+    return result
+
+
+def _verify_manifest(files: dict[str, bytes], sums: dict[str, str], result: Verification) -> dict | None:
+    if MANIFEST not in files:
+        if MANIFEST not in result.missing:
             result.missing.append(MANIFEST)
-        return result
-    result.release = manifest.get("release")
+        return None
+    try:
+        manifest = json.loads(files[MANIFEST])
+    except ValueError as exc:
+        result.problems.append(f"{MANIFEST} is not valid JSON: {exc}")
+        return None
+    if not isinstance(manifest, dict) or not manifest:
+        result.problems.append(f"{MANIFEST} is not a bundle manifest")
+        return None
+    release = manifest.get("release")
+    result.release = release if isinstance(release, str) else None
+    if result.release is None:
+        result.problems.append(f"{MANIFEST} names no release")
     listed = manifest.get("files", {})
     if not isinstance(listed, dict):
         result.problems.append(f"{MANIFEST}: `files` is not an object")
-        return result
+        return None
     for path, entry in sorted(listed.items()):
         if path not in files:
             if path not in result.missing:
@@ -309,11 +543,29 @@ def verify(folder: Path | str, shown: str | None = None) -> Verification:
     for path in sorted(set(files) - set(listed) - {MANIFEST, SUMS}):
         if path not in result.extra:
             result.extra.append(path)
-    for dialect in manifest.get("dialects", []):
+    dialects = manifest.get("dialects", [])
+    for dialect in dialects if isinstance(dialects, list) else []:
         for kind in SQL_KINDS:
             path = f"{dialect}/{kind}.sql"
             if path not in listed:
                 result.problems.append(f"{MANIFEST} does not list {path}")
-    result.missing.sort()
-    result.altered.sort()
-    return result
+    return manifest
+
+
+def _verify_name(bundle: BundleContent, manifest: dict, release: str | None, result: Verification) -> None:
+    """The swap of two bundles (folders, archives) must not pass: names must agree with the manifest."""
+    named = result.release
+    if named is None:
+        return
+    if release is not None:
+        if release != named:
+            result.problems.append(f"this is the bundle of release {named}, not of release {release}")
+        return
+    what = "archive" if bundle.archive else "folder"
+    if bundle.name != named:
+        result.problems.append(
+            f"the {what} is named {bundle.name} but holds release {named} (a bundle goes by its release's name; "
+            f"to check a renamed copy, say which release it is with --release {named})"
+        )
+    if bundle.archive and bundle.top is not None and bundle.top != named:
+        result.problems.append(f"the archive unpacks to {bundle.top}/ but holds release {named}")

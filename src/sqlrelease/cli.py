@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
-from . import api, servers
+from . import api, servers, urls
 from .errors import SqlreleaseError
+from .terminal import json_text, printable
 from .version import VERSION
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Never markup, emoji codes or highlighting: what is printed is text (see `say`).
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def shown(text: object) -> str:
+    """What the terminal may show of `text`: passwords hidden, control characters escaped."""
+    return printable(urls.mask(str(text)))
+
+
+def say(*parts, to: Console = out, style: str = "") -> None:
+    """Print one line made of `parts`. Each part is plain text, whatever it holds (a file
+    name like `[red]x`, a name with a newline): it goes through `shown` and is never read
+    as markup. A `(text, style)` pair gives a part a style."""
+    line = Text(style=style)
+    for part in parts:
+        text, part_style = part if isinstance(part, tuple) else (part, "")
+        line.append(shown(text), style=part_style)
+    to.print(line)
 
 PROJECT = click.option(
     "--project",
@@ -37,7 +54,7 @@ REHEARSE_URL = click.option(
 
 
 def _print_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(urls.mask(json_text(data)))
 
 
 def handles_errors(function):
@@ -50,7 +67,7 @@ def handles_errors(function):
         except SqlreleaseError as exc:
             if kwargs.get("as_json"):
                 _print_json({"error": exc.to_dict()})
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
+            say(("error:", "bold red"), " ", str(exc), to=err)
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -59,7 +76,7 @@ def handles_errors(function):
 def _progress(enabled: bool):
     if not enabled:
         return lambda message: None
-    return lambda message: err.print(f"[dim]{message}[/]")
+    return lambda message: say(message, to=err, style="dim")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,8 +113,8 @@ def init(folder: str, script_location: str | None) -> None:
     it creates only the plan file.
     """
     for path in api.init(folder, script_location):
-        out.print(f"created {path}")
-    out.print("next: write migrations with `alembic revision`, then `sqlrelease cut NAME`")
+        say(f"created {path}")
+    say("next: write migrations with `alembic revision`, then `sqlrelease cut NAME`")
 
 
 @main.command()
@@ -119,12 +136,12 @@ def cut(name: str, revisions: tuple[str, ...], project: str) -> None:
     previous release, a release without new migrations, and several unmerged
     heads unless they are named with --revision.
     """
-    release = api.cut(project, name, revisions, out.print)
-    out.print(
+    release = api.cut(project, name, revisions, say)
+    say(
         f"release {release.name}: {len(release.revisions)} migration(s), "
         f"{','.join(release.start) or 'base'} -> {','.join(release.end)}"
     )
-    out.print("next: sqlrelease build " + release.name)
+    say("next: sqlrelease build " + release.name)
 
 
 STATUS_STYLE = {"current": "green", "missing": "yellow", "stale": "yellow", "tampered": "bold red"}
@@ -145,20 +162,20 @@ def plan(project: str, as_json: bool) -> None:
         _print_json(report.to_dict())
         return
     if not report.releases:
-        out.print(f"{report.plan} has no releases yet; add one with `sqlrelease cut NAME`")
+        say(f"{report.plan} has no releases yet; add one with `sqlrelease cut NAME`")
     for release in report.releases:
         style = STATUS_STYLE[release.status]
-        out.print(
-            f"[bold]{release.name}[/]  {','.join(release.start) or 'base'} -> {','.join(release.end)}  "
-            f"[{style}]{release.status}[/]  {release.bundle}"
+        say(
+            (release.name, "bold"), f"  {','.join(release.start) or 'base'} -> {','.join(release.end)}  ",
+            (release.status, style), f"  {release.bundle}",
         )
-        out.print(f"    review: {release.review}")
+        say(f"    review: {release.review}")
         for migration in release.migrations:
-            out.print(f"    {migration['revision']}  {escape(migration['message'])}")
+            say(f"    {migration['revision']}  {migration['message']}")
         for reason in release.reasons:
-            out.print(f"    [{style}]! {escape(reason)}[/]")
+            say(f"    ! {reason}", style=style)
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}")
+        say(("warning:", "yellow"), " ", warning, to=err)
 
 
 @main.command()
@@ -218,71 +235,124 @@ def build(
         return
     for item in built:
         dropped = f"  (dropped {', '.join(item.dropped)})" if item.dropped else ""
-        out.print(f"{'wrote' if item.written else 'unchanged'}  {item.bundle}{dropped}")
+        say(f"{'wrote' if item.written else 'unchanged'}  {item.bundle}{dropped}")
+
+
+PUBKEY = click.option(
+    "--pubkey",
+    "pubkeys",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A trusted Ed25519 public key (PEM or ssh-ed25519; repeatable). Approvals signed by it read as valid.",
+)
+REQUIRE_APPROVAL = click.option(
+    "--require-approval",
+    is_flag=True,
+    help="Refuse (exit 4) a bundle without an approval of its current bytes signed by a --pubkey key.",
+)
 
 
 @main.command()
 @click.argument("bundles", nargs=-1, required=True, type=click.Path())
-@click.option("--pubkey", "pubkeys", multiple=True, type=click.Path(dir_okay=False), help="Require a valid approval signature by this Ed25519 public key (repeatable).")
+@PUBKEY
+@REQUIRE_APPROVAL
+@click.option("--release", metavar="NAME", help="The release a renamed copy of one bundle is meant to be.")
 @JSON
 @handles_errors
-def verify(bundles: tuple[str, ...], pubkeys: tuple[str, ...], as_json: bool) -> None:
-    """Check BUNDLE folders against their SHA256SUMS and manifest.
+def verify(bundles: tuple[str, ...], pubkeys: tuple[str, ...], require_approval: bool, release, as_json: bool) -> None:
+    """Check BUNDLES against their SHA256SUMS, manifest and approvals.
 
-    Works on a bundle copied anywhere, without the project. Exits 1 naming
-    every missing, extra or altered file.
+    A BUNDLE is a bundle folder, an archive made by `sqlrelease pack`
+    (.tar.gz, .zip), or a folder holding bundles (such as releases/), whose
+    bundles are each verified. Works anywhere, without the project. A bundle
+    is plain files only, and goes by its release's name (--release NAME for
+    a renamed copy). With --pubkey, a bundle needs an approval of its current
+    bytes signed by one of those keys (--require-approval says so explicitly).
+
+    \b
+    Exit codes (the most serious when several bundles are checked):
+      0  every bundle is intact (and approved, when required)
+      1  a bundle fails: altered, missing or extra files, not plain files,
+         a manifest or name that does not match
+      2  invalid input: an unreadable key, a path that is no bundle
+      3  an approval does not hold: void (the bundle changed since), its
+         signature does not match, it names another release, or unreadable
+      4  approval required, and no approval of the bundle as it is now is
+         signed by a --pubkey key
     """
-    results = [api.verify(folder) for folder in bundles]
-    reviews = [api.review_status(folder, pubkeys) for folder in bundles]
+    report = api.verify_bundles(bundles, pubkeys, require_approval, release)
     if as_json:
-        _print_json({"bundles": [{**r.to_dict(), "review": s.to_dict()} for r, s in zip(results, reviews)]})
+        _print_json(report.to_dict())
+        sys.exit(report.exit_code)
+    for item in report.bundles:
+        _print_verification(item)
+    if len(report.bundles) > 1:
+        failed = sum(1 for b in report.bundles if b.exit_code)
+        say(f"{len(report.bundles)} bundle(s): {len(report.bundles) - failed} OK, {failed} not")
+    sys.exit(report.exit_code)
+
+
+VERDICTS = {0: ("OK", "green"), 3: ("APPROVAL FAILS", "bold red"), 4: ("UNAPPROVED", "bold red")}
+
+
+def _print_verification(item) -> None:
+    result, review = item.verification, item.review
+    verdict = VERDICTS.get(item.exit_code, ("FAILED", "bold red"))
+    if result.ok:
+        say(verdict, f"  {item.path} (release {result.release}, {result.checked} files)")
     else:
-        for result in results:
-            if result.ok:
-                out.print(f"[green]OK[/]  {result.bundle} (release {result.release}, {result.checked} files)")
-                continue
-            out.print(f"[bold red]FAILED[/]  {result.bundle}")
-            for path in result.altered:
-                out.print(f"    altered: {path}")
-            for path in result.missing:
-                out.print(f"    missing: {path}")
-            for path in result.extra:
-                out.print(f"    extra:   {path}")
-            for problem in result.problems:
-                out.print(f"    {escape(problem)}")
-    if not as_json:
-        for status in reviews:
-            style = {"approved": "green", "void": "bold red"}.get(status.status, "yellow")
-            out.print(f"[{style}]{status.text()}[/]  {status.bundle}")
-            for problem in status.problems:
-                out.print(f"    [bold red]{problem}[/]")
-    if not all(r.ok for r in results) or not all(s.ok for s in reviews):
-        sys.exit(1)
+        say(verdict, f"  {item.path}" + (f" (release {result.release})" if result.release else ""))
+    for label, paths in (("altered", result.altered), ("missing", result.missing), ("extra", result.extra)):
+        for path in paths:
+            say(f"    {label}: ".ljust(13), path)
+    for entry in result.not_plain:
+        say(f"    {entry}")
+    for problem in result.problems:
+        say(f"    {problem}")
+    if review is None:
+        return
+    style = {"approved": "green", "void": "bold red"}.get(review.status, "yellow")
+    say("    review: ", (review.text(), style))
+    for note in review.notes:
+        say(f"    note: {note}", style="dim")
+    for problem in review.problems:
+        say(f"    approval problem: {problem}", style="bold red")
+    if review.unapproved():
+        say(f"    {review.unapproved()}", style="bold red")
 
 
 def _print_diff(item, limit: int | None) -> None:
     """A unified diff, coloured in a terminal (plain when piped or NO_COLOR is set)."""
-    from rich.text import Text
-
     from .diff import line_style
 
     lines, left_out = item.shown(limit)
     for line in lines:
         # NO_COLOR keeps rich's bold; a diff under NO_COLOR should be plain text.
-        out.print(Text(line, style="" if out.no_color else line_style(line) or ""))
+        say(line, style="" if out.no_color else line_style(line) or "")
     if left_out:
-        out.print(Text(f"... {left_out} more diff line(s) of {item.path} (--full shows all)", style="dim"))
+        say(f"... {left_out} more diff line(s) of {item.path} (--full shows all)", style="dim")
 
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Warnings fail too: revisions in no release, unmerged heads.")
 @click.option("--full", is_flag=True, help="Print every diff line of every differing file (default: bounded).")
+@PUBKEY
+@REQUIRE_APPROVAL
 @REHEARSE_URL
 @PROJECT
 @JSON
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @handles_errors
-def check(strict: bool, full: bool, rehearse_urls: tuple[str, ...], project: str, as_json: bool, quiet: bool) -> None:
+def check(
+    strict: bool,
+    full: bool,
+    pubkeys: tuple[str, ...],
+    require_approval: bool,
+    rehearse_urls: tuple[str, ...],
+    project: str,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Prove the committed bundles are exactly what the history renders now.
 
     Renders every release in memory and compares it byte for byte with its
@@ -292,16 +362,21 @@ def check(strict: bool, full: bool, rehearse_urls: tuple[str, ...], project: str
     without a bundle, other sqlrelease/alembic/sqlalchemy versions. Revisions in
     no release and unmerged heads are warnings.
 
+    With --require-approval and --pubkey, every bundle also needs an approval
+    of its current bytes signed by one of those keys.
+
     \b
     Exit codes:
       0  every bundle matches (warnings may be printed)
       1  drift, a migration that cannot render, or with --strict any warning
       2  the configuration, plan or history cannot be read
+      3  with --require-approval: an approval does not hold (void, forged)
+      4  with --require-approval: a bundle has no approval signed by a --pubkey key
     """
     from .commands.check import DIFF_FILES, DIFF_LINES
 
     servers.use_urls(rehearse_urls)
-    report = api.check(project, strict, _progress(not quiet and not as_json))
+    report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval)
     if as_json:
         _print_json(report.to_dict(full))
         sys.exit(report.exit_code)
@@ -311,11 +386,13 @@ def check(strict: bool, full: bool, rehearse_urls: tuple[str, ...], project: str
     shown_files = 0
     for result in report.releases:
         if result.status == "current":
-            out.print(f"[green]OK[/]      {result.bundle}")
+            say(("OK", "green"), f"      {result.bundle}")
+            for finding in by_release.pop(result.release, []):
+                say("  ", (f"{finding.severity}:", "bold red"), " ", finding.message)
             continue
-        out.print(f"[bold red]{'MISSING' if result.status == 'missing' else 'DRIFT'}[/]   {result.bundle}")
+        say(("MISSING" if result.status == "missing" else "DRIFT", "bold red"), f"   {result.bundle}")
         for finding in by_release.pop(result.release, []):
-            out.print(f"  [bold red]{finding.severity}:[/] {escape(finding.message)}")
+            say("  ", (f"{finding.severity}:", "bold red"), " ", finding.message)
         for item in result.diffs:
             if not full and shown_files >= DIFF_FILES:
                 continue
@@ -324,15 +401,15 @@ def check(strict: bool, full: bool, rehearse_urls: tuple[str, ...], project: str
     for findings in by_release.values():
         for finding in findings:
             style = "bold red" if finding.severity == "error" else "yellow"
-            out.print(f"[{style}]{finding.severity}:[/] {escape(finding.message)}")
+            say((f"{finding.severity}:", style), " ", finding.message)
     left_out = len(report.diffs) - shown_files
     if left_out:
-        out.print(f"[dim]... {left_out} more differing file(s) (--full shows all)[/]")
+        say(f"... {left_out} more differing file(s) (--full shows all)", style="dim")
     if report.exit_code:
         what = f"{len(report.errors)} error(s)" if report.errors else f"{len(report.warnings)} warning(s) with --strict"
-        out.print(f"[bold red]check failed:[/] {what}; rebuild with `sqlrelease build` only after reviewing why")
+        say(("check failed:", "bold red"), f" {what}; rebuild with `sqlrelease build` only after reviewing why")
     else:
-        out.print(f"[green]check passed:[/] {len(report.releases)} bundle(s) match the history")
+        say(("check passed:", "green"), f" {len(report.releases)} bundle(s) match the history")
     sys.exit(report.exit_code)
 
 
@@ -398,17 +475,17 @@ def doctor(dialects: tuple[str, ...], rehearse_urls: tuple[str, ...], project: s
         problems = report.problems()
         for finding in problems:
             style = "bold red" if finding.status == "fails" else "yellow"
-            out.print(
-                f"[{style}]{finding.status}[/]  {escape(finding.location)}  {finding.revision} "
+            say(
+                (finding.status, style), f"  {finding.location}  {finding.revision} "
                 f"{finding.dialect} {finding.direction} (release {finding.release or 'none yet'})"
             )
-            out.print(f"    {finding.cause}: {escape(finding.summary or '')}")
+            say(f"    {finding.cause}: {finding.summary or ''}")
             if finding.message:
-                out.print(f"    raised: {escape(finding.message)}", style="dim")
+                say(f"    raised: {finding.message}", style="dim")
             if finding.fix:
-                out.print(f"    fix: {escape(finding.fix)}")
+                say(f"    fix: {finding.fix}")
         revisions = len({f.revision for f in report.findings})
-        out.print(f"{revisions} revision(s) checked; {len(problems)} finding(s)" if problems else f"{revisions} revision(s): all render offline")
+        say(f"{revisions} revision(s) checked; {len(problems)} finding(s)" if problems else f"{revisions} revision(s): all render offline")
     if not report.ok:
         sys.exit(1)
 
@@ -472,18 +549,17 @@ def lint(
             where = ",".join(group["dialects"]) or "all"
             if f.statement:
                 where += f"#{f.statement}"
-            severity = f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]"
-            waived = "  [dim](waived)[/]" if group["waiver"] else ""
-            out.print(f"{f.release}  {f.revision}  {severity}  {f.rule}  {where}  {escape(f.detail)}{waived}")
+            waived = ("  (waived)", "dim") if group["waiver"] else ""
+            say(f"{f.release}  {f.revision}  ", (f.severity, SEVERITY_STYLE[f.severity]), f"  {f.rule}  {where}  {f.detail}", waived)
             if f.excerpt:
-                out.print(f"    {escape(f.excerpt)}")
+                say(f"    {f.excerpt}")
             if group["waiver"]:
-                out.print(f"    [dim]waived by {escape(group['waiver'].by or 'a reviewer')}: {escape(group['waiver'].reason)}[/]")
+                say(f"    waived by {group['waiver'].by or 'a reviewer'}: {group['waiver'].reason}", style="dim")
             else:
-                out.print(f"    [dim]why: {escape(f.why)}; fix: {escape(f.fix)}[/]")
+                say(f"    why: {f.why}; fix: {f.fix}", style="dim")
         counts = {s: sum(1 for f in findings if f.severity == s and not f.waived) for s in lints.SEVERITIES}
         waived = sum(1 for f in findings if f.waived)
-        out.print(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, {waived} waived")
+        say(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, {waived} waived")
     if failing:
         sys.exit(1)
 
@@ -508,10 +584,10 @@ def waive(release: str, rule: str, revision: str, reason: str, by: str, dialect,
     """
     added = api.waive(project, release, rule, revision, reason, by, dialect, statement)
     for waiver in added:
-        out.print(f"waived {waiver.rule} in {waiver.revision} ({waiver.dialect or 'all dialects'})")
+        say(f"waived {waiver.rule} in {waiver.revision} ({waiver.dialect or 'all dialects'})")
     if not added:
-        out.print("already waived")
-    out.print(f"next: sqlrelease build {release}")
+        say("already waived")
+    say(f"next: sqlrelease build {release}")
 
 
 @main.command()
@@ -524,17 +600,19 @@ def waive(release: str, rule: str, revision: str, reason: str, by: str, dialect,
 def approve(release: str, by: str, key, project: str, as_json: bool) -> None:
     """Approve the built bundle of RELEASE exactly as it is now.
 
-    Records the bundle digest (sha256 of its SHA256SUMS) in
-    <bundles>/RELEASE.approvals.json; with --key, an Ed25519 signature over it.
-    Any later change to the bundle voids the approval.
+    Records who approved which bytes (release, bundle digest: the sha256 of
+    its SHA256SUMS, time) in the bundle's APPROVALS.json, which travels with
+    the folder and its archives; with --key, an Ed25519 signature over that
+    whole statement. Any later change to the bundle voids the approval; only
+    a signed approval shows who approved (verify --pubkey).
     """
     approval = api.approve_release(project, release, by, key)
     if as_json:
         _print_json(approval)
         return
     signed = f", signed with {approval['key_id']}" if "signature" in approval else ""
-    out.print(f"approved {release} by {approval['by']}: digest {approval['digest']}{signed}")
-    out.print(f"recorded in {approval['file']}")
+    say(f"approved {release} by {approval['by']}: digest {approval['digest']}{signed or ' (unsigned: --key signs it)'}")
+    say(f"recorded in {approval['file']}")
 
 
 @main.command()
@@ -543,8 +621,8 @@ def approve(release: str, by: str, key, project: str, as_json: bool) -> None:
 def keygen(path: str) -> None:
     """Create an Ed25519 key pair: PATH (private, PEM, mode 0600) and PATH.pub (public, PEM)."""
     private, public = api.keygen(path)
-    out.print(f"private key: {private} (keep it secret)")
-    out.print(f"public key:  {public} (give it to whoever verifies: sqlrelease verify --pubkey {public})")
+    say(f"private key: {private} (keep it secret)")
+    say(f"public key:  {public} (give it to whoever verifies: sqlrelease verify --pubkey {public})")
 
 
 # -- the fleet: status and apply across many databases -------------------------------------

@@ -112,3 +112,10 @@ class ReviewError(SqlreleaseError):
     """A waiver, approval or key could not be read, written or checked."""
 
     kind = "review"
+
+
+class InputError(SqlreleaseError):
+    """A value given on the command line or to the API cannot be used (a name, a key file)."""
+
+    exit_code = 2
+    kind = "input"

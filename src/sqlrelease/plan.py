@@ -24,6 +24,28 @@ if TYPE_CHECKING:
     from .history import History
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+NAME_MAX = 64
+# Names the bundles folder uses for other things: archives, a build's staging and
+# retired folders, and the approvals files of earlier versions.
+RESERVED_ENDINGS = (".tar.gz", ".zip", ".tmp", ".old", ".approvals.json")
+NAME_RULE = (
+    f"a release name is 1 to {NAME_MAX} characters: letters, digits and . _ + -, starting with a letter or digit, "
+    f"not ending in {', '.join(RESERVED_ENDINGS)}, and unlike any other release's name ignoring case"
+)
+
+
+def release_name_problem(name: object) -> str | None:
+    """Why `name` cannot be a release name (it names a folder and files), or None."""
+    if not isinstance(name, str) or not name:
+        return "a release needs a `name` string"
+    shown = name if len(name) <= 40 else name[:37] + "..."
+    if len(name) > NAME_MAX:
+        return f"release name {shown!r} is {len(name)} characters long, more than {NAME_MAX} ({NAME_RULE})"
+    if not NAME_PATTERN.match(name):
+        return f"release name {shown!r} is not allowed ({NAME_RULE})"
+    if name.lower().endswith(RESERVED_ENDINGS):
+        return f"release name {shown!r} ends like a file sqlrelease keeps beside bundles ({NAME_RULE})"
+    return None
 PLAN_HEADER = "# sqlrelease release plan: releases in apply order. Edit with `sqlrelease cut`.\n"
 
 
@@ -86,7 +108,7 @@ def load_plan(path: Path, shown: str | None = None) -> Plan:
     if not isinstance(entries, list):
         raise PlanError("`release` must be an array of tables ([[release]])", path=shown, line=1)
     releases: list[PlannedRelease] = []
-    seen: dict[str, int | None] = {}
+    seen: dict[str, tuple[str, int | None]] = {}  # lower-cased name -> (name, line)
     for index, entry in enumerate(entries):
         line = release_lines[index] if index < len(release_lines) else None
 
@@ -94,6 +116,11 @@ def load_plan(path: Path, shown: str | None = None) -> Plan:
             at = tomlfile.key_line(text, key, after=line or 0) if key else None
             return PlanError(message, path=shown, line=at or line, hint=hint)
 
+        if not isinstance(entry, dict):
+            raise fail(
+                f"`release` holds {type(entry).__name__} {entry!r}: each release is a [[release]] table",
+                hint='write [[release]] with name = "1.0.0" and target = "REVISION"',
+            )
         unknown = set(entry) - {"name", "target", "accept_irreversible"}
         if unknown:
             key = sorted(unknown)[0]
@@ -101,13 +128,15 @@ def load_plan(path: Path, shown: str | None = None) -> Plan:
                 f"unknown key {key!r} in a release", key, "a release has `name`, `target` and `accept_irreversible`"
             )
         name = entry.get("name")
-        if not isinstance(name, str) or not name:
-            raise fail("a release needs a `name` string", "name")
-        if not NAME_PATTERN.match(name):
-            raise fail(f"release name {name!r} may only use letters, digits and . _ + -", "name")
-        if name in seen:
-            raise fail(f"release {name!r} is defined twice (first at line {seen[name]})", "name")
-        seen[name] = line
+        problem = release_name_problem(name)
+        if problem:
+            raise fail(problem, "name")
+        if name.lower() in seen:
+            first, first_line = seen[name.lower()]
+            same = "defined twice" if first == name else f"the same name as release {first!r} ignoring case"
+            raise fail(f"release {name!r} is {same} (first at line {first_line})", "name",
+                       hint="bundle folders of names that differ only in case collide on macOS and Windows")
+        seen[name.lower()] = (name, line)
         target = entry.get("target")
         if isinstance(target, str):
             targets = (target,)

@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import uuid
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
-from . import batch
+from . import batch, urls
 from .diagnosis import diagnose
 from .dialects import DIALECTS
 from .errors import RenderError
@@ -84,15 +85,50 @@ def scratch_database(config, dialect: str):
         raise RenderError(f"no server to rehearse {dialect} migrations on", dialect=dialect,
                           hint=f"name a server with {how_to_name_a_server(dialect)}")
     name = f"sqlrelease_rehearsal_{uuid.uuid4().hex[:12]}"
-    server = sa.create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    try:
-        yield sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
+    with _server_errors(server_url, dialect, "create a scratch database"):
+        server = sa.create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                                  connect_args=_connect_args(server_url, dialect))
         with server.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        try:
+            with server.connect() as connection:
+                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        except sa.exc.SQLAlchemyError as exc:
+            warnings.warn(f"could not drop the scratch database {name} on {urls.shown(server_url)}: "
+                          f"{_driver_message(exc)}", stacklevel=1)
         server.dispose()
+
+
+CONNECT_TIMEOUT = 15  # seconds; a server that does not answer is an error, not a hang
+
+
+def _connect_args(server_url, dialect: str) -> dict:
+    if dialect in ("postgresql", "mysql") and "connect_timeout" not in server_url.query:
+        return {"connect_timeout": CONNECT_TIMEOUT}
+    return {}
+
+
+def _driver_message(exc: BaseException) -> str:
+    """The driver's own words, on one line, passwords hidden."""
+    original = getattr(exc, "orig", None) or exc
+    text = " ".join(str(original).split()) or type(original).__name__
+    return urls.mask(text if len(text) <= 300 else text[:297] + "...")
+
+
+@contextmanager
+def _server_errors(server_url, dialect: str, doing: str):
+    """A rehearsal server that cannot be reached or used becomes one line naming it (password hidden)."""
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, ImportError, OSError) as exc:
+        raise RenderError(
+            f"cannot {doing} on the {dialect} rehearsal server {urls.shown(server_url)}: {_driver_message(exc)}",
+            dialect=dialect,
+            hint=f"check its host, port, user, password and database; the server is named by {how_to_name_a_server(dialect)}",
+        ) from None
 
 
 def rehearse_release(project, release, dialect: str, scratch_url: str, targets) -> dict:
@@ -104,7 +140,9 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
     batch.install()
     engine = sa.create_engine(scratch_url, poolclass=NullPool)
     try:
-        with engine.connect() as connection:
+        with _server_errors(sa.make_url(scratch_url), dialect, "connect to the scratch database"):
+            connection = engine.connect()
+        with connection:
             recorder = _Recorder(DIALECTS[dialect], connection.dialect)
             event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
             environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
@@ -114,10 +152,28 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
                     with environment.begin_transaction():
                         environment.run_migrations()
                 else:
-                    history.script.run_env()
+                    _run_env(project, dialect)
             return environment.recorded
     finally:
         engine.dispose()
+
+
+def _run_env(project, dialect: str) -> None:
+    """The project's env.py, online on the scratch connection; its own failures are one line."""
+    try:
+        project.history.script.run_env()
+    except RenderError:
+        raise
+    except Exception as exc:
+        env_py = Path(project.history.script.dir) / "env.py"
+        failure = failure_of(exc, env_py)
+        raise RenderError(
+            f"env.py failed while rehearsing on the {dialect} scratch database: {urls.mask(failure.cause)}",
+            path=project.config.relative(env_py),
+            line=failure.line,
+            dialect=dialect,
+            hint="if env.py needs the application or a database, set environment = \"builtin\" in [tool.sqlrelease]",
+        ) from None
 
 
 class _RehearsalEnvironment(EnvironmentContext):

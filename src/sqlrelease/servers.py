@@ -4,25 +4,44 @@ In order: `--rehearse-url DIALECT=URL` on the command line (set for the process
 by `use_urls`), the environment variable `SQLRELEASE_REHEARSE_URL_<DIALECT>`
 (keeps passwords out of the repository), or `[tool.sqlrelease.rehearse]` in
 pyproject.toml. SQLite needs none: its scratch database is a temporary file.
+Every URL is parsed by `urls.parse` (one-line errors, password hidden).
 """
 
 from __future__ import annotations
 
 import os
 
+from . import urls
 from .dialects import DIALECTS
 from .errors import ConfigError
 
 ENV_PREFIX = "SQLRELEASE_REHEARSE_URL_"
+# SQLAlchemy backend names a server URL may use, per dialect.
+BACKENDS = {"mysql": ("mysql", "mariadb")}
 
 
 def settings(config) -> dict:
     return dict(config.rehearse)
 
 
-def url(config, dialect: str) -> str | None:
-    """The server (or, for sqlite, nothing needed) a scratch database for `dialect` is made on."""
-    return os.environ.get(ENV_PREFIX + dialect.upper()) or settings(config).get(dialect)
+def url(config, dialect: str):
+    """The server a scratch database for `dialect` is made on (a SQLAlchemy URL), or None."""
+    variable = ENV_PREFIX + dialect.upper()
+    if os.environ.get(variable):
+        return _server_url(os.environ[variable], dialect, variable)
+    if settings(config).get(dialect) is not None:
+        return _server_url(settings(config)[dialect], dialect, f"[tool.sqlrelease.rehearse] {dialect}")
+    return None
+
+
+def _server_url(text, dialect: str, source: str):
+    parsed = urls.parse(text, f"the {dialect} rehearsal server ({source})")
+    if parsed.get_backend_name() not in BACKENDS.get(dialect, (dialect,)):
+        raise ConfigError(
+            f"the {dialect} rehearsal server ({source}) {urls.shown(parsed)} is a {parsed.get_backend_name()} URL",
+            hint=f"give a {dialect} server for {dialect} rehearsals",
+        )
+    return parsed
 
 
 def available(config, dialect: str) -> bool:
@@ -47,5 +66,9 @@ def use_urls(pairs) -> None:
     for pair in pairs:
         dialect, sep, value = pair.partition("=")
         if not sep or not value or dialect not in DIALECTS:
-            raise ConfigError(f"--rehearse-url {pair!r}: expected DIALECT=URL", hint=f"DIALECT is one of {', '.join(DIALECTS)}")
+            raise ConfigError(
+                f"--rehearse-url {urls.mask(pair)!r}: expected DIALECT=URL",
+                hint=f"DIALECT is one of {', '.join(DIALECTS)}",
+            )
+        _server_url(value, dialect, "--rehearse-url")
         os.environ[ENV_PREFIX + dialect.upper()] = value

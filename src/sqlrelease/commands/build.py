@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .. import approval, lint, review
 from .. import bundle as bundles
-from .. import lint, review
 from ..dialects import DIALECTS
 from ..project import Progress, Project, choose_dialects, open_project, quiet, render_releases, select_releases
 from ..plan import Release
@@ -78,6 +78,9 @@ def build(
     for release in releases:
         folder = proj.bundle_dir(release)
         dropped = tuple(d for d in _held_dialects(folder) if d not in wanted[release.name])
+        moved = approval.migrate_legacy(folder)
+        if moved:
+            progress(moved)
         written = bundles.write_bundle(folder, files[release.name])
         built.append(Built(release.name, proj.config.relative(folder), written, wanted[release.name], dropped))
     return built

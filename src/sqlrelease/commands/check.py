@@ -15,9 +15,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import approval
 from .. import bundle as bundles
 from .build import render_bundles
 from ..diff import FileDiff, diff_files
+from ..errors import ConfigError
 from ..plan import unreleased
 from ..project import Progress, Project, open_project, quiet
 
@@ -35,6 +37,7 @@ KINDS = (
     "plan-changed",  # the release's range, migrations, dialects or stamp mode changed
     "generator-changed",  # other sqlrelease / alembic / sqlalchemy versions
     "bytes-differ",  # rendered bytes differ and no cause above explains it
+    "approval",  # with --require-approval: a bundle without a valid signed approval of its bytes
     "unreleased",
     "heads",
 )
@@ -81,6 +84,7 @@ class CheckReport:
     unreleased: list[str]
     heads: list[str]
     strict: bool = False
+    approval_exit: int = 0  # 3 an approval does not hold, 4 a required one is missing (as `verify`)
 
     @property
     def errors(self) -> list[Finding]:
@@ -92,10 +96,10 @@ class CheckReport:
 
     @property
     def exit_code(self) -> int:
-        """0: bundles match; 1: drift (or, with strict, any warning)."""
-        if self.errors or (self.strict and self.warnings):
+        """0: bundles match; 1: drift (or, with strict, any warning); 3/4: approvals, as `verify`."""
+        if any(f.kind != "approval" for f in self.errors) or (self.strict and self.warnings):
             return 1
-        return 0
+        return self.approval_exit
 
     @property
     def diffs(self) -> list[tuple[str, FileDiff]]:
@@ -277,7 +281,41 @@ def _unplanned_bundles(project: Project) -> list[Finding]:
     return found
 
 
-def check(project: Path | str = ".", strict: bool = False, progress: Progress = quiet):
-    """Render every bundle in memory and compare it byte for byte with the committed bundles."""
+def check(
+    project: Path | str = ".",
+    strict: bool = False,
+    progress: Progress = quiet,
+    pubkeys=(),
+    require_approval: bool = False,
+):
+    """Render every bundle in memory and compare it byte for byte with the committed bundles.
+
+    With `require_approval`, every bundle also needs an approval of its current
+    bytes signed by one of `pubkeys` (exit code 4 otherwise, 3 for an approval
+    that does not hold)."""
+    if require_approval and not pubkeys:
+        raise ConfigError("--require-approval needs --pubkey KEY", hint="only a signature by a key you trust shows who approved")
+    keys = approval.load_public_keys(pubkeys) if require_approval else {}
     proj = open_project(project)
-    return check_project(proj, render_bundles(proj, progress=progress), strict)
+    report = check_project(proj, render_bundles(proj, progress=progress), strict)
+    if require_approval:
+        _require_approvals(proj, report, keys)
+    return report
+
+
+def _require_approvals(project: Project, report: CheckReport, keys: dict) -> None:
+    codes = set()
+    for release in project.releases:
+        folder = project.bundle_dir(release)
+        if not folder.is_dir():
+            continue  # reported as bundle-missing
+        shown = project.config.relative(folder)
+        status = approval.review_status(folder, keys, require=True)
+        if status.ok:
+            continue
+        codes.add(status.exit_code)
+        whys = status.problems + ([status.text()] if status.status == "void" else [])
+        for why in whys + ([status.unapproved()] if status.unapproved() else []):
+            report.findings.append(Finding("approval", ERROR, f"{shown}: {why}", release.name, shown))
+    report.approval_exit = 3 if 3 in codes else 4 if codes else 0
+    report.findings.sort(key=lambda f: KINDS.index(f.kind))

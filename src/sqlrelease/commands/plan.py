@@ -10,7 +10,7 @@ from typing import Iterable
 from .. import approval
 from .. import bundle as bundles
 from ..errors import PlanError
-from ..plan import NAME_PATTERN, Plan, PlannedRelease, Release, append_release, resolve, unreleased
+from ..plan import Plan, PlannedRelease, Release, append_release, release_name_problem, resolve, unreleased
 from ..project import Progress, Project, choose_dialects, open_project, quiet
 
 
@@ -130,10 +130,14 @@ def cut(project: Path | str = ".", name: str = "", revisions: Iterable[str] = ()
 
     Creates the plan file when it does not exist yet (the first release)."""
     proj = open_project(project, new_plan=True)
+    problem = release_name_problem(name)
+    if problem:
+        raise PlanError(problem)
     for existing in proj.plan.releases:
-        if existing.name == name:
+        if existing.name.lower() == name.lower():
+            what = "exists already" if existing.name == name else f"differs from release {existing.name!r} only in case"
             raise PlanError(
-                f"release {name!r} exists already", path=proj.plan.shown, line=existing.line, hint="choose a new name"
+                f"release {name!r} {what}", path=proj.plan.shown, line=existing.line, hint="choose a new name"
             )
     targets = list(revisions)
     if not targets:
@@ -153,9 +157,7 @@ def cut(project: Path | str = ".", name: str = "", revisions: Iterable[str] = ()
     except PlanError as exc:
         raise PlanError(exc.message, path=proj.plan.shown, release=name, hint=exc.hint) from None
     candidate = Plan(proj.plan.path, proj.plan.shown, proj.plan.releases + (PlannedRelease(name, resolved),))
-    # Validates name, ancestry and "has new migrations" exactly as loading the plan would.
-    if not NAME_PATTERN.match(name):
-        raise PlanError(f"release name {name!r} may only use letters, digits and . _ + -")
+    # Validates ancestry and "has new migrations" exactly as loading the plan would.
     release = resolve(candidate, proj.history)[-1]
     if not proj.plan.path.exists():
         proj.plan.path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import lint
-from ..approval import approvals_path, approve
+from ..approval import APPROVALS, approve
 from ..errors import ReviewError
 from ..project import choose_dialects, open_project, render_releases, select_releases
 from ..review import add_waivers, load_waivers
@@ -61,5 +61,5 @@ def approve_release(project: Path | str, release: str, by: str, key: Path | str 
     if not folder.is_dir():
         raise ReviewError(f"release {release} has no bundle at {proj.config.relative(folder)}", hint=f"sqlrelease build {release}")
     approval = approve(folder, by, key, release)
-    approval["file"] = proj.config.relative(approvals_path(folder))
+    approval["file"] = proj.config.relative(folder / APPROVALS)
     return approval

@@ -1,0 +1,89 @@
+"""Database URLs as users give them: parsed with one clear error, and shown without passwords.
+
+Every message, log line and JSON document that may hold a URL goes through
+`mask` before a user sees it: it hides the password of any URL written in the
+text (`scheme://user:PASSWORD@host`, `?password=...`) and every password this
+process has parsed (`parse`), wherever it appears, since a driver's error may
+repeat it without the URL around it. `shown` renders one URL with its password
+hidden, as SQLAlchemy's `render_as_string(hide_password=True)` does.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote_plus
+
+from .errors import ConfigError
+
+HIDDEN = "***"
+# Greedy to the last `@` of the token, so a raw `@` inside a password is hidden too.
+_CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'\"]*:)(?P<password>[^\s'\"]*)@")
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&;](?:password|passwd|pwd)=)(?P<password>[^&\s'\"]*)", re.IGNORECASE)
+# Passwords seen in parsed URLs; shorter ones would mask unrelated text, and only occur
+# inside URLs, which the patterns above hide anyway.
+_SEEN: set[str] = set()
+_MIN_REMEMBERED = 4
+
+
+def mask(text: str) -> str:
+    """`text` with the password of every URL in it, and every password parsed so far, hidden."""
+    text = _CREDENTIALS.sub(lambda m: m.group("head") + (HIDDEN if m.group("password") else "") + "@", text)
+    text = _QUERY_PASSWORD.sub(lambda m: m.group("head") + HIDDEN, text)
+    for secret in sorted(_SEEN, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, HIDDEN)
+    return text
+
+
+def remember(password: str | None) -> None:
+    """Mask `password` (and its URL-encoded form) in everything shown from now on."""
+    if password and len(password) >= _MIN_REMEMBERED:
+        _SEEN.add(password)
+        _SEEN.add(quote_plus(password))
+
+
+def parse(text: str, what: str = "URL"):
+    """A SQLAlchemy URL from `text`; anything unusable (not a URL, a port that is not a
+    number, an unknown dialect or driver) is a ConfigError naming `what`, password hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigError(f"{what}: expected a database URL such as postgresql+psycopg://user@host/db")
+    _remember_raw(text)
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError) as exc:
+        reason = "the port is not a number" if "int()" in str(exc) else mask(str(exc))
+        raise ConfigError(
+            f"{what} {mask(text)!r} is not a usable database URL: {reason}",
+            hint="write it as DIALECT+DRIVER://USER:PASSWORD@HOST:PORT/DATABASE",
+        ) from None
+    remember(url.password if isinstance(url.password, str) else None)
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"{what} {shown(url)}: unknown database dialect or driver {url.drivername!r}",
+            hint="for example postgresql+psycopg, mysql+pymysql or sqlite",
+        ) from None
+    except ImportError as exc:
+        raise ConfigError(
+            f"{what} {shown(url)}: the driver for {url.drivername!r} is not installed ({exc.name or exc})",
+            hint="install it (psycopg for PostgreSQL, PyMySQL for MySQL/MariaDB)",
+        ) from None
+    return url
+
+
+def shown(url) -> str:
+    """A URL (object or text) as it may be printed: its password replaced by ***."""
+    if isinstance(url, str):
+        return mask(url)
+    return url.render_as_string(hide_password=True)
+
+
+def _remember_raw(text: str) -> None:
+    """The password of a URL that may not even parse, so its error message cannot show it."""
+    match = _CREDENTIALS.search(text)
+    if match:
+        remember(match.group("password"))
