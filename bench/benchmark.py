@@ -1,308 +1,372 @@
 #!/usr/bin/env python3
-"""Benchmark sqlrelease against the loop a user would otherwise script around the Alembic CLI.
+"""Benchmark sqlrelease against the honest floor and what users run today.
 
-Generates a synthetic Alembic history in a temporary folder (default: 1,000
-revisions of mixed operations -- create/alter/drop table and column, indexes,
-unique constraints, op.execute -- in 50 releases, for postgresql, mysql and
-sqlite) and times:
+Generates a synthetic Alembic history shaped like real ones (bench/history.py:
+default 1,000 revisions in 50 releases, for postgresql, mysql and sqlite) and
+measures, each as a whole process, CPU time (user + sys, children included,
+from wait4) and wall time, over --repeats interleaved repeats (median and
+[min..max]), with the load average when each sample started:
 
-  (a) `sqlrelease build --all`                        (CLI, a fresh process)
-  (b) `sqlrelease check`                              (CLI, a fresh process)
-  (c) the user's loop: one `alembic upgrade A:B --sql` and one
-      `alembic downgrade B:A --sql` CLI call per release and dialect
-  (d) the floor: one in-process Alembic render of the whole history per
-      dialect and direction (alembic.command.upgrade(cfg, "base:head", sql=True)
-      into a StringIO), timed inside its process
+  floor      the honest floor: one process loads the history once (one Alembic
+             ScriptDirectory, every revision file imported once), then runs one
+             offline pass per dialect and direction, exactly as
+             `alembic upgrade base:head --sql` / `downgrade head:base --sql` do
+             inside, into memory
+  old floor  (--old-floor) the previous benchmark's floor: alembic.command per
+             pass, which loads the whole history again for each of the passes
+  anchor     the naive anchor: one `alembic upgrade base:head --sql` and one
+             `alembic downgrade head:base --sql` CLI call per dialect
+  loop       the per-release CLI loop a user would script: one `upgrade A:B --sql`
+             and one `downgrade B:A --sql` call per release and dialect (timed on
+             --loop-sample releases spread over the plan and extrapolated, which
+             the output says; --loop-all runs every call)
+  build      `sqlrelease build --all` into an empty releases/
+  check      `sqlrelease check` with nothing changed (and `check --render`, the
+             full render, when the installed sqlrelease has that flag)
 
-It prints the ratios (a)/(c), (a)/(d), (b)/(d) and each step's peak memory
-(max RSS of the process, from wait4). Targets: (a) at least 30x faster than
-(c); (a) and (b) within 2x of (d); peak memory under 300 MB.
+It cross-checks that the floor does the same work: every statement the floor
+renders (Alembic's version-table SQL and BEGIN/COMMIT aside) appears, in the
+same order, in the bundles' upgrade.sql / downgrade.sql of the same dialect,
+and the count matches the manifests' statement counts.
 
-The loop (c) takes minutes on a full-size history, so by default it is timed on
-an evenly spread sample of releases and extrapolated (the output says so);
---loop-all runs every call.
+Then: start-up time of `sqlrelease --help`, `verify` and `plan` on the small
+sample of this repository (and `plan` on the synthetic history); growth from
+--revisions to --growth-to revisions (build and floor; the exponent
+log(cpu_big / cpu_small) / log(big / small), 1.0 is linear) with the peak memory
+of build there; and, when `sqlrelease build` has --jobs, the speed-up of
+--jobs N over --jobs 1.
 
-  python bench/benchmark.py                              # full size
-  python bench/benchmark.py --revisions 200 --releases 10  # a quick run
+  python bench/benchmark.py                                   # the full run (long)
+  python bench/benchmark.py --revisions 200 --growth-to 0     # a quick look
+  python bench/benchmark.py --json results.json               # also write every sample
+
+CPU time is the number to compare on a shared machine: wall time stretches
+with the load of other processes, which the load column shows.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import io
 import json
+import math
 import os
-import random
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import history  # noqa: E402  (bench/history.py, next to this file)
+
+REPO = Path(__file__).resolve().parent.parent
 DIALECT_URLS = {"postgresql": "postgresql://", "mysql": "mysql://", "sqlite": "sqlite://"}
-TARGETS = {"a_vs_c": 30.0, "a_vs_d": 2.0, "b_vs_d": 2.0, "peak_mb": 300.0}
-
-ENV_PY = '''\
-"""Offline-only environment of the synthetic benchmark history."""
-from alembic import context
-
-config = context.config
-url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
-context.configure(url=url, target_metadata=None, literal_binds=True, dialect_opts={"paramstyle": "named"})
-with context.begin_transaction():
-    context.run_migrations()
-'''
-
-ALEMBIC_INI = """\
-[alembic]
-script_location = %(here)s/migrations
-sqlalchemy.url = postgresql://
-path_separator = os
-"""
-
-PYPROJECT = """\
-[tool.sqlrelease]
-alembic_ini = "alembic.ini"
-plan = "releases.toml"
-bundles = "releases"
-dialects = {dialects}
-stamp = "inline"
-environment = "project"
-"""
-
-# -- the synthetic history -----------------------------------------------------
-
-TYPES = ["sa.Integer()", "sa.String(50)", "sa.String(120)", "sa.Boolean()", "sa.DateTime()", "sa.Numeric(10, 2)", "sa.Text()"]
+DIRECTIONS = ("upgrade", "downgrade")
+TARGETS = {
+    "build_vs_floor": 1.15,  # CPU
+    "growth_margin": 0.05,  # build's growth exponent at most this above the floor's
+    "peak_mb": 200.0,  # build at --growth-to revisions
+    "check_s": 0.5,  # check with nothing changed
+    "startup_s": 0.3,  # --help, verify, plan
+}
+FULL_RENDER_FLAG = "--render"
 
 
-class Schema:
-    """The schema the history builds so far, enough to write valid next steps and their undo."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.tables: dict[str, dict] = {}  # name -> {"columns": {name: (type, nullable)}, "uniques": {name: col}, "indexes": {name: col}}
-        self.counter = 0
-
-    def fresh(self, prefix: str) -> str:
-        self.counter += 1
-        return f"{prefix}_{self.counter}"
-
-    def table_def(self, name: str) -> str:
-        """A `sa.Table(...)` for batch mode's copy_from: SQLite recreates the table from it offline."""
-        table = self.tables[name]
-        parts = [f'sa.Column("id", sa.Integer(), primary_key=True)']
-        parts += [f'sa.Column("{c}", {t}, nullable={n})' for c, (t, n) in table["columns"].items()]
-        parts += [f'sa.UniqueConstraint("{c}", name="{u}")' for u, c in table["uniques"].items()]
-        return f'sa.Table("{name}", sa.MetaData(), ' + ", ".join(parts) + ")"
-
-    def pick_table(self) -> str | None:
-        return self.rng.choice(sorted(self.tables)) if self.tables else None
+# -- measuring one process ---------------------------------------------------------
 
 
-def _batch(schema: Schema, table: str, body: str) -> str:
-    return f'with op.batch_alter_table("{table}", copy_from={schema.table_def(table)}) as batch_op:\n    {body}'
+@dataclass
+class Sample:
+    cpu: float  # user + sys seconds of the process and the children it waited for
+    wall: float
+    peak_mb: float  # max RSS of the process (or its largest waited-for child)
+    load: float  # 1-minute load average when it started
+    output: str = field(default="", repr=False)
 
 
-def next_step(schema: Schema) -> tuple[str, str, str]:
-    """(message, upgrade body, downgrade body) of one more migration, updating `schema`."""
-    rng = schema.rng
-    kinds = ["create_table"] * 15 + ["add_column"] * 25 + ["alter_column"] * 12 + ["drop_column"] * 8
-    kinds += ["create_index"] * 12 + ["drop_index"] * 5 + ["unique"] * 8 + ["execute"] * 12 + ["drop_table"] * 3
-    kind = "create_table" if len(schema.tables) < 3 else rng.choice(kinds)
-    table = schema.pick_table()
-    t = schema.tables.get(table) if table else None
-    if kind == "add_column" or (kind in ("alter_column", "drop_column", "create_index", "unique", "execute") and not t["columns"]):
-        column, type_ = schema.fresh("col"), rng.choice(TYPES)
-        t["columns"][column] = (type_, True)
-        return (
-            f"add {table}.{column}",
-            f'op.add_column("{table}", sa.Column("{column}", {type_}, nullable=True))',
-            _batch(schema, table, f'batch_op.drop_column("{column}")'),
-        )
-    if kind == "create_table":
-        name = schema.fresh("tbl")
-        columns = {schema.fresh("col"): (rng.choice(TYPES), rng.random() < 0.7) for _ in range(rng.randint(2, 5))}
-        code = schema.fresh("code")
-        columns[code] = ("sa.String(40)", False)
-        uq = f"uq_{name}_{code}"
-        schema.tables[name] = {"columns": columns, "uniques": {uq: code}, "indexes": {}}
-        return f"create table {name}", _create_table(schema, name), f'op.drop_table("{name}")'
-    if kind == "drop_table":
-        before = _create_table(schema, table) + "".join(
-            f'\nop.create_index("{i}", "{table}", ["{c}"])' for i, c in t["indexes"].items()
-        )
-        del schema.tables[table]
-        return f"drop table {table}", f'op.drop_table("{table}")', before
-    if kind == "alter_column":
-        candidates = [c for c, (ty, _) in t["columns"].items() if ty.startswith("sa.String")]
-        if not candidates:
-            return _execute(table, t, rng)
-        column = rng.choice(candidates)
-        old, nullable = t["columns"][column]
-        new = "sa.String(255)" if old != "sa.String(255)" else "sa.String(120)"
-        before = schema.table_def(table)
-        t["columns"][column] = (new, nullable)
-        up = f'with op.batch_alter_table("{table}", copy_from={before}) as batch_op:\n    batch_op.alter_column("{column}", existing_type={old}, type_={new}, existing_nullable={nullable})'
-        down = _batch(schema, table, f'batch_op.alter_column("{column}", existing_type={new}, type_={old}, existing_nullable={nullable})')
-        return f"widen {table}.{column}", up, down
-    if kind == "drop_column":
-        free = [c for c in t["columns"] if c not in t["uniques"].values() and c not in t["indexes"].values()]
-        if not free:
-            return _execute(table, t, rng)
-        column = rng.choice(free)
-        type_, nullable = t["columns"][column]
-        before = schema.table_def(table)
-        del t["columns"][column]
-        up = f'with op.batch_alter_table("{table}", copy_from={before}) as batch_op:\n    batch_op.drop_column("{column}")'
-        return f"drop {table}.{column}", up, f'op.add_column("{table}", sa.Column("{column}", {type_}, nullable=True))'
-    if kind == "create_index":
-        column = rng.choice(sorted(t["columns"]))
-        index = f"ix_{table}_{column}"
-        if index in t["indexes"]:
-            return _execute(table, t, rng)
-        t["indexes"][index] = column
-        return f"index {table}.{column}", f'op.create_index("{index}", "{table}", ["{column}"])', f'op.drop_index("{index}", table_name="{table}")'
-    if kind == "drop_index":
-        if not t["indexes"]:
-            return _execute(table, t, rng)
-        index = rng.choice(sorted(t["indexes"]))
-        column = t["indexes"].pop(index)
-        return f"drop index {index}", f'op.drop_index("{index}", table_name="{table}")', f'op.create_index("{index}", "{table}", ["{column}"])'
-    if kind == "unique":
-        free = [c for c in t["columns"] if c not in t["uniques"].values()]
-        if not free:
-            return _execute(table, t, rng)
-        column = rng.choice(free)
-        name = f"uq_{table}_{column}"
-        before = schema.table_def(table)
-        t["uniques"][name] = column
-        up = f'with op.batch_alter_table("{table}", copy_from={before}) as batch_op:\n    batch_op.create_unique_constraint("{name}", ["{column}"])'
-        down = _batch(schema, table, f'batch_op.drop_constraint("{name}", type_="unique")')
-        return f"unique {table}.{column}", up, down
-    return _execute(table, t, rng)
-
-
-def _create_table(schema: Schema, name: str) -> str:
-    t = schema.tables[name]
-    parts = ['sa.Column("id", sa.Integer(), primary_key=True)']
-    parts += [f'sa.Column("{c}", {ty}, nullable={n})' for c, (ty, n) in t["columns"].items()]
-    parts += [f'sa.UniqueConstraint("{c}", name="{u}")' for u, c in t["uniques"].items()]
-    return f'op.create_table(\n    "{name}",\n    ' + ",\n    ".join(parts) + ",\n)"
-
-
-def _execute(table: str, t: dict, rng: random.Random) -> tuple[str, str, str]:
-    """A data step: op.execute with a SQL expression (portable) or plain text."""
-    ints = [c for c, (ty, _) in t["columns"].items() if ty == "sa.Integer()"]
-    if ints and rng.random() < 0.5:
-        column = rng.choice(ints)
-        up = f'tbl = sa.table("{table}", sa.column("{column}", sa.Integer()))\nop.execute(tbl.update().where(tbl.c.{column}.is_(None)).values({column}=0))'
-        return f"backfill {table}.{column}", up, "pass  # the backfill is kept"
-    up = f'op.execute("DELETE FROM {table} WHERE id < 0")'
-    return f"clean up {table}", up, "pass  # deleted rows are not restored"
-
-
-def revision_id(index: int) -> str:
-    return hashlib.sha1(f"sqlrelease-benchmark-{index}".encode()).hexdigest()[:12]
-
-
-def generate(root: Path, revisions: int, releases: int, dialects: list[str], seed: int) -> list[tuple[str, str]]:
-    """Write the project; returns the releases as (name, target revision)."""
-    versions = root / "migrations" / "versions"
-    versions.mkdir(parents=True)
-    (root / "migrations" / "env.py").write_text(ENV_PY)
-    (root / "alembic.ini").write_text(ALEMBIC_INI)
-    (root / "pyproject.toml").write_text(PYPROJECT.format(dialects=json.dumps(dialects)))
-    schema = Schema(random.Random(seed))
-    previous = None
-    for index in range(revisions):
-        rid = revision_id(index)
-        message, up, down = next_step(schema)
-        (versions / f"{index + 1:04d}_{rid}.py").write_text(
-            f'"""{message}\n\nRevision ID: {rid}\nRevises: {previous or ""}\n"""\n'
-            "from alembic import op\nimport sqlalchemy as sa\n\n"
-            f"revision = {rid!r}\ndown_revision = {previous!r}\nbranch_labels = None\ndepends_on = None\n\n\n"
-            f"def upgrade():\n{textwrap.indent(up, '    ')}\n\n\ndef downgrade():\n{textwrap.indent(down, '    ')}\n"
-        )
-        previous = rid
-    plan = []
-    for k in range(releases):
-        end = round((k + 1) * revisions / releases) - 1
-        plan.append((f"{k + 1}.0.0", revision_id(end)))
-    (root / "releases.toml").write_text("".join(f'[[release]]\nname = "{n}"\ntarget = "{t}"\n' for n, t in plan))
-    return plan
-
-
-# -- measuring ---------------------------------------------------------------
-
-
-def _peak_mb(usage) -> float:
-    if usage is None:
-        return float("nan")
-    return usage.ru_maxrss / 1024  # kilobytes on Linux
-
-
-def run_child(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
-    """Like `run`, but reaps the child with wait4 to read its own peak memory."""
+def run(args: list[str], cwd: Path, expect=(0,)) -> Sample:
+    """Run `args` as a child process, reap it with wait4 to read its own CPU time and peak memory."""
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = proc.stdout.read()
     proc.stdout.close()
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, _peak_mb(usage), proc.returncode, output.decode()
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    text = output.decode(errors="replace")
+    if code not in expect:
+        sys.stdout.write(text[-4000:])
+        raise SystemExit(f"{' '.join(args)} exited {code} (expected {expect})")
+    return Sample(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, load, text)
 
 
-def floor(root: Path, dialects: list[str]) -> None:
-    """(d), run in a child: one in-process render per dialect and direction; prints seconds as JSON."""
+def total(samples: list[Sample]) -> Sample:
+    """Several processes run one after another, as one measurement."""
+    return Sample(
+        sum(s.cpu for s in samples),
+        sum(s.wall for s in samples),
+        max(s.peak_mb for s in samples),
+        samples[0].load,
+    )
+
+
+@dataclass
+class Series:
+    label: str
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    def values(self, key: str) -> list[float]:
+        return [getattr(s, key) for s in self.samples]
+
+    def median(self, key: str = "cpu") -> float:
+        return statistics.median(self.values(key))
+
+    def spread(self, key: str) -> str:
+        values = self.values(key)
+        return f"{statistics.median(values):.2f} [{min(values):.2f}..{max(values):.2f}]"
+
+    def row(self) -> str:
+        loads = self.values("load")
+        return (
+            f"{self.label:<46} {self.spread('cpu'):<27} {self.spread('wall'):<27} "
+            f"{max(self.values('peak_mb')):7.0f} {min(loads):5.2f}-{max(loads):<5.2f} {self.note}"
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "note": self.note,
+            "cpu_median": self.median("cpu"),
+            "wall_median": self.median("wall"),
+            "samples": [{k: v for k, v in asdict(s).items() if k != "output"} for s in self.samples],
+        }
+
+
+HEADER = f"{'measurement':<46} {'CPU s median [min..max]':<27} {'wall s median [min..max]':<27} {'peak MB':>7} load(1m)"
+
+
+# -- the floor, run in a child process of this script ------------------------------------
+
+
+def floor_child(root: Path, dialects: list[str], out: Path | None, reload_per_pass: bool) -> None:
+    """One process: load the history once (or, for the old floor, once per pass), then one
+    offline pass per dialect and direction, each into memory. Prints its phases as JSON."""
+    import io
     import logging
 
+    started = time.process_time()
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    start = time.perf_counter()
+    imported = time.process_time()
+    config = Config(str(root / "alembic.ini"))
+    script = ScriptDirectory.from_config(config)
+    revisions = list(script.walk_revisions())  # imports every revision file, once
+    loaded = time.process_time()
     sizes = {}
     for dialect in dialects:
-        for direction in ("upgrade", "downgrade"):
+        config.set_main_option("sqlalchemy.url", DIALECT_URLS[dialect])
+        for direction in DIRECTIONS:
             buffer = io.StringIO()
-            cfg = Config(str(root / "alembic.ini"), output_buffer=buffer)
-            cfg.set_main_option("sqlalchemy.url", DIALECT_URLS[dialect])
-            if direction == "upgrade":
-                command.upgrade(cfg, "base:head", sql=True)
+            config.output_buffer = buffer
+            if reload_per_pass:
+                if direction == "upgrade":
+                    command.upgrade(config, "base:heads", sql=True)
+                else:
+                    command.downgrade(config, "heads:base", sql=True)
             else:
-                command.downgrade(cfg, "head:base", sql=True)
-            sizes[f"{dialect} {direction}"] = len(buffer.getvalue())
-    print(json.dumps({"seconds": time.perf_counter() - start, "bytes": sizes}))
+                _offline_pass(config, script, direction, EnvironmentContext)
+            sizes[f"{dialect}/{direction}"] = len(buffer.getvalue())
+            if out is not None:
+                (out / f"{dialect}.{direction}.sql").write_text(buffer.getvalue(), encoding="utf-8")
+    done = time.process_time()
+    print(json.dumps({
+        "revisions": len(revisions),
+        "import_s": imported - started,
+        "load_s": loaded - imported,
+        "render_s": done - loaded,
+        "bytes": sizes,
+    }))
 
 
-def in_process(root: Path, verb: str) -> None:
-    """(a)/(b) timed inside one process, without interpreter start-up; prints seconds as JSON."""
-    from sqlrelease import api
+def _offline_pass(config, script, direction: str, environment) -> None:
+    """What `alembic.command.upgrade(cfg, "base:heads", sql=True)` (or downgrade heads:base) does,
+    on the script directory already loaded instead of a new one."""
+    if direction == "upgrade":
+        start, destination = "base", "heads"
 
-    start = time.perf_counter()
-    if verb == "build":
-        api.build(root)
-        code = 0
+        def step(rev, context):
+            return script._upgrade_revs(destination, rev)
     else:
-        code = api.check(root).exit_code
-    print(json.dumps({"seconds": time.perf_counter() - start, "exit_code": code}))
+        start, destination = "heads", "base"
+
+        def step(rev, context):
+            return script._downgrade_revs(destination, rev)
+
+    with environment(config, script, fn=step, as_sql=True, starting_rev=start, destination_rev=destination):
+        script.run_env()
 
 
-def loop_calls(plan: list[tuple[str, str]], dialects: list[str]) -> list[tuple[str, list[str]]]:
-    calls = []
-    previous = None
-    for name, target in plan:
-        for dialect in dialects:
+# -- cross-check: the floor renders the statements the bundles hold -----------------------
+
+_VERSION_TABLE = re.compile(r"\balembic_version\b", re.IGNORECASE)
+_CREATE_TABLE = re.compile(r"(CREATE TABLE [^\n]*\(\n)(.*?)(\n\))", re.DOTALL)
+_RUNNING = re.compile(r"^-- Running (?:upgrade|downgrade) (\S*) -> ([^,\s]*)")
+
+
+def canonical(text: str) -> str:
+    """`text` with the named constraints of each CREATE TABLE sorted: Alembic's batch mode
+    gathers a rebuilt table's constraints from a set, so their order changes from process to
+    process, while sqlrelease puts them in a fixed order."""
+
+    def sort(match: re.Match) -> str:
+        items = [line.strip().rstrip(",").strip() for line in match.group(2).split("\n")]
+        columns = [item for item in items if not item.startswith("CONSTRAINT ")]
+        constraints = sorted(item for item in items if item.startswith("CONSTRAINT "))
+        return match.group(1) + ",\n".join(columns + constraints) + match.group(3)
+
+    return _CREATE_TABLE.sub(sort, text)
+
+
+def floor_statements(text: str, direction: str) -> list[tuple[str, str]]:
+    """(revision, statement) of each migration statement in Alembic's offline output: version-table
+    SQL and BEGIN/COMMIT left out, whitespace collapsed. Alembic writes `-- Running upgrade A -> B`
+    (or `downgrade B -> A`) before each migration's statements, each ending in `;` and a blank line."""
+    found, revision = [], None
+    for chunk in canonical(text).split(";\n\n"):
+        lines = []
+        for line in chunk.strip().splitlines():
+            running = _RUNNING.match(line)
+            if running:
+                revision = running.group(2) if direction == "upgrade" else running.group(1)
+            else:
+                lines.append(line)
+        statement = " ".join(" ".join(lines).split())
+        if not statement or statement in ("BEGIN", "COMMIT") or _VERSION_TABLE.search(statement):
+            continue
+        found.append((revision, statement))
+    return found
+
+
+def cross_check(root: Path, out: Path, dialects: list[str], generated: history.Generated) -> list[str]:
+    """Problems found comparing the floor's statements with the bundles' (empty: they agree).
+
+    A release whose downgrade.sql refuses to run (an irreversible step not accepted) holds none of
+    its statements, so its migrations' downgrade statements are left out of the comparison."""
+    problems = []
+    refused = {rev for name in generated.refused for rev in generated.members[name]}
+    for dialect in dialects:
+        for direction in DIRECTIONS:
+            rendered = floor_statements((out / f"{dialect}.{direction}.sql").read_text(encoding="utf-8"), direction)
+            statements = [s for rev, s in rendered if direction == "upgrade" or rev not in refused]
+            names = [name for name, _ in generated.releases]
+            if direction == "downgrade":
+                names = [n for n in reversed(names) if n not in generated.refused]
+            text, counted = [], 0
+            for name in names:
+                manifest = json.loads((root / "releases" / name / "manifest.json").read_text(encoding="utf-8"))
+                text.append((root / "releases" / name / dialect / f"{direction}.sql").read_text(encoding="utf-8"))
+                counted += manifest["files"][f"{dialect}/{direction}.sql"]["statements"]
+            bundle = " ".join(canonical("\n".join(text)).split())
+            position = 0
+            for n, statement in enumerate(statements):
+                body = statement.rstrip(";").rstrip()
+                found = bundle.find(body, position)
+                if found < 0:
+                    problems.append(f"{dialect} {direction}: statement {n + 1} of the floor is not in the bundles (in order): {body[:160]}")
+                    break
+                position = found + len(body)
+            if counted != len(statements):
+                problems.append(f"{dialect} {direction}: the floor renders {len(statements)} statements, the manifests count {counted}")
+    return problems
+
+
+# -- the steps of a run -------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args, workdir: Path) -> None:
+        self.args = args
+        self.workdir = workdir
+        self.dialects = args.dialects.split(",")
+        bindir = Path(sys.executable).parent
+        self.sqlrelease = [str(bindir / "sqlrelease")] if (bindir / "sqlrelease").exists() else [sys.executable, "-m", "sqlrelease"]
+        self.alembic = [str(bindir / "alembic")] if (bindir / "alembic").exists() else [sys.executable, "-m", "alembic"]
+        self.me = [sys.executable, str(Path(__file__).resolve())]
+        self.series: dict[str, Series] = {}
+        self.facts: dict[str, object] = {}
+
+    def add(self, key: str, label: str, sample: Sample, note: str = "") -> Sample:
+        series = self.series.setdefault(key, Series(label))
+        series.samples.append(sample)
+        if note:
+            series.note = note
+        return sample
+
+    def project(self, revisions: int) -> tuple[Path, history.Generated]:
+        root = self.workdir / f"r{revisions}"
+        if root.exists():
+            shutil.rmtree(root)
+        releases = max(1, round(revisions / self.args.revisions_per_release))
+        generated = history.generate(root, revisions, releases, self.dialects, self.args.seed)
+        return root, generated
+
+    def floor(self, root: Path, key: str, label: str, old: bool = False, out: Path | None = None) -> Sample:
+        argv = [*self.me, "--dialects", ",".join(self.dialects), "--_floor", str(root)]
+        if old:
+            argv.append("--_old")
+        if out is not None:
+            argv += ["--_out", str(out)]
+        sample = self.add(key, label, run(argv, root))
+        self.facts.setdefault(f"{key}_phases", []).append(json.loads(sample.output.strip().splitlines()[-1]))
+        return sample
+
+    def build(self, root: Path, key: str, label: str, *extra: str) -> Sample:
+        shutil.rmtree(root / "releases", ignore_errors=True)
+        return self.add(key, label, run([*self.sqlrelease, "build", "--all", "-q", *extra], root))
+
+    def anchor(self, root: Path) -> Sample:
+        calls = []
+        for dialect in self.dialects:
             url = f"url={DIALECT_URLS[dialect]}"
-            up = f"{previous}:{target}" if previous else target
-            down = f"{target}:{previous or 'base'}"
-            calls.append((name, ["-x", url, "upgrade", up, "--sql"]))
-            calls.append((name, ["-x", url, "downgrade", down, "--sql"]))
-        previous = target
-    return calls
+            calls.append(run([*self.alembic, "-x", url, "upgrade", "base:heads", "--sql"], root))
+            calls.append(run([*self.alembic, "-x", url, "downgrade", "heads:base", "--sql"], root))
+        return self.add("anchor", f"anchor ({len(calls)} alembic CLI calls)", total(calls))
+
+    def loop(self, root: Path, plan: list[tuple[str, str]]) -> None:
+        calls, previous = [], None
+        for name, target in plan:
+            for dialect in self.dialects:
+                url = f"url={DIALECT_URLS[dialect]}"
+                calls.append((name, ["-x", url, "upgrade", f"{previous}:{target}" if previous else target, "--sql"]))
+                calls.append((name, ["-x", url, "downgrade", f"{target}:{previous or 'base'}", "--sql"]))
+            previous = target
+        if self.args.loop_all or self.args.loop_sample >= len(plan):
+            chosen = calls
+        else:
+            n = max(1, self.args.loop_sample)
+            names = {plan[round(i * (len(plan) - 1) / max(1, n - 1))][0] for i in range(n)}
+            chosen = [c for c in calls if c[0] in names]
+        measured = total([run([*self.alembic, *argv], root) for _, argv in chosen])
+        factor = len(calls) / len(chosen)
+        sample = Sample(measured.cpu * factor, measured.wall * factor, measured.peak_mb, measured.load)
+        note = "" if factor == 1 else f"extrapolated x{factor:.1f} from {len(chosen)} of {len(calls)} calls"
+        self.add("loop", f"loop ({len(calls)} alembic CLI calls)", sample, note)
+
+
+def has_option(command: list[str], option: str, cwd: Path) -> bool:
+    completed = subprocess.run([*command, "--help"], cwd=cwd, capture_output=True, text=True)
+    return option in completed.stdout
 
 
 def main() -> int:
@@ -312,109 +376,177 @@ def main() -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--revisions", type=int, default=1000, help="revisions in the synthetic history (default 1000)")
-    parser.add_argument("--releases", type=int, default=50, help="releases in the plan (default 50)")
+    parser.add_argument("--revisions-per-release", type=int, default=20, help="plan a release every N revisions (default 20)")
     parser.add_argument("--dialects", default="postgresql,mysql,sqlite", help="comma-separated (default postgresql,mysql,sqlite)")
-    parser.add_argument("--loop-sample", type=int, default=5, help="releases on which to time the Alembic CLI loop (c), then extrapolate (default 5)")
-    parser.add_argument("--loop-all", action="store_true", help="time every call of the loop (c): slow")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats of every measurement (default 3)")
+    parser.add_argument("--startup-repeats", type=int, default=5, help="repeats of the start-up measurements (default 5)")
+    parser.add_argument("--growth-to", type=int, default=4000, help="also measure build and floor at this many revisions (0: skip; default 4000)")
+    parser.add_argument("--growth-repeats", type=int, help="repeats at --growth-to (default: --repeats)")
+    parser.add_argument("--loop-sample", type=int, default=3, help="releases on which to time the per-release loop, then extrapolate (default 3)")
+    parser.add_argument("--loop-all", action="store_true", help="time every call of the per-release loop: slow")
+    parser.add_argument("--old-floor", action="store_true", help="also measure the previous benchmark's floor (history reloaded per pass)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="N for the --jobs speed-up (default: cores)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the history (default 1)")
-    parser.add_argument("--keep", type=Path, help="generate the project into this folder and keep it")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    parser.add_argument("--keep", type=Path, help="generate the projects into this folder and keep them")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write every sample and result to FILE as JSON")
     parser.add_argument("--_floor", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--_in_process", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--_old", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--_out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    dialects = args.dialects.split(",")
     if args._floor:
-        floor(args._floor, dialects)
+        floor_child(args._floor, args.dialects.split(","), args._out, args._old)
         return 0
-    if args._in_process:
-        in_process(Path(args._in_process[0]), args._in_process[1])
-        return 0
-
-    workdir = Path(tempfile.mkdtemp(prefix="sqlrelease-bench-")) if args.keep is None else args.keep
-    root = workdir / "project" if args.keep is None else workdir
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="sqlrelease-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     try:
-        return measure(args, root, dialects)
+        return measure(Bench(args, workdir))
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def measure(args, root: Path, dialects: list[str]) -> int:
-    bindir = Path(sys.executable).parent
-    sqlrelease = [str(bindir / "sqlrelease")] if (bindir / "sqlrelease").exists() else [sys.executable, "-m", "sqlrelease"]
-    alembic = [str(bindir / "alembic")] if (bindir / "alembic").exists() else [sys.executable, "-m", "alembic"]
-    me = [sys.executable, str(Path(__file__).resolve())]
+def measure(bench: Bench) -> int:
+    args = bench.args
+    print(f"sqlrelease benchmark: {os.cpu_count()} cores, python {sys.version.split()[0]}, seed {args.seed}")
+    print(f"load average at start (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    root, generated = bench.project(args.revisions)
+    plan = generated.releases
+    print(
+        f"history: {args.revisions} revisions in {len(plan)} releases, dialects {', '.join(bench.dialects)}; "
+        f"{len(generated.irreversible)} irreversible steps, downgrade refused in {len(generated.refused)} release(s)"
+    )
+    full_render = has_option([*bench.sqlrelease, "check"], FULL_RENDER_FLAG, root)
+    jobs = has_option([*bench.sqlrelease, "build"], "--jobs", root)
 
-    plan = generate(root, args.revisions, args.releases, dialects, args.seed)
-    print(f"history: {args.revisions} revisions, {len(plan)} releases, dialects {', '.join(dialects)} in {root}")
+    out = bench.workdir / "floor-output"
+    out.mkdir(exist_ok=True)
+    for repeat in range(args.repeats):
+        print(f"repeat {repeat + 1} of {args.repeats} ...", flush=True)
+        bench.floor(root, "floor", "floor (history once, a pass per dialect/dir)", out=out if repeat == 0 else None)
+        if args.old_floor:
+            bench.floor(root, "old_floor", "OLD floor (history reloaded per pass)", old=True)
+        bench.anchor(root)
+        bench.build(root, "build", "sqlrelease build --all" + (" --jobs 1" if jobs else ""), *(["--jobs", "1"] if jobs else []))
+        if repeat == 0:
+            problems = measure_cross_check(bench, root, out, generated)
+        bench.add("check", "sqlrelease check (nothing changed)", run([*bench.sqlrelease, "check", "-q"], root))
+        if full_render:
+            bench.add("check_full", f"sqlrelease check {FULL_RENDER_FLAG} (full render)", run([*bench.sqlrelease, "check", "-q", FULL_RENDER_FLAG], root))
+        if jobs:
+            bench.build(root, "build_jobs", f"sqlrelease build --all --jobs {args.jobs}", "--jobs", str(args.jobs))
+        bench.loop(root, plan)
 
-    results: dict[str, dict] = {}
+    startup(bench, root)
+    if args.growth_to:
+        growth(bench)
+    report(bench, problems, jobs)
+    return 1 if problems else 0
 
-    def step(key: str, label: str, command: list[str], expect=(0,)) -> dict:
-        seconds, peak, code, output = run_child(command, root)
-        if code not in expect:
-            print(output[-3000:])
-            raise SystemExit(f"{label} exited {code}")
-        results[key] = {"seconds": seconds, "peak_mb": peak, "output": output}
-        print(f"{label:<52} {seconds:8.2f} s   peak {peak:6.0f} MB")
-        return results[key]
 
-    print()
-    shutil.rmtree(root / "releases", ignore_errors=True)
-    step("a", "(a) sqlrelease build --all", [*sqlrelease, "build", "--all", "-q"])
-    step("b", "(b) sqlrelease check", [*sqlrelease, "check", "-q"])
-    d = step("d", "(d) in-process Alembic render (process wall)", [*me, "--dialects", args.dialects, "--_floor", str(root)])
-    d_inner = json.loads(d["output"].strip().splitlines()[-1])["seconds"]
-    print(f"{'    (d) render time inside the process (the floor)':<52} {d_inner:8.2f} s")
-    for verb, key in (("build", "a_in"), ("check", "b_in")):
-        shutil.rmtree(root / "releases", ignore_errors=True) if verb == "build" else None
-        r = step(key, f"    ({key[0]}) {verb} timed inside the process", [*me, "--_in_process", str(root), verb])
-        results[key]["inner"] = json.loads(r["output"].strip().splitlines()[-1])["seconds"]
-        print(f"{'':<52} {results[key]['inner']:8.2f} s inside")
+def measure_cross_check(bench: Bench, root: Path, out: Path, generated: history.Generated) -> list[str]:
+    """Compare the floor's statements with the bundles just built (not timed)."""
+    problems = cross_check(root, out, bench.dialects, generated)
+    bench.facts["cross_check"] = problems or "same statements, same order, same counts"
+    return problems
 
-    calls = loop_calls(plan, dialects)
-    if args.loop_all or args.loop_sample >= len(plan):
-        sample = calls
-    else:
-        n = max(1, args.loop_sample)
-        chosen = {plan[round(i * (len(plan) - 1) / max(1, n - 1))][0] for i in range(n)} if n > 1 else {plan[0][0]}
-        sample = [c for c in calls if c[0] in chosen]
-    start = time.perf_counter()
-    loop_peak = 0.0
-    for _, call in sample:
-        seconds, peak, code, output = run_child([*alembic, "-c", str(root / "alembic.ini"), *call], root)
-        if code != 0:
-            print(output[-3000:])
-            raise SystemExit(f"alembic {' '.join(call)} exited {code}")
-        loop_peak = max(loop_peak, peak)
-    sampled = time.perf_counter() - start
-    c_seconds = sampled * len(calls) / len(sample)
-    note = "" if len(sample) == len(calls) else f"  (extrapolated from {len(sample)} of {len(calls)} calls: {sampled:.1f} s)"
-    print(f"{'(c) alembic CLI loop, ' + str(len(calls)) + ' calls':<52} {c_seconds:8.2f} s   peak {loop_peak:6.0f} MB{note}")
 
-    a, b = results["a"]["seconds"], results["b"]["seconds"]
-    peak = max(results["a"]["peak_mb"], results["b"]["peak_mb"])
-    ratios = {
-        "a_vs_c": c_seconds / a,
-        "a_vs_d": a / d_inner,
-        "b_vs_d": b / d_inner,
-        "a_in_vs_d": results["a_in"]["inner"] / d_inner,
-        "b_in_vs_d": results["b_in"]["inner"] / d_inner,
-        "peak_mb": peak,
+def startup(bench: Bench, synthetic: Path) -> None:
+    """`--help`, `verify` and `plan` on a copy of this repository's small sample; `plan` at full size."""
+    sample = bench.workdir / "sample"
+    if sample.exists():
+        shutil.rmtree(sample)
+    sample.mkdir()
+    for name in ("alembic.ini", "releases.toml", "pyproject.toml"):
+        shutil.copy(REPO / name, sample / name)
+    for name in ("migrations", "releases"):
+        shutil.copytree(REPO / name, sample / name, ignore=shutil.ignore_patterns("__pycache__"))
+    first = sorted(p.name for p in (sample / "releases").iterdir() if p.is_dir())[0]
+    commands = {
+        "help": ("sqlrelease --help", ["--help"], sample),
+        "verify": (f"sqlrelease verify releases/{first} (sample)", ["verify", f"releases/{first}"], sample),
+        "plan": ("sqlrelease plan (sample, 10 revisions)", ["plan"], sample),
+        "plan_big": (f"sqlrelease plan ({bench.args.revisions} revisions)", ["plan"], synthetic),
     }
+    run([*bench.sqlrelease, "plan"], sample)  # compile the sample's revision files once, outside the timing
+    for _ in range(bench.args.startup_repeats):
+        for key, (label, argv, cwd) in commands.items():
+            bench.add(key, label, run([*bench.sqlrelease, *argv], cwd))
+
+
+def growth(bench: Bench) -> None:
+    """Build and floor at --growth-to revisions, for the exponents and the peak memory there."""
+    args = bench.args
+    big, _ = bench.project(args.growth_to)
+    print(f"growth: {args.growth_to} revisions ...", flush=True)
+    for _ in range(args.growth_repeats or args.repeats):
+        bench.floor(big, "floor_big", f"honest floor at {args.growth_to} revisions")
+        bench.build(big, "build_big", f"sqlrelease build --all at {args.growth_to} revisions")
+
+
+def exponent(small: float, big: float, n_small: int, n_big: int) -> float:
+    return math.log(big / small) / math.log(n_big / n_small)
+
+
+def report(bench: Bench, problems: list[str], jobs: bool) -> None:
+    args, series = bench.args, bench.series
     print()
-    print(f"(a) is {ratios['a_vs_c']:.1f}x faster than (c)            target >= {TARGETS['a_vs_c']:.0f}x   {_ok(ratios['a_vs_c'] >= TARGETS['a_vs_c'])}")
-    print(f"(a)/(d) = {ratios['a_vs_d']:.2f}  (in-process {ratios['a_in_vs_d']:.2f})     target <= {TARGETS['a_vs_d']:.0f}    {_ok(ratios['a_vs_d'] <= TARGETS['a_vs_d'])}")
-    print(f"(b)/(d) = {ratios['b_vs_d']:.2f}  (in-process {ratios['b_in_vs_d']:.2f})     target <= {TARGETS['b_vs_d']:.0f}    {_ok(ratios['b_vs_d'] <= TARGETS['b_vs_d'])}")
-    print(f"peak memory of (a), (b): {peak:.0f} MB                  target < {TARGETS['peak_mb']:.0f} MB  {_ok(peak < TARGETS['peak_mb'])}")
-    print("(a) and (b) are whole CLI processes (start-up and history loading included); (d) is render time only.")
+    print(HEADER)
+    for item in series.values():
+        print(item.row())
+    floor_phases = bench.facts["floor_phases"]
+    print(
+        "  floor phases (CPU s, median): import "
+        + f"{statistics.median(p['import_s'] for p in floor_phases):.2f}, load history "
+        + f"{statistics.median(p['load_s'] for p in floor_phases):.2f}, render "
+        + f"{statistics.median(p['render_s'] for p in floor_phases):.2f}"
+    )
+    print(f"cross-check of floor and bundles: {'; '.join(problems) if problems else bench.facts['cross_check']}")
+    print()
+    results = {}
+
+    def ratio(name: str, a: str, b: str, target: float | None = None, key: str = "cpu") -> None:
+        pairs = [x / y for x, y in zip(series[a].values(key), series[b].values(key))]
+        value = statistics.median(pairs)
+        results[name] = value
+        verdict = "" if target is None else f"target <= {target}  {'ok' if value <= target else 'MISSED'}"
+        print(f"{name:<36} {value:7.2f} per repeat [{min(pairs):.2f}..{max(pairs):.2f}]  {verdict}")
+
+    print("ratios of CPU time (same repeat paired; median [min..max]):")
+    ratio("build / floor", "build", "floor", TARGETS["build_vs_floor"])
+    ratio("check / floor", "check", "floor")
+    if "check_full" in series:
+        ratio("check --render / floor", "check_full", "floor")
+    if "old_floor" in series:
+        ratio("old floor / floor", "old_floor", "floor")
+    ratio("anchor / build", "anchor", "build")
+    ratio("loop / build", "loop", "build")
+    if jobs:
+        ratio("build --jobs 1 / --jobs N (wall)", "build", "build_jobs", key="wall")
+        ratio("build --jobs 1 / --jobs N (CPU)", "build", "build_jobs")
+    check_wall = series["check"].median("wall")
+    print(f"check with nothing changed: {check_wall:.2f} s wall, {series['check'].median('cpu'):.2f} s CPU (median)   target <= {TARGETS['check_s']} s  {'ok' if check_wall <= TARGETS['check_s'] else 'MISSED'}")
+    for key in ("help", "verify", "plan"):
+        wall = series[key].median("wall")
+        print(f"start-up {series[key].label:<40} {wall:.2f} s wall (median)   target <= {TARGETS['startup_s']} s  {'ok' if wall <= TARGETS['startup_s'] else 'MISSED'}")
+    if args.growth_to:
+        n, m = args.revisions, args.growth_to
+        b = exponent(series["build"].median(), series["build_big"].median(), n, m)
+        f = exponent(series["floor"].median(), series["floor_big"].median(), n, m)
+        results.update(build_exponent=b, floor_exponent=f)
+        verdict = "ok" if b - f <= TARGETS["growth_margin"] else "MISSED"
+        print(f"growth exponent {n} -> {m} revisions (CPU medians): build {b:.2f}, floor {f:.2f}   target: build <= floor + {TARGETS['growth_margin']}  {verdict}")
+        peak = max(series["build_big"].values("peak_mb"))
+        results["peak_mb_big"] = peak
+        print(f"peak memory of build at {m} revisions: {peak:.0f} MB   target < {TARGETS['peak_mb']:.0f} MB  {'ok' if peak < TARGETS['peak_mb'] else 'MISSED'}")
+    print(f"load average at end (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
-        print(json.dumps({"a": a, "b": b, "c": c_seconds, "c_extrapolated": len(sample) != len(calls), "d": d_inner, **ratios}))
-    return 0
-
-
-def _ok(passed: bool) -> str:
-    return "ok" if passed else "MISSED"
+        args.json.write_text(json.dumps({
+            "arguments": {k: str(v) for k, v in vars(args).items() if not k.startswith("_")},
+            "series": {k: v.to_dict() for k, v in series.items()},
+            "facts": bench.facts,
+            "ratios": results,
+            "cross_check": problems,
+        }, indent=2) + "\n")
 
 
 if __name__ == "__main__":
