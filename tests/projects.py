@@ -11,6 +11,10 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,13 +98,96 @@ def sql(root: Path, release: str, dialect: str, kind: str) -> Path:
     return root / "releases" / release / dialect / f"{kind}.sql"
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run the real `sqlrelease` command in `cwd`, as a user types it."""
+@dataclass
+class CliResult:
+    """What a command printed and how it exited, with subprocess.CompletedProcess's names."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+# A new Python process shows warnings with these filters (no -W options); pytest's own
+# filters and recording do not apply to what a user sees.
+FRESH_PROCESS_WARNING_FILTERS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
+def run_cli(*args: str, cwd: Path) -> CliResult:
+    """Run `sqlrelease ARGS` in `cwd`, in this process, as a user would see it in a new one.
+
+    What differs between a new process and this one is made the same: the working
+    folder is `cwd` and first on sys.path (as with `python -m sqlrelease`); the
+    environment has COLUMNS=80 and NO_COLOR=1, and what the command sets in it is
+    undone afterwards; warnings print to stderr with a new process's filters; an
+    unexpected exception prints its traceback to stderr and exits 1; modules
+    imported from the project folder are forgotten afterwards. What a library keeps
+    for the whole process (a warning shown once per process) stays shared: tests of
+    that, and of the installed console script itself, use `run_installed`.
+    """
+    from click.testing import CliRunner
+
+    from sqlrelease.cli import main
+
+    runner = CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1"})
+    modules = set(sys.modules)
+    with _working_folder(cwd), _own_environment(), warnings.catch_warnings():
+        warnings.resetwarnings()
+        for category in FRESH_PROCESS_WARNING_FILTERS:
+            warnings.simplefilter("ignore", category)
+        warnings.showwarning = _warning_to_stderr
+        result = runner.invoke(main, list(args), prog_name="sqlrelease")
+    _forget_modules_from(cwd, set(sys.modules) - modules)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
+    return CliResult(result.exit_code, result.stdout, stderr)
+
+
+def run_installed(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `sqlrelease` console script in a new process, end to end (`env` adds variables)."""
+    script = Path(sys.executable).parent / "sqlrelease"
+    assert script.exists(), f"{script} is missing: install the package (pip install -e '.[test]')"
     return subprocess.run(
-        [sys.executable, "-m", "sqlrelease", *args],
+        [str(script), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"},
+        env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1", **(env or {})},
     )
+
+
+@contextmanager
+def _working_folder(folder: Path):
+    before = os.getcwd()
+    os.chdir(folder)
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        os.chdir(before)
+
+
+@contextmanager
+def _own_environment():
+    """What a command sets in os.environ (--rehearse-url does) ends with it, as with a process."""
+    before = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
+
+
+def _warning_to_stderr(message, category, filename, lineno, file=None, line=None) -> None:
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _forget_modules_from(folder: Path, names: set[str]) -> None:
+    """A new process would import the project's own modules afresh; so must the next run here."""
+    folder = folder.resolve()
+    for name in names:
+        path = getattr(sys.modules.get(name), "__file__", None)
+        if path and Path(path).resolve().is_relative_to(folder):
+            del sys.modules[name]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from projects import REPO, sql
+from projects import REPO, run_installed, sql
 from sqlrelease import api
 from sqlrelease.cli import main
 
@@ -44,10 +42,8 @@ def add_unreleased_revision(root: Path) -> None:
 
 
 def test_the_repository_sample_passes_check():
-    """The repo's own CI: a stale releases/ fails here."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "sqlrelease", "check", "-q", "-C", str(REPO)], capture_output=True, text=True
-    )
+    """The repo's own CI: a stale releases/ fails here (end to end, with the installed script)."""
+    completed = run_installed("check", "-q", "-C", str(REPO), cwd=REPO)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "check passed" in completed.stdout
 
@@ -158,9 +154,7 @@ def test_plan_errors_exit_2_without_a_traceback(project: Path):
     result = run(project)
     assert result.exit_code == 2
     assert "error:" in result.output
-    completed = subprocess.run(
-        [sys.executable, "-m", "sqlrelease", "check", "-C", str(project)], capture_output=True, text=True
-    )
+    completed = run_installed("check", "-C", str(project), cwd=project)
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
 
@@ -183,10 +177,10 @@ def test_batch_mode_recreates_render_the_same_bytes_in_every_process(project: Pa
     )
     with open(project / "releases.toml", "a", encoding="utf-8") as plan:
         plan.write('[[release]]\nname = "1.4.0"\ntarget = "bb11cc22dd33"\n')
-    cli = [sys.executable, "-m", "sqlrelease"]
-    subprocess.run([*cli, "build", "-q", "-C", str(project)], check=True, capture_output=True)
+    # Separate processes: each has its own hash seed, so its own set order.
+    assert run_installed("build", "-q", cwd=project).returncode == 0
     for _ in range(3):
-        completed = subprocess.run([*cli, "check", "-q", "-C", str(project)], capture_output=True, text=True)
+        completed = run_installed("check", "-q", cwd=project)
         assert completed.returncode == 0, completed.stdout
 
 

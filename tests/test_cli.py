@@ -7,7 +7,7 @@ import pytest
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
-from projects import copy_history, make_project, run_cli
+from projects import copy_history, make_project, run_cli, run_installed
 
 COMMANDS = ("init", "cut", "plan", "build", "verify")
 
@@ -47,26 +47,27 @@ def test_top_level_help_lists_every_command(tmp_path):
 
 
 def test_init_in_an_empty_folder_then_revision_cut_build(tmp_path):
-    result = run_cli("init", cwd=tmp_path)
+    # End to end, with the installed console script: the story a new user types.
+    result = run_installed("init", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     for path in ("alembic.ini", "migrations/env.py", "migrations/versions", "pyproject.toml", "releases.toml"):
         assert (tmp_path / path).exists(), path
     assert "[tool.sqlrelease]" in (tmp_path / "pyproject.toml").read_text()
 
     command.revision(AlembicConfig(str(tmp_path / "alembic.ini")), message="create widgets", rev_id="aaaa00000001")
-    cut = run_cli("cut", "1.0.0", cwd=tmp_path)
+    cut = run_installed("cut", "1.0.0", cwd=tmp_path)
     assert cut.returncode == 0, cut.stderr
     assert 'name = "1.0.0"' in (tmp_path / "releases.toml").read_text()
     assert 'target = "aaaa00000001"' in (tmp_path / "releases.toml").read_text()
 
-    build = run_cli("build", "-q", cwd=tmp_path)
+    build = run_installed("build", "-q", cwd=tmp_path)
     assert build.returncode == 0, build.stderr
     bundle = tmp_path / "releases" / "1.0.0"
     for dialect in ("postgresql", "mysql", "sqlite"):
         for kind in ("upgrade", "downgrade", "stamp"):
             assert (bundle / dialect / f"{kind}.sql").is_file()
-    assert run_cli("verify", "releases/1.0.0", cwd=tmp_path).returncode == 0
-    status = json.loads(run_cli("plan", "--json", cwd=tmp_path).stdout)
+    assert run_installed("verify", "releases/1.0.0", cwd=tmp_path).returncode == 0
+    status = json.loads(run_installed("plan", "--json", cwd=tmp_path).stdout)
     assert [r["status"] for r in status["releases"]] == ["current"]
 
 
@@ -449,13 +450,14 @@ def test_drop_other_dialects_confirms_and_every_drop_is_named(tmp_path):
 
 def test_a_library_warning_names_the_migration_line_once(tmp_path):
     # Alembic warns from its own code; the user needs the migration's file:line, once for all dialects.
+    # End to end: "once" is once per process, and a new process shows warnings with its own filters.
     root = make_project(tmp_path, "constraints", dialects=("postgresql", "mysql", "sqlite"))
     (path,) = (root / "migrations" / "versions").glob("0003_*.py")
     source = path.read_text()
     anchor = '    op.create_index("ix_players_nickname", "players", ["nickname"])\n'
     path.write_text(source.replace(anchor, anchor + '    op.alter_column("players", "score", existing_type=sa.Integer(), autoincrement=True)\n'))
     line = path.read_text().splitlines().index('    op.alter_column("players", "score", existing_type=sa.Integer(), autoincrement=True)') + 1
-    result = run_cli("build", "-q", cwd=root)
+    result = run_installed("build", "-q", cwd=root)
     assert result.returncode == 0, result.stderr
     expected = f"migrations/versions/{path.name}:{line}: UserWarning: revision 93b0d7e5a1c6: autoincrement"
     assert result.stderr.count(expected) == 1, result.stderr

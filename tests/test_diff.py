@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from projects import sql
+from projects import run_installed, sql
 from sqlrelease import api
 from sqlrelease.cli import main
 
@@ -70,14 +70,8 @@ def test_colour_in_a_terminal_and_none_with_no_color(built: Path, monkeypatch):
 
 
 def test_no_color_is_plain(tmp_path: Path, built: Path):
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "1"}
-    completed = subprocess.run(
-        [sys.executable, "-m", "sqlrelease", "diff", "-C", str(built), "1.0.0", "1.1.0"], capture_output=True, text=True, env=env
-    )
+    # End to end: the console reads NO_COLOR when the process starts.
+    completed = run_installed("diff", "-C", str(built), "1.0.0", "1.1.0", cwd=tmp_path, env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
     assert completed.returncode == 1
     assert "\x1b[" not in completed.stdout
 

@@ -3,7 +3,8 @@
 Each dialect: a DBA's client creates what the snapshot then shows, a failing
 statement stops the client with a non-zero exit, snapshots and dumps notice
 changes but not the way a schema was made, Alembic runs online against the
-same database, and in CI a database test cannot silently skip.
+same database, and in CI a database test cannot silently skip. And `run_cli`
+runs a command in this process the way a new process would show it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dbtools import (
     run_alembic_online,
     schema_snapshot,
 )
+from projects import run_cli
 
 HERE = Path(__file__).resolve().parent
 
@@ -288,3 +290,36 @@ def test_unavailable_server_fails_in_ci(tmp_path):
     assert summary_counts(result.stdout) == {"skipped": 2, "error": 1}, result.stdout
     assert "database test skipped in CI" in result.stdout
     assert "test_needs_postgres" in result.stdout
+
+
+# -- run_cli: in-process CLI runs show what a new process would show --------------------
+
+
+def test_run_cli_shows_an_unexpected_exception_as_a_traceback_and_exit_1(tmp_path, monkeypatch):
+    """`refused()` and friends assert that no traceback is printed: in process, an exception that
+    escapes a command must still reach stderr, or those assertions could not fail."""
+    from sqlrelease.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug, not an expected failure")
+
+    monkeypatch.setattr(main.commands["plan"], "callback", broken)
+    result = run_cli("plan", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "RuntimeError: a bug, not an expected failure" in result.stderr
+
+
+def test_run_cli_runs_in_the_folder_and_undoes_what_the_command_set(tmp_path, monkeypatch):
+    from sqlrelease.cli import main
+
+    def sets_environment(*args, **kwargs):
+        os.environ["SQLRELEASE_SET_BY_A_COMMAND"] = "1"
+        print(os.getcwd(), os.environ["NO_COLOR"], os.environ["COLUMNS"])
+
+    before = os.getcwd()
+    monkeypatch.setattr(main.commands["plan"], "callback", sets_environment)
+    result = run_cli("plan", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"{tmp_path} 1 80\n")
+    assert "SQLRELEASE_SET_BY_A_COMMAND" not in os.environ
+    assert os.getcwd() == before
