@@ -260,7 +260,7 @@ def _execute(ctx: _Context, run: TargetRun) -> TargetRun:
             break
     else:
         run.outcome = "applied"
-        run.detail = f"applied {', '.join(s.shown for s in run.steps)}"
+        run.detail = f"{len(run.steps)} file(s): {run.steps[0].shown}" + (f" ... {run.steps[-1].shown}" if len(run.steps) > 1 else "")
     run.seconds = time.monotonic() - started
     if run.outcome == "failed":
         # What the failure left: nothing (one transaction), or a release stopped part-way (MySQL).

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Callable
 
 from .. import templates
+from ..dialects import DIALECTS
 from . import clients, journal
 from .catalog import Catalog
 from .inventory import Fleet, Selector, select_targets
@@ -26,8 +27,9 @@ Progress = Callable[[TargetStatus], None]
 @lru_cache(maxsize=None)
 def _status_query(dialect: str, version_table: str) -> str:
     schema, _, table = version_table.rpartition(".")
+    # `dialect` selects the template environment whose filters escape for that dialect.
     return templates.render(
-        f"status/{dialect}.sql.j2", version_table=version_table, schema=schema or None, table=table
+        f"status/{dialect}.sql.j2", dialect=DIALECTS[dialect], version_table=version_table, schema=schema or None, table=table
     )
 
 

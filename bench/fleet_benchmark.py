@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""Benchmark `sqlrelease status` and `apply` over a fleet against the loops DBAs write today.
+
+Sets up a fleet (default: 150 PostgreSQL databases on one local server, 30
+MariaDB databases on another, 20 SQLite files) at mixed releases of a synthetic
+history (bench/benchmark.py's generator: 120 migrations of mixed table, column,
+index, constraint and data steps in 12 releases), then times, each --repeats
+times, with the wall clock, the CPU of the processes started (user+sys of
+every child, reaped) and the CPU the database servers spent:
+
+  status   (a) sqlrelease status --json
+           (b) a sequential loop of `alembic current`, one per target (what an
+               Alembic user runs today; timed on --alembic-sample targets and
+               extrapolated, --alembic-all for every target)
+           (c) a hand-written parallel loop: xargs -P JOBS over one
+               `psql -c` / `mariadb -e` / `sqlite3` SELECT of the version table per target
+  apply    (d) sqlrelease apply (every target to the last release)
+           (e) a sequential loop of psql -f / mariadb < / sqlite3 < over each
+               target's files, in order
+           (f) xargs -P JOBS over a hand-written list of those commands (one
+               line per target, its files joined with &&)
+           (g) sqlrelease apply again, every target already current (no-op)
+
+Targets: (a) at least 20x faster than (b) and within 1.5x of (c); (d) at least
+2x faster than (e) and within 1.2x of (f); (g) under 3 seconds. Before each
+apply the fleet is put back to its mixed releases (PostgreSQL: CREATE DATABASE
+... TEMPLATE; MariaDB: a dump of the release's state; SQLite: a copied file),
+untimed. The loops use the same client binaries as sqlrelease.
+
+  python bench/fleet_benchmark.py                       # full size
+  python bench/fleet_benchmark.py --pg 20 --mariadb 5 --sqlite 5 --repeats 1   # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests"), str(REPO / "src")]
+
+import benchmark  # noqa: E402  the synthetic history generator
+import dbservers  # noqa: E402  throwaway PostgreSQL / MariaDB servers
+
+from sqlrelease.fleet import clients  # noqa: E402
+
+TARGETS = {"status_vs_alembic": 20.0, "status_vs_hand": 1.5, "apply_vs_sequential": 2.0, "apply_vs_xargs": 1.2, "noop_seconds": 3.0}
+ONLINE_ENV = '''\
+"""Online environment: what an Alembic project uses for `alembic current`."""
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+url = context.get_x_argument(as_dictionary=True)["url"]
+engine = create_engine(url, poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+
+@dataclass
+class Target:
+    name: str
+    dialect: str
+    database: str  # database name, or file path
+    start: int  # releases applied at the start (0: an empty database)
+    url: str  # for the fleet file
+    driver_url: str  # for `alembic current`
+
+
+def server_cpu(server) -> float:
+    """Seconds of CPU the server process spent so far, its exited children (PostgreSQL backends) included."""
+    pid = server.pid()
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float  # children's user+sys
+    server: float  # the servers' CPU
+    load: float  # 1-minute load average before the run
+
+
+def timed(argv, servers, *, stdin=None, env=None, check_codes=(0,)) -> Sample:
+    load = os.getloadavg()[0]
+    before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before_server = sum(server_cpu(s) for s in servers)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False)
+    wall = time.perf_counter() - start
+    after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in check_codes:
+        raise SystemExit(f"{shlex.join(map(str, argv))[:200]} exited {proc.returncode}:\n{proc.stderr.decode()[-2000:]}")
+    cpu = (after_cpu.ru_utime - before_cpu.ru_utime) + (after_cpu.ru_stime - before_cpu.ru_stime)
+    return Sample(wall, cpu, sum(server_cpu(s) for s in servers) - before_server, load)
+
+
+# -- the fleet ---------------------------------------------------------------------
+
+
+class Fleet:
+    def __init__(self, work: Path, releases: Path, names: list[str], pg, maria) -> None:
+        self.work, self.releases, self.names, self.pg, self.maria = work, releases, names, pg, maria
+        self.targets: list[Target] = []
+        self.psql = clients.client_binary("postgresql")
+        self.mariadb = clients.client_binary("mysql")
+        self.sqlite3 = clients.client_binary("sqlite")
+
+    # command lines exactly as the bundle README writes them
+    def apply_command(self, t: Target, release: str) -> str:
+        path = self.releases / release / t.dialect / "upgrade.sql"
+        if t.dialect == "postgresql":
+            return shlex.join([self.psql, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-h", self.pg.host, "-p", str(self.pg.port), "-U", self.pg.user, "-d", t.database, "-f", str(path)])
+        if t.dialect == "mysql":
+            return shlex.join([self.mariadb, "-h", self.maria.host, "-P", str(self.maria.port), "-u", self.maria.user, f"--database={t.database}"]) + f" < {shlex.quote(str(path))}"
+        return shlex.join([self.sqlite3, "-bail", t.database]) + f" < {shlex.quote(str(path))}"
+
+    def version_command(self, t: Target) -> str:
+        query = "SELECT version_num FROM alembic_version"
+        if t.dialect == "postgresql":
+            return shlex.join([self.psql, "-X", "-A", "-t", "-h", self.pg.host, "-p", str(self.pg.port), "-U", self.pg.user, "-d", t.database, "-c", query])
+        if t.dialect == "mysql":
+            return shlex.join([self.mariadb, "-N", "-B", "-h", self.maria.host, "-P", str(self.maria.port), "-u", self.maria.user, f"--database={t.database}", "-e", query])
+        return shlex.join([self.sqlite3, t.database, query])
+
+    def target_lines(self) -> list[str]:
+        """Per target, its files in order joined with && (what a DBA writes for xargs)."""
+        return [" && ".join(self.apply_command(t, r) for r in self.names[t.start:]) for t in self.targets if t.start < len(self.names)]
+
+    def run_sql(self, t: Target, release: str) -> None:
+        subprocess.run(["sh", "-c", self.apply_command(t, release)], check=True, stdout=subprocess.DEVNULL)
+
+
+def setup(args, work: Path, releases: Path, names: list[str], pg, maria) -> Fleet:
+    fleet = Fleet(work, releases, names, pg, maria)
+    states = len(names) + 1  # 0 .. all releases applied
+    templates = {}
+    for state in range(states):  # one database per state and dialect, brought there by hand
+        for dialect in ("postgresql", "mysql", "sqlite"):
+            name = f"tpl_{dialect[:2]}_{state}"
+            if dialect == "postgresql":
+                pg.create_database(name)
+                db = name
+            elif dialect == "mysql":
+                maria.create_database(name)
+                db = name
+            else:
+                db = str(work / f"{name}.db")
+                Path(db).touch()
+            t = Target(name, dialect, db, state, "", "")
+            for release in names[:state]:
+                fleet.run_sql(t, release)
+            templates[(dialect, state)] = db
+    fleet.templates = templates
+    fleet.copies = {}  # MariaDB has no template databases: copy each table (no foreign keys in this history)
+    for state in range(states):
+        source = templates[("mysql", state)]
+        tables = subprocess.run(
+            [fleet.mariadb, "-N", "-B", "-h", maria.host, "-P", str(maria.port), "-u", maria.user, "-e",
+             f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{source}'"],
+            check=True, capture_output=True, text=True).stdout.split()
+        fleet.copies[state] = "".join(f"CREATE TABLE `{t}` LIKE `{source}`.`{t}`; INSERT INTO `{t}` SELECT * FROM `{source}`.`{t}`;\n" for t in tables)
+    counter = 0
+    for dialect, count in (("postgresql", args.pg), ("mysql", args.mariadb), ("sqlite", args.sqlite)):
+        for i in range(count):
+            counter += 1
+            start = (counter * 5) % states  # mixed: every release, and empty databases
+            name = f"{dialect[:2]}{i:03d}"
+            if dialect == "sqlite":
+                db = str(work / f"{name}.db")
+                url = f"sqlite:///{db}"
+                driver = url
+            else:
+                db = f"fleet_{name}"
+                server = pg if dialect == "postgresql" else maria
+                driver = server.url_for(db)
+                url = driver.replace("+psycopg", "").replace("+pymysql", "").replace("?charset=utf8mb4", "")
+            fleet.targets.append(Target(name, dialect, db, start, url, driver))
+    (work / "fleet.toml").write_text(
+        f'[fleet]\nbundles = "{releases}"\njournal = "{work / "journal.jsonl"}"\njobs = {args.jobs}\n\n'
+        + "".join(f'[[target]]\nname = "{t.name}"\nurl = "{t.url}"\n\n' for t in fleet.targets),
+        encoding="utf-8")
+    return fleet
+
+
+def reset(fleet: Fleet) -> None:
+    """Put every target back to its starting release (untimed)."""
+    pg_sql = []
+    for t in fleet.targets:
+        if t.dialect == "postgresql":
+            pg_sql.append(f"DROP DATABASE IF EXISTS {t.database} WITH (FORCE);")
+            pg_sql.append(f"CREATE DATABASE {t.database} TEMPLATE {fleet.templates[('postgresql', t.start)]};")
+        elif t.dialect == "mysql":
+            fleet.maria.drop_database(t.database)
+            fleet.maria.create_database(t.database)
+            subprocess.run([fleet.mariadb, "-h", fleet.maria.host, "-P", str(fleet.maria.port), "-u", fleet.maria.user, t.database],
+                           input=fleet.copies[t.start].encode(), check=True)
+        else:
+            shutil.copyfile(fleet.templates[("sqlite", t.start)], t.database)
+    if pg_sql:
+        subprocess.run([fleet.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", fleet.pg.host, "-p", str(fleet.pg.port), "-U", fleet.pg.user, "-d", "postgres"],
+                       input="\n".join(pg_sql).encode(), check=True)
+
+
+def all_current(fleet: Fleet, sqlrelease: str) -> bool:
+    proc = subprocess.run([sqlrelease, "status", "--fleet", str(fleet.work / "fleet.toml"), "--json"], capture_output=True, check=False)
+    return proc.returncode == 0
+
+
+# -- measuring -----------------------------------------------------------------
+
+
+def alembic_loop(fleet: Fleet, sample: list[Target], project: Path) -> Sample:
+    """One `alembic current` per target, one after another."""
+    ini = project / "alembic_online.ini"
+    lines = [shlex.join([str(Path(sys.executable).parent / "alembic"), "-c", str(ini), "-x", f"url={t.driver_url}", "current"]) for t in sample]
+    script = fleet.work / "alembic_loop.sh"
+    script.write_text("\n".join(lines) + "\n")
+    return timed(["bash", str(script)], [fleet.pg, fleet.maria])
+
+
+def xargs(fleet: Fleet, lines: list[str], name: str, jobs: int) -> Sample:
+    path = fleet.work / name
+    path.write_text("\n".join(lines) + "\n")
+    with open(path, "rb") as stdin:
+        return timed(["xargs", "-d", "\n", "-P", str(jobs), "-n", "1", "sh", "-c"], [fleet.pg, fleet.maria], stdin=stdin, check_codes=(0, 123))
+
+
+def sequential(fleet: Fleet, lines: list[str], name: str) -> Sample:
+    path = fleet.work / name
+    path.write_text("\n".join(f"{line} || true" for line in lines) + "\n")
+    return timed(["bash", str(path)], [fleet.pg, fleet.maria])
+
+
+def summary(samples: list[Sample]) -> dict:
+    walls = [s.wall for s in samples]
+    return {
+        "wall_mean": statistics.mean(walls),
+        "wall_min": min(walls),
+        "wall_max": max(walls),
+        "cpu_mean": statistics.mean(s.cpu for s in samples),
+        "server_cpu_mean": statistics.mean(s.server for s in samples),
+        "load_mean": statistics.mean(s.load for s in samples),
+        "repeats": len(samples),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--pg", type=int, default=150, help="PostgreSQL databases (default 150)")
+    parser.add_argument("--mariadb", type=int, default=30, help="MariaDB databases (default 30)")
+    parser.add_argument("--sqlite", type=int, default=20, help="SQLite files (default 20)")
+    parser.add_argument("--revisions", type=int, default=120)
+    parser.add_argument("--releases", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=8, help="parallel targets, for sqlrelease and xargs -P (default 8)")
+    parser.add_argument("--alembic-sample", type=int, default=20, help="targets `alembic current` is timed on (extrapolated)")
+    parser.add_argument("--alembic-all", action="store_true", help="time `alembic current` on every target")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args()
+
+    sqlrelease = str(Path(sys.executable).parent / "sqlrelease")
+    work = Path(tempfile.mkdtemp(prefix="sqlrelease-fleet-bench-"))
+    os.chmod(work, 0o755)
+    servers = dbservers.Servers()
+    try:
+        print(f"machine: {os.cpu_count()} CPUs; load {os.getloadavg()}; work in {work}", flush=True)
+        project = work / "history"
+        project.mkdir()
+        benchmark.TYPES = [t for t in benchmark.TYPES if t != "sa.Text()"]  # MariaDB cannot index TEXT without a length
+        plan = benchmark.generate(project, args.revisions, args.releases, ["postgresql", "mysql", "sqlite"], args.seed)
+        (project / "migrations" / "env_online.py").write_text(ONLINE_ENV)
+        (project / "alembic_online.ini").write_text(f"[alembic]\nscript_location = {project / 'migrations'}\npath_separator = os\n")
+        from sqlrelease import api
+
+        api.build(project)
+        # alembic current loads env.py: the online one
+        shutil.copy(project / "migrations" / "env_online.py", project / "migrations" / "env.py")
+        names = [name for name, _ in plan]
+        print(f"history: {args.revisions} migrations in {len(names)} releases; starting servers", flush=True)
+        pg, maria = servers.postgres(), servers.mariadb()
+        fleet = setup(args, work, project / "releases", names, pg, maria)
+        print(f"fleet: {len(fleet.targets)} targets ({args.pg} PostgreSQL, {args.mariadb} MariaDB, {args.sqlite} SQLite); psql {fleet.psql}", flush=True)
+        results = measure(args, fleet, project, sqlrelease)
+        report(results, args)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2) + "\n")
+    finally:
+        servers.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def measure(args, fleet: Fleet, project: Path, sqlrelease: str) -> dict:
+    fleet_file = str(fleet.work / "fleet.toml")
+    tool_status = [sqlrelease, "status", "--fleet", fleet_file, "--json"]
+    tool_apply = [sqlrelease, "apply", "--fleet", fleet_file, "--json", "--quiet"]
+    samples: dict[str, list[Sample]] = {k: [] for k in ("status", "status_hand", "alembic", "apply", "apply_sequential", "apply_xargs", "noop")}
+    reset(fleet)
+    step = max(1, len(fleet.targets) // args.alembic_sample)
+    sample = fleet.targets if args.alembic_all else fleet.targets[::step][: args.alembic_sample]
+    hand_status = [fleet.version_command(t) for t in fleet.targets]
+    xargs(fleet, hand_status, "status_lines.txt", args.jobs)  # warm up: a new database's first connection fills caches
+    for repeat in range(args.repeats):
+        # alternate which goes first, so neither always meets warmer caches
+        order = ("status", "status_hand") if repeat % 2 == 0 else ("status_hand", "status")
+        for kind in order:
+            if kind == "status":
+                samples[kind].append(timed(tool_status, [fleet.pg, fleet.maria], check_codes=(1,)))
+            else:
+                samples[kind].append(xargs(fleet, hand_status, "status_lines.txt", args.jobs))
+        alembic = alembic_loop(fleet, sample, project)
+        scale = len(fleet.targets) / len(sample)
+        samples["alembic"].append(Sample(alembic.wall * scale, alembic.cpu * scale, alembic.server * scale, alembic.load))
+        print(f"repeat {repeat + 1}: status {samples['status'][-1].wall:.2f}s, hand {samples['status_hand'][-1].wall:.2f}s, "
+              f"alembic current {samples['alembic'][-1].wall:.1f}s", flush=True)
+    lines = fleet.target_lines()
+    for repeat in range(args.repeats):
+        kinds = ("apply", "apply_xargs", "apply_sequential")
+        for kind in kinds[repeat % 3:] + kinds[: repeat % 3]:
+            reset(fleet)
+            xargs(fleet, hand_status, "status_lines.txt", args.jobs)  # the same warm caches for every contender
+            if kind == "apply":
+                samples[kind].append(timed(tool_apply, [fleet.pg, fleet.maria]))
+            elif kind == "apply_xargs":
+                samples[kind].append(xargs(fleet, lines, "apply_lines.txt", args.jobs))
+            else:
+                samples[kind].append(sequential(fleet, lines, "apply_sequential.sh"))
+            if not all_current(fleet, sqlrelease):
+                raise SystemExit(f"{kind}: not every target reached the last release")
+        samples["noop"].append(timed(tool_apply, [fleet.pg, fleet.maria]))
+        print(f"repeat {repeat + 1}: apply {samples['apply'][-1].wall:.1f}s, xargs {samples['apply_xargs'][-1].wall:.1f}s, "
+              f"sequential {samples['apply_sequential'][-1].wall:.1f}s, no-op {samples['noop'][-1].wall:.2f}s", flush=True)
+    results = {k: summary(v) for k, v in samples.items()}
+    results["alembic"]["sample"] = len(sample)
+    results["setup"] = {"targets": len(fleet.targets), "pg": args.pg, "mariadb": args.mariadb, "sqlite": args.sqlite,
+                        "revisions": args.revisions, "releases": args.releases, "jobs": args.jobs, "cpus": os.cpu_count()}
+    return results
+
+
+def report(results: dict, args) -> None:
+    print()
+    print(f"{'measurement':<34}{'wall mean':>10}{'min':>8}{'max':>8}{'CPU':>8}{'server':>8}{'load':>6}  n")
+    labels = {
+        "status": "(a) sqlrelease status",
+        "alembic": "(b) alembic current loop (extrap.)",
+        "status_hand": "(c) xargs psql -c / mariadb -e",
+        "apply": "(d) sqlrelease apply",
+        "apply_sequential": "(e) sequential psql -f / mariadb <",
+        "apply_xargs": "(f) xargs -P over the command list",
+        "noop": "(g) sqlrelease apply, no-op",
+    }
+    for key, label in labels.items():
+        r = results[key]
+        print(f"{label:<34}{r['wall_mean']:>10.2f}{r['wall_min']:>8.2f}{r['wall_max']:>8.2f}{r['cpu_mean']:>8.2f}{r['server_cpu_mean']:>8.2f}{r['load_mean']:>6.1f}  {r['repeats']}")
+    ratios = [
+        ("status: alembic loop / sqlrelease", results["alembic"]["wall_mean"] / results["status"]["wall_mean"], ">=", TARGETS["status_vs_alembic"]),
+        ("status: sqlrelease / hand xargs", results["status"]["wall_mean"] / results["status_hand"]["wall_mean"], "<=", TARGETS["status_vs_hand"]),
+        ("apply: sequential / sqlrelease", results["apply_sequential"]["wall_mean"] / results["apply"]["wall_mean"], ">=", TARGETS["apply_vs_sequential"]),
+        ("apply: sqlrelease / xargs", results["apply"]["wall_mean"] / results["apply_xargs"]["wall_mean"], "<=", TARGETS["apply_vs_xargs"]),
+        ("no-op apply seconds", results["noop"]["wall_mean"], "<=", TARGETS["noop_seconds"]),
+    ]
+    print()
+    for label, value, op, target in ratios:
+        ok = value >= target if op == ">=" else value <= target
+        print(f"{label:<36}{value:>8.2f}  target {op} {target:<5} {'OK' if ok else 'MISSED'}")
+    results["ratios"] = {label: value for label, value, _, _ in ratios}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
