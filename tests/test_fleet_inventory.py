@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from projects import REPO
 from sqlrelease.cli import main
 from sqlrelease.fleet import FleetError, load_fleet, parse_selector, parse_target_option
 from sqlrelease.fleet.inventory import plan_waves, select_targets
@@ -163,3 +165,15 @@ def test_fleet_commands_explain_themselves_and_their_exit_codes(verb):
     assert result.exit_code == 0
     assert "Exit codes:" in result.output and "unreachable or locked" in result.output
     assert "--target NAME[=URL]" in result.output and "--select LABEL=VALUE" in result.output
+
+
+def test_text_from_the_fleet_file_is_printed_as_text(tmp_path):
+    """A file name holding a newline and markup cannot forge a line or restyle the output."""
+    (tmp_path / "releases").mkdir()
+    shutil.copytree(REPO / "releases" / "1.0.0", tmp_path / "releases" / "1.0.0")
+    path = write(tmp_path, '[[target]]\nname = "odd"\npath = "x\\nOK [red]fake[/red].db"\n')
+    result = CliRunner().invoke(main, ["status", "--fleet", str(path), "--bundles", str(tmp_path / "releases")])
+    assert result.exit_code == 3
+    line = next(line for line in result.output.splitlines() if "odd" in line)
+    assert "x\\nOK [red]fake[/red].db" in line
+    assert not any(line.startswith("OK") for line in result.output.splitlines())

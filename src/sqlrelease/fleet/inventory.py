@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import tomlfile
+from .. import tomlfile, urls
 from ..errors import ConfigError
 from .clients import check_url
 
@@ -79,7 +79,7 @@ class Target:
     @property
     def shown_url(self) -> str:
         """The URL as it may be printed: never with a password."""
-        return self.url.render_as_string(hide_password=True)
+        return urls.shown(self.url)
 
     @property
     def path(self) -> Path:
@@ -151,13 +151,15 @@ class Fleet:
 
 
 def _make_url(text: str):
+    # Not urls.parse: a fleet URL needs no installed driver (the native client connects).
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
         return make_url(text)
     except (ArgumentError, ValueError) as exc:
-        raise ValueError(f"not a database URL ({exc})") from None
+        reason = "the port is not a number" if "int()" in str(exc) else urls.mask(str(exc))
+        raise ValueError(f"{urls.mask(text)}: not a database URL ({reason})") from None
 
 
 def parse_url(text: str, base: Path, *, allow_password: bool) -> tuple[str, object, str | None]:
@@ -166,7 +168,7 @@ def parse_url(text: str, base: Path, *, allow_password: bool) -> tuple[str, obje
     The driver part is ignored (`postgresql+psycopg://` is `postgresql://`);
     `mariadb://` is dialect mysql; `sqlite:///relative/path` is relative to `base`.
     """
-    shown = _hidden(text)
+    shown = urls.mask(text)
     url = _make_url(text)
     backend = url.get_backend_name()
     if backend not in BACKENDS:
@@ -177,7 +179,9 @@ def parse_url(text: str, base: Path, *, allow_password: bool) -> tuple[str, obje
         reference = ENV_REFERENCE.match(str(url.password))
         if reference:
             password_env = reference.group(1)
-        elif not allow_password:
+        else:
+            urls.remember(str(url.password))
+        if not password_env and not allow_password:
             raise ValueError(
                 f"{shown}: a password written in the fleet file; write ${{ENV_VAR}} instead, or use password_env, "
                 "password_command, option_file, ~/.pgpass or ~/.my.cnf"
@@ -196,11 +200,6 @@ def parse_url(text: str, base: Path, *, allow_password: bool) -> tuple[str, obje
     return dialect, url, password_env
 
 
-def _hidden(text: str) -> str:
-    """A URL as typed, with any password replaced (for error messages about URLs that do not parse)."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
-
-
 def _resolve(path: str, base: Path) -> Path:
     candidate = Path(os.path.expanduser(path))
     return candidate if candidate.is_absolute() else (base / candidate).resolve()
@@ -210,7 +209,7 @@ def parse_target_option(text: str, base: Path | None = None) -> Target:
     """`--target NAME=URL`: an ad-hoc target (a password typed here is used and masked, never written)."""
     name, sep, url = text.partition("=")
     if not sep or not url:
-        raise FleetError(f"--target {_hidden(text)!r}: expected NAME=URL, or the NAME of a target in the fleet file")
+        raise FleetError(f"--target {urls.mask(text)!r}: expected NAME=URL, or the NAME of a target in the fleet file")
     if not NAME.match(name):
         raise FleetError(f"--target {name!r}: a target name may only use letters, digits and . _ -")
     try:

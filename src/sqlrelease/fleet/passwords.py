@@ -13,7 +13,8 @@ import shlex
 import subprocess
 import threading
 
-MASK = "***"
+from .. import urls
+
 COMMAND_TIMEOUT = 30
 
 
@@ -22,25 +23,18 @@ class PasswordError(Exception):
 
 
 class Secrets:
-    """Resolves each target's password once and masks every password seen in any text."""
+    """Resolves each target's password once; every password found is masked from then on (urls.mask)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._known: set[str] = set()
         self._commands: dict[str, str] = {}
 
     def remember(self, secret: str | None) -> None:
-        if secret:
-            with self._lock:
-                self._known.add(secret)
+        urls.remember(secret)
 
     def mask(self, text: str) -> str:
-        """`text` with every password seen so far replaced by ***."""
-        with self._lock:
-            known = sorted(self._known, key=len, reverse=True)
-        for secret in known:
-            text = text.replace(secret, MASK)
-        return text
+        """`text` with every URL password and every password seen so far replaced by ***."""
+        return urls.mask(text)
 
     def password(self, target) -> str | None:
         """The target's password, or None when its client finds one itself."""

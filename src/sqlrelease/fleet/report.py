@@ -1,7 +1,8 @@
 """How status and apply reports read in a terminal: rich renderables built from plain data.
 
-Every text that comes from a fleet file, a database or a client is a `Text`
-(never markup), so a label or an error message cannot restyle the output.
+Every text that comes from a fleet file, a database or a client goes through
+`_text`: passwords masked, control characters made visible, never read as
+markup, so a label or an error message cannot restyle or forge a line.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import json
 
 from rich.table import Table
 from rich.text import Text
+
+from .. import urls
+from ..terminal import printable
 
 from .apply import ApplyReport
 from .status import StatusReport
@@ -38,8 +42,16 @@ OUTCOME_STYLE = {
 LISTED_BEHIND = 8  # names shown per group of behind targets in the compact summary
 
 
+def _safe(value: object) -> str:
+    return printable(urls.mask(str(value)))
+
+
+def _text(value: object = "", style: str = "") -> Text:
+    return Text(_safe(value), style=style)
+
+
 def _counts(counts: dict[str, int], styles: dict[str, str]) -> Text:
-    line = Text()
+    line = _text()
     for state, number in counts.items():
         if line:
             line.append("  ")
@@ -49,23 +61,23 @@ def _counts(counts: dict[str, int], styles: dict[str, str]) -> Text:
 
 def status_summary(report: StatusReport) -> list[Text]:
     """Counts per state, then only the exceptions: behind targets grouped by release, others one per line."""
-    lines = [Text(f"goal {report.goal}: {len(report.targets)} target(s), bundles in {report.bundles}"), _counts(report.counts, STATE_STYLE)]
+    lines = [_text(f"goal {report.goal}: {len(report.targets)} target(s), bundles in {report.bundles}"), _counts(report.counts, STATE_STYLE)]
     groups: dict[str, list[str]] = {}
     for status in report.targets:
         if status.state == "behind":
             groups.setdefault(status.release or "an empty database", []).append(status.target.name)
     for release, names in groups.items():
         shown = ", ".join(names[:LISTED_BEHIND]) + (f" and {len(names) - LISTED_BEHIND} more" if len(names) > LISTED_BEHIND else "")
-        line = Text("behind", style=STATE_STYLE["behind"])
+        line = _text("behind", style=STATE_STYLE["behind"])
         at = f"at {release}" if release != "an empty database" else release
-        line.append(f"       {at} ({len(names)}): {shown}")
+        line.append(_safe(f"       {at} ({len(names)}): {shown}"))
         lines.append(line)
     for status in report.targets:
         if status.state in ("current", "behind"):
             continue
-        line = Text(f"{status.state:<12} ", style=STATE_STYLE[status.state])
-        line.append(f"{status.target.name}  ")
-        line.append(status.detail)
+        line = _text(f"{status.state:<12} ", style=STATE_STYLE[status.state])
+        line.append(_safe(f"{status.target.name}  "))
+        line.append(_safe(status.detail))
         lines.append(line)
     return lines
 
@@ -76,35 +88,35 @@ def status_table(report: StatusReport) -> Table:
         table.add_column(column, overflow="fold")
     for status in report.targets:
         table.add_row(
-            Text(status.target.name),
+            _text(status.target.name),
             status.target.dialect,
-            Text(status.state, style=STATE_STYLE[status.state]),
-            Text(status.release or "-"),
-            Text(status.next or "-"),
+            _text(status.state, style=STATE_STYLE[status.state]),
+            _text(status.release or "-"),
+            _text(status.next or "-"),
             str(status.behind) if status.behind else "",
-            Text(status.detail),
+            _text(status.detail),
         )
     return table
 
 
 def ndjson(rows) -> str:
-    """One JSON object per line."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    """One JSON object per line (ASCII: no character in it can control a terminal), passwords masked."""
+    return "".join(urls.mask(json.dumps(row, ensure_ascii=True)) + "\n" for row in rows)
 
 
 def dry_run_lines(report: ApplyReport) -> list[Text]:
     """Per target, exactly which files would run and how."""
-    lines = [Text(f"dry run: nothing is changed; goal {report.goal}, bundles in {report.bundles}")]
+    lines = [_text(f"dry run: nothing is changed; goal {report.goal}, bundles in {report.bundles}")]
     for run in report.targets:
-        head = Text(f"{run.target.name}", style="bold")
-        head.append(f"  ({run.wave}) ", style="dim")
+        head = _text(f"{run.target.name}", style="bold")
+        head.append(_safe(f"  ({run.wave}) "), style="dim")
         head.append(run.outcome, style=OUTCOME_STYLE.get(run.outcome, ""))
         if run.detail:
-            head.append(f": {run.detail}")
+            head.append(_safe(f": {run.detail}"))
         lines.append(head)
         for step, command in zip(run.steps, run.commands):
-            lines.append(Text(f"    {step.shown}", style="cyan"))
-            lines.append(Text(f"      {command}", style="dim"))
+            lines.append(_text(f"    {step.shown}", style="cyan"))
+            lines.append(_text(f"      {command}", style="dim"))
     return lines
 
 
@@ -117,13 +129,13 @@ def apply_table(report: ApplyReport) -> Table:
         if run.outcome == "skipped":
             continue
         table.add_row(
-            Text(run.target.name),
-            Text(run.wave),
-            Text(run.outcome, style=OUTCOME_STYLE.get(run.outcome, "")),
-            Text(run.before.release or "-"),
-            Text(run.release_after or "-"),
+            _text(run.target.name),
+            _text(run.wave),
+            _text(run.outcome, style=OUTCOME_STYLE.get(run.outcome, "")),
+            _text(run.before.release or "-"),
+            _text(run.release_after or "-"),
             f"{run.seconds:.1f}" if run.files else "",
-            Text(run.detail),
+            _text(run.detail),
         )
     return table
 
@@ -132,7 +144,7 @@ def apply_footer(report: ApplyReport) -> list[Text]:
     lines = [_counts(report.counts, OUTCOME_STYLE)]
     for wave in report.waves:
         if wave.stopped:
-            lines.append(Text(
+            lines.append(_text(
                 f"wave {wave.name} stopped: {wave.failures} failure(s), failure budget {wave.budget}; later waves did not start",
                 style="bold red",
             ))
