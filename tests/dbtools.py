@@ -75,17 +75,34 @@ def _script_text(path_or_text: str | bytes | os.PathLike) -> str:
     return path_or_text
 
 
-def apply_sql(db: Database, path_or_text: str | bytes | os.PathLike, *, timeout: float = 300
-              ) -> subprocess.CompletedProcess:
+# How a DBA can hand a file to the mariadb / mysql client (FEEDS[how](path) -> options, stdin).
+MYSQL_FEEDS = {
+    "stdin": lambda path: ([], Path(path).read_text(encoding="utf-8")),
+    "force": lambda path: (["--force"], Path(path).read_text(encoding="utf-8")),
+    "source": lambda path: (["-e", f"source {path}"], ""),
+    "backslash-dot": lambda path: ([], f"\\. {path}\n"),
+}
+
+
+def apply_sql(db: Database, path_or_text: str | bytes | os.PathLike, *, timeout: float = 300,
+              feed: str = "stdin") -> subprocess.CompletedProcess:
     """Feed a script to the dialect's real client on stdin, as a DBA would.
 
-    Never raises on a non-zero exit: the caller asserts on ``returncode``,
-    ``stdout`` and ``stderr`` (text).
+    ``feed`` (MySQL only) names another way a DBA runs a file: ``force``
+    (``--force < file``), ``source`` (``-e "source file"``), ``backslash-dot``
+    (``\\. file`` typed into the client).  Never raises on a non-zero exit: the
+    caller asserts on ``returncode``, ``stdout`` and ``stderr`` (text).
     """
     env = {**os.environ, **db.client_env()}
+    options: list[str] = []
+    text = _script_text(path_or_text)
+    if feed != "stdin":
+        if db.dialect != "mysql":
+            raise ValueError(f"feed {feed!r} is a mariadb client way; {db.dialect} reads stdin")
+        options, text = MYSQL_FEEDS[feed](path_or_text)
     return subprocess.run(
-        db.client_argv(),
-        input=_script_text(path_or_text),
+        db.client_argv() + options,
+        input=text,
         capture_output=True,
         text=True,
         encoding="utf-8",

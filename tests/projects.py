@@ -7,10 +7,13 @@ apply and inspect its bundles without touching the repository.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import traceback
 import warnings
 from contextlib import contextmanager
@@ -191,3 +194,32 @@ def _forget_modules_from(folder: Path, names: set[str]) -> None:
         path = getattr(sys.modules.get(name), "__file__", None)
         if path and Path(path).resolve().is_relative_to(folder):
             del sys.modules[name]
+
+
+def add_migration(
+    root: Path, revision: str, down: str | None, upgrade: str, downgrade: str, message: str = "step"
+) -> Path:
+    """Write one more Alembic revision file into a test project's history.
+
+    `revision` and `message` are written as Python literals, so a test can give them
+    any characters (quotes, newlines, NUL); the file name keeps only the safe ones.
+    """
+
+    def body(code: str) -> str:
+        return textwrap.indent(textwrap.dedent(code).strip(), "    ")
+
+    source = (
+        f"{message!r}\nfrom alembic import op\nimport sqlalchemy as sa\n\n"
+        f"revision = {revision!r}\ndown_revision = {down!r}\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"def upgrade() -> None:\n{body(upgrade)}\n\n\ndef downgrade() -> None:\n{body(downgrade)}\n"
+    )
+    name = re.sub(r"[^A-Za-z0-9_]", "_", f"{revision}_{message.replace(' ', '_')}")[:60]
+    path = root / "migrations" / "versions" / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def add_release(root: Path, name: str, target: str) -> None:
+    """Append a release to the test project's plan (names and targets written as TOML strings)."""
+    with (root / "releases.toml").open("a", encoding="utf-8") as plan:
+        plan.write(f"[[release]]\nname = {json.dumps(name)}\ntarget = {json.dumps(target)}\n")

@@ -132,3 +132,74 @@ def test_separate_stamp_mode_moves_the_version_only_with_stamp_sql(projects, db,
     _run(reference, sql(inline, "1.1.0", db.dialect, "downgrade"))
     assert alembic_version(db.url) == {"8d41e6a0c2f9"}
     assert schema_snapshot(db.url) == schema_snapshot(reference.url)
+
+
+# -- MariaDB/MySQL: fail closed however the file is fed ------------------------------------
+
+# `< file` stops at the first error; these go on after it (and exit 0).
+FEEDS = ("force", "source", "backslash-dot")
+
+
+def _mysql_scripts(projects, *releases):
+    """Every SQL file of `releases` for mysql, both stamp modes, step scripts included."""
+    return [
+        path
+        for root in projects.values()
+        for release in releases
+        for path in sorted((root / "releases" / release / "mysql").rglob("*.sql"))
+    ]
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+@pytest.mark.parametrize("state", ["older release", "newer release"])
+def test_a_refused_mysql_guard_changes_nothing_however_the_file_is_fed(projects, mysql_db, state, feed):
+    found = WRONG_VERSIONS[state](mysql_db, projects["inline"])
+    before = full_dump(mysql_db.url)
+    scripts = _mysql_scripts(projects, "1.0.0", RELEASE) if state == "newer release" else _mysql_scripts(projects, RELEASE)
+    assert any("steps" in path.parts for path in scripts)
+    for script in scripts:
+        result = apply_sql(mysql_db, script, feed=feed)
+        where = f"{script.relative_to(script.parents[3])} fed by {feed} to a server at {state}"
+        output = result.stdout + result.stderr
+        assert "sqlrelease guard:" in output and f"found {found}" in output, f"{where}: {output}"
+        assert "Cannot execute statement in a READ ONLY transaction" in output or script.name == "stamp.sql" or (
+            "downgrade" in script.name
+        ), f"{where}: nothing after the guard was tried?\n{output}"
+        assert full_dump(mysql_db.url) == before, f"{where} changed the database:\n{output}"
+
+
+def _duplicate_emails(db, root) -> None:
+    """A server at 1.1.0 whose rows make 1.2.0's unique constraint fail, after its NOT NULL."""
+    _upgrade_to(db, root, "1.0.0", "1.1.0")
+    for first in ("Ada", "Grace"):
+        _run(db, f"INSERT INTO recruits (first_name, surname, id_number, github_name) VALUES ('{first}', 'X', '{first}', 'same')")
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_a_failed_mysql_statement_stops_the_file_however_it_is_fed(projects, make_db, feed):
+    """With --force or source the client goes on after the failed ALTER; the session does not."""
+    root = projects["inline"]
+    stops, goes_on = make_db("mysql"), make_db("mysql")
+    for db in (stops, goes_on):
+        _duplicate_emails(db, root)
+    script = sql(root, RELEASE, "mysql", "upgrade")
+    assert apply_sql(stops, script).returncode != 0
+    apply_sql(goes_on, script, feed=feed)
+    # Both stopped after the NOT NULL: alembic_version names the last migration that completed.
+    assert alembic_version(stops.url) == alembic_version(goes_on.url) == {"2d5f8a4c1b73"}
+    assert full_dump(goes_on.url) == full_dump(stops.url)
+
+
+def test_a_mysql_session_refused_once_is_writable_again_only_through_a_passing_guard(projects, mysql_db, tmp_path):
+    root = projects["inline"]
+    _upgrade_to(mysql_db, root, "1.0.0", "1.1.0")
+    wrong, right = sql(root, "1.3.0", "mysql", "upgrade"), sql(root, RELEASE, "mysql", "upgrade")
+    # One session going on after errors: the wrong file is refused, a change typed by hand
+    # then fails too, and the right file's guard passes and makes the session writable again.
+    session = tmp_path / "session.sql"
+    session.write_text(f"source {wrong}\nCREATE TABLE typed_by_hand (id INTEGER);\nsource {right}\n")
+    result = apply_sql(mysql_db, session, feed="force")
+    output = result.stdout + result.stderr
+    assert "upgrade.sql of release 1.3.0 expects" in output and "READ ONLY" in output
+    assert "typed_by_hand" not in schema_snapshot(mysql_db.url)["tables"]
+    assert alembic_version(mysql_db.url) == {"e61a7c9d0b58"}

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from projects import make_project
+from projects import add_migration, add_release, make_project
 from sqlrelease import api, lint
 from sqlrelease.rendered import MigrationSQL
 
 DIALECTS = ("postgresql", "mysql", "sqlite")
-
-
-def add_migration(root: Path, revision: str, down: str, upgrade: str, downgrade: str, message: str = "step") -> None:
-    """Write one more Alembic revision file into a test project's history."""
-
-    def body(code: str) -> str:
-        return textwrap.indent(textwrap.dedent(code).strip(), "    ")
-
-    source = (
-        f'"""{message}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
-        f'revision = "{revision}"\ndown_revision = "{down}"\nbranch_labels = None\ndepends_on = None\n\n\n'
-        f"def upgrade() -> None:\n{body(upgrade)}\n\n\ndef downgrade() -> None:\n{body(downgrade)}\n"
-    )
-    (root / "migrations" / "versions" / f"{revision}_{message.replace(' ', '_')}.py").write_text(source)
-
-
-def add_release(root: Path, name: str, target: str) -> None:
-    with (root / "releases.toml").open("a", encoding="utf-8") as plan:
-        plan.write(f'[[release]]\nname = "{name}"\ntarget = "{target}"\n')
 
 
 def findings_of(root: Path, names=(), dialects=DIALECTS) -> list[lint.Finding]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from . import tomlfile
 from .dialects import DIALECTS
 from .errors import ConfigError
+from .sqlnames import identifier_problem
 
 STAMP_MODES = ("inline", "separate")
 ENVIRONMENTS = ("project", "builtin")
@@ -109,6 +110,10 @@ def load_config(project: Path | str = ".") -> Config:
             raise fail("dialects", f"unknown dialect {name!r}", f"choose from {', '.join(DIALECTS)}")
     if len(set(dialects)) != len(dialects):
         raise fail("dialects", "lists a dialect twice")
+    for key in ("version_table", "version_table_schema"):
+        problem = identifier_problem(key, settings[key], dialects) if key in settings else None
+        if problem:
+            raise fail(key, problem, "bundles write it unquoted into every statement that reads or moves the version")
     if settings["stamp"] not in STAMP_MODES:
         raise fail("stamp", f"must be one of {', '.join(STAMP_MODES)}, not {settings['stamp']!r}")
     if settings["environment"] not in ENVIRONMENTS:

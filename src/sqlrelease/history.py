@@ -8,7 +8,9 @@ from several heads, which the Alembic CLI cannot do.
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from alembic.util import CommandError
 
 from .config import Config
 from .errors import HistoryError, PlanError
+from .sqlnames import revision_problem
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ class History:
     def __init__(self, script: ScriptDirectory, root: Path) -> None:
         self.script = script
         self.root = root
+        declared = _declared_revisions(script)
+        for path, (revision, line) in sorted(declared.items()):
+            _check_revision_id(revision, path, line, root)
+        _refuse_duplicates(declared, root)
         try:
             scripts = list(script.walk_revisions())
         except CommandError as exc:
@@ -81,7 +88,8 @@ class History:
             raise _import_error(exc, script, root) from None
         revmap = script.revision_map
         self.revisions: dict[str, Revision] = {}
-        for sc in scripts:
+        for sc in scripts:  # ids computed at import time were not seen in the source
+            _check_revision_id(sc.revision, Path(sc.path), None, root)
             deps = tuple(r.revision for r in revmap.get_revisions(sc.dependencies)) if sc.dependencies else ()
             self.revisions[sc.revision] = Revision(
                 id=sc.revision,
@@ -187,6 +195,100 @@ def _shown(path: Path, root: Path) -> str:
         return path.relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.name
+
+
+def _declared_revisions(script: ScriptDirectory) -> dict[Path, tuple[str, int]]:
+    """`revision = "..."` of every file in the version folders: file -> (id, line).
+
+    Read from the source, not from Alembic, which keeps one file per id and only
+    warns about the others. A file whose id is not a plain string is left to Alembic.
+    """
+    found: dict[Path, tuple[str, int]] = {}
+    # Alembic's default, when alembic.ini names no version_locations: versions/ in the script folder.
+    locations = script.version_locations or [Path(script.dir) / "versions"]
+    for folder in sorted({Path(v).resolve() for v in locations}):
+        if not folder.is_dir():
+            continue
+        files = folder.rglob("*.py") if script.recursive_version_locations else folder.glob("*.py")
+        for path in sorted(files):
+            if path.name.startswith((".#", "__init__")):
+                continue
+            declared = _declared_revision(path)
+            if declared is not None:
+                found[path] = declared
+    return found
+
+
+# `revision = "3f2a9c1e7b40"` as Alembic writes it: read without parsing the file.
+_PLAIN_REVISION = re.compile(
+    r"""^revision[ \t]*(?::[^=\n]*)?=[ \t]*(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*(?:#.*)?$""", re.MULTILINE
+)
+
+
+def _declared_revision(path: Path) -> tuple[str, int] | None:
+    """The revision id a file declares and its line; None when it declares none as a plain string."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    text = data.decode("utf-8", "replace")
+    plain = list(_PLAIN_REVISION.finditer(text))
+    if len(plain) == 1:  # (an id computed at import time is checked again once Alembic has loaded it)
+        match = plain[0]
+        revision = match.group(1) if match.group(1) is not None else match.group(2)
+        return revision, text.count("\n", 0, match.start()) + 1
+    try:  # escapes, several assignments, odd layouts: let Python read it
+        tree = ast.parse(data, filename=str(path))
+    except (SyntaxError, ValueError):
+        return None  # Alembic's import names the line that fails
+    for node in tree.body:
+        revision = _assigned_revision(node)
+        if revision is not None:
+            return revision, node.lineno
+    return None
+
+
+def _assigned_revision(node: ast.stmt) -> str | None:
+    """The string of a module-level `revision = "..."` (or `revision: str = "..."`), else None."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    else:
+        return None
+    named = any(isinstance(target, ast.Name) and target.id == "revision" for target in targets)
+    value = node.value
+    return value.value if named and isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def _check_revision_id(revision, path: Path, line: int | None, root: Path) -> None:
+    problem = revision_problem(revision)
+    if problem:
+        raise HistoryError(
+            problem,
+            path=_shown(path, root),
+            line=line,
+            hint="revision ids go into the SQL, comments and file names of every bundle; "
+            "give the migration an id like Alembic's (12 hex digits) before it is released",
+        )
+
+
+def _refuse_duplicates(declared: dict[Path, tuple[str, int]], root: Path) -> None:
+    """Two files with one revision id: Alembic would silently use one of them."""
+    by_id: dict[str, list[tuple[Path, int]]] = {}
+    for path, (revision, line) in sorted(declared.items()):
+        by_id.setdefault(revision, []).append((path, line))
+    for revision, files in sorted(by_id.items()):
+        if len(files) > 1:
+            (first, first_line), (second, second_line) = files[0], files[1]
+            also = f" and {len(files) - 2} more" if len(files) > 2 else ""
+            raise HistoryError(
+                f"revision id {revision!r} is declared by two files: {_shown(first, root)}:{first_line} "
+                f"and this one{also}; Alembic would use only one of them",
+                path=_shown(second, root),
+                line=second_line,
+                hint="give the newer migration its own id (`alembic revision` makes one) and point its down_revision at the other",
+            )
 
 
 def _import_error(exc: Exception, script: ScriptDirectory, root: Path) -> HistoryError:

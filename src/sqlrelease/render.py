@@ -25,7 +25,8 @@ from alembic.runtime.environment import EnvironmentContext
 from . import batch
 from .config import Config
 from .dialects import Dialect
-from .errors import RenderError
+from .errors import ConfigError, RenderError, SqlreleaseError
+from .sqlnames import identifier_problem
 from .history import History, alembic_config
 from .rendered import Failure, MigrationSQL
 
@@ -66,6 +67,7 @@ class _OfflineEnvironment(EnvironmentContext):
 
     def __init__(self, config: Config, history: History, dialect: Dialect, direction: str, revisions) -> None:
         super().__init__(alembic_config_for_render(config), history.script, as_sql=True)
+        self.project_config = config
         self.history = history
         self.dialect = dialect
         self.direction = direction
@@ -81,12 +83,25 @@ class _OfflineEnvironment(EnvironmentContext):
         # Whatever env.py says about where to connect, offline rendering targets our dialect.
         for key in ("connection", "url", "dialect_name", "output_buffer"):
             kw.pop(key, None)
-        if kw.get("version_table"):
-            self.result.version_table = kw["version_table"]
-        if kw.get("version_table_schema"):
-            self.result.version_table_schema = kw["version_table_schema"]
+        for key in ("version_table", "version_table_schema"):
+            if kw.get(key):
+                setattr(self.result, key, self._checked(key, kw[key]))
         kw["literal_binds"] = True  # bind placeholders are unusable in a script
         return super().configure(*args, url=self.dialect.url, output_buffer=self.capture, **kw)
+
+    def _checked(self, key: str, name):
+        """A version table name env.py gave, refused with env.py's line when it cannot go into SQL unquoted."""
+        problem = identifier_problem(key, name, self.project_config.dialects)
+        if problem:
+            env_py = (Path(self.history.script.dir) / "env.py").resolve()
+            calls = [f for f in traceback.extract_stack() if Path(f.filename).resolve() == env_py]
+            raise ConfigError(
+                f"context.configure({key}=...): {problem}",
+                path=self.project_config.relative(env_py),
+                line=calls[-1].lineno if calls else None,
+                hint="bundles write it unquoted into every statement that reads or moves the version",
+            )
+        return name
 
     def run_migrations(self, **kw) -> None:
         if self._ran:  # env.py for several databases calls this more than once
@@ -200,7 +215,7 @@ def render(config: Config, history: History, dialect: Dialect, direction: str, r
                 _builtin_env(environment)
             else:
                 script.run_env()
-        except RenderError:
+        except SqlreleaseError:
             raise
         except Exception as exc:
             env_py = Path(script.dir) / "env.py"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import templates
+from . import messages, templates
 from .dialects import Dialect
 from .plan import Release
 from .rendered import Irreversible, MigrationSQL, VersionTable
@@ -42,16 +42,18 @@ class ScriptContext:
 
 
 def _macros(dialect: Dialect):
-    return templates.macros(dialect.template)
+    """The dialect's guard and version-table macros."""
+    return templates.macros(dialect.template, dialect)
 
 
-def _label(ctx: ScriptContext, kind: str) -> str:
-    return f"{kind} of release {ctx.release.name}"
+def _common(dialect: Dialect):
+    """Comments and statements that read the same in every dialect, written with its filters."""
+    return templates.macros("common.sql.j2", dialect)
 
 
 def version_change(ctx: ScriptContext, before, after, label: str) -> list[str]:
     """Guarded SQL moving the version table from heads `before` to heads `after`."""
-    m = _macros(ctx.dialect)
+    m, common = _macros(ctx.dialect), _common(ctx.dialect)
     vt = ctx.version_table
     removed = sorted(set(before) - set(after))
     added = sorted(set(after) - set(before))
@@ -60,12 +62,10 @@ def version_change(ctx: ScriptContext, before, after, label: str) -> list[str]:
         blocks.append(m.create_version_table(vt, True))
     if len(removed) == 1 and len(added) == 1:
         old, new = removed[0], added[0]
-        sql = f"UPDATE {vt.qualified} SET version_num = '{new}' WHERE {vt.qualified}.version_num = '{old}'"
-        blocks.append(m.change_version(vt, sql, f"sqlrelease: {label}: moving {vt.name} from {old} to {new}"))
+        blocks.append(m.change_version(vt, common.update_version(vt, old, new), messages.moving(label, vt.name, old, new)))
     else:
         for old in removed:
-            sql = f"DELETE FROM {vt.qualified} WHERE {vt.qualified}.version_num = '{old}'"
-            blocks.append(m.change_version(vt, sql, f"sqlrelease: {label}: removing {old} from {vt.name}"))
+            blocks.append(m.change_version(vt, common.delete_version(vt, old), messages.removing(label, vt.name, old)))
         for new in added:
             blocks.append(m.insert_version(vt, new))
     if not after:
@@ -80,7 +80,6 @@ def _statements(ctx: ScriptContext, migration: MigrationSQL, label: str) -> list
     run when the table has others (added by hand), which the copy would lose.
     """
     m = _macros(ctx.dialect)
-    separator = ctx.dialect.separator
     guards: dict[int, list[str]] = {}
     for rebuild in migration.rebuilds:
         guards.setdefault(min(rebuild.index, len(migration.statements)), []).append(
@@ -89,16 +88,15 @@ def _statements(ctx: ScriptContext, migration: MigrationSQL, label: str) -> list
     blocks: list[str] = []
     for index, statement in enumerate(migration.statements):
         blocks.extend(guards.pop(index, []))
-        blocks.append(f"{statement}\n{separator}" if separator else statement)
+        blocks.append(m.statement(statement))
     for remaining in guards.values():
         blocks.extend(remaining)
     return blocks
 
 
 def _migration_comment(ctx: ScriptContext, revision: str, direction: str) -> str:
-    rev = ctx.history.revisions[revision]
-    source = ctx.history.source_path(revision)
-    return f"-- {direction} {revision}: {rev.message}\n-- source: {source}"
+    message = ctx.history.revisions[revision].message
+    return _common(ctx.dialect).migration_comment(direction, revision, message, ctx.history.source_path(revision))
 
 
 def _document(ctx: ScriptContext, kind: str, expected, blocks: list[str], note: str | None = None) -> str:
@@ -121,7 +119,7 @@ def _document(ctx: ScriptContext, kind: str, expected, blocks: list[str], note: 
 def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Script:
     m = _macros(ctx.dialect)
     release = ctx.release
-    label = _label(ctx, "upgrade.sql")
+    label = messages.label("upgrade", release.name)
     blocks = [m.begin(), m.guard(ctx.version_table, release.start, label)]
     applied = set(release.applied_before)
     count = 0
@@ -135,9 +133,7 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
         if ctx.stamp == INLINE:
             blocks.extend(version_change(ctx, before, after, label))
     blocks.append(m.commit())
-    note = None
-    if ctx.stamp == SEPARATE:
-        note = "Stamp mode is separate: this file does not change the version table; run stamp.sql afterwards."
+    note = messages.SEPARATE_STAMP_NOTE if ctx.stamp == SEPARATE else None
     return Script(_document(ctx, "upgrade", release.start, blocks, note), count)
 
 
@@ -158,13 +154,13 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
         applied.add(revision)
         after = ctx.history.heads_of(applied)
         name = f"{number:0{width}d}-{revision}"
-        label = f"steps/{name}.sql of release {release.name}"
+        label = messages.label(f"steps/{name}", release.name)
         statements = rendered[revision].statements
         blocks = [m.begin(), m.guard(ctx.version_table, before, label), _migration_comment(ctx, revision, "upgrade")]
         blocks.extend(_statements(ctx, rendered[revision], label))
         blocks.extend(version_change(ctx, before, after, label))
         blocks.append(m.commit())
-        note = f"step {number} of {len(release.revisions)}: only migration {revision}; resume a failed upgrade.sql here"
+        note = messages.step_note(number, len(release.revisions), revision)
         step_ctx = ScriptContext(
             release=Release(
                 name=release.name,
@@ -186,18 +182,10 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
 def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Script:
     m = _macros(ctx.dialect)
     release = ctx.release
-    label = _label(ctx, "downgrade.sql")
+    label = messages.label("downgrade", release.name)
     refused = [i for i in ctx.irreversible if not i.accepted]
     if refused:
-        # Revision ids and the outcome come before the reasons: MariaDB cuts the
-        # error text it shows at 192 characters.
-        ids = ", ".join(i.revision for i in refused)
-        reasons = "; ".join(f"{i.revision}: {i.reason}" for i in refused)
-        message = (
-            f"sqlrelease: release {release.name} cannot be downgraded: irreversible "
-            f"step{'s' if len(refused) > 1 else ''} {ids}; nothing was changed, restore from a backup "
-            f"instead ({reasons})"
-        )
+        message = messages.cannot_downgrade(release.name, refused)
         return Script(_document(ctx, "downgrade", release.end, [m.refuse(message)], message), 0)
     accepted = {i.revision: i for i in ctx.irreversible}
     blocks = [m.begin(), m.guard(ctx.version_table, release.end, label)]
@@ -209,9 +197,7 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
         after = ctx.history.heads_of(applied)
         blocks.append(_migration_comment(ctx, revision, "downgrade"))
         if revision in accepted:
-            blocks.append(
-                f"-- {revision} cannot be undone ({accepted[revision].reason}); the plan accepts that its changes stay."
-            )
+            blocks.append(_common(ctx.dialect).note(messages.accepted_irreversible(accepted[revision])))
         count += len(rendered[revision].statements)
         blocks.extend(_statements(ctx, rendered[revision], label))
         blocks.extend(version_change(ctx, before, after, label))
@@ -222,9 +208,8 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
 def stamp_script(ctx: ScriptContext) -> Script:
     m = _macros(ctx.dialect)
     release = ctx.release
-    label = _label(ctx, "stamp.sql")
+    label = messages.label("stamp", release.name)
     blocks = [m.begin(), m.guard(ctx.version_table, release.start, label)]
     blocks.extend(version_change(ctx, release.start, release.end, label))
     blocks.append(m.commit())
-    note = "This file changes only the version table, for a server whose schema was brought to this release by other means."
-    return Script(_document(ctx, "stamp", release.start, blocks, note), 0)
+    return Script(_document(ctx, "stamp", release.start, blocks, messages.STAMP_NOTE), 0)

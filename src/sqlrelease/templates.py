@@ -1,4 +1,10 @@
-"""The jinja2 environment for SQL snippets and bundle documents."""
+"""The jinja2 environments for SQL snippets and bundle documents.
+
+SQL templates are rendered in their dialect's environment, whose filters are that
+dialect's own functions: `sql_string` (any text as a string literal), `sql_strings`
+(a list of them, for IN (...)) and `comment` (any text after `-- `). No template
+writes user text into SQL any other way.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +12,10 @@ from functools import lru_cache
 
 import jinja2
 
-
-def sql_string(value: object) -> str:
-    """A SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
+from . import messages
 
 
-def sql_strings(values) -> str:
-    """A comma-separated list of SQL string literals, for IN (...)."""
-    return ", ".join(sql_string(value) for value in values)
-
-
-def rebuild_message(rebuild, revision: str, label: str) -> tuple[str, str]:
-    """What a refused table rebuild says, around the list of columns found in SQL.
-
-    The columns come first after the revision: MariaDB cuts error text at 192 characters.
-    """
-    return (
-        f"sqlrelease guard: migration {revision} rebuilds table {rebuild.table} "
-        "and would drop columns it does not know: ",
-        f"; nothing was changed ({label}; to keep them, list them in the migration copy_from, or move them out first)",
-    )
-
-
-def versions_text(versions) -> str:
-    """How a set of alembic_version rows reads in messages."""
-    versions = list(versions)
-    return ",".join(versions) if versions else "none"
-
-
-@lru_cache(maxsize=None)
-def environment() -> jinja2.Environment:
+def _new_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sqlrelease", "templates"),
         undefined=jinja2.StrictUndefined,
@@ -45,18 +24,30 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters["sql_string"] = sql_string
-    env.filters["sql_strings"] = sql_strings
-    env.filters["versions_text"] = versions_text
-    env.globals["rebuild_message"] = rebuild_message
+    env.filters["versions_text"] = messages.versions_text
+    env.globals["messages"] = messages
+    return env
+
+
+@lru_cache(maxsize=None)
+def environment(dialect=None) -> jinja2.Environment:
+    """Documents' environment, or with `dialect` the one its SQL templates render in."""
+    env = _new_environment()
+    if dialect is not None:
+        literal = dialect.string_literal
+        env.filters["sql_string"] = literal
+        env.filters["sql_strings"] = lambda values: ", ".join(literal(value) for value in values)
+        env.filters["comment"] = dialect.comment
+        env.filters.update(dict(dialect.filters))
     return env
 
 
 def render(name: str, **context) -> str:
-    return environment().get_template(name).render(**context)
+    """Template `name` rendered with `context`; SQL templates get their dialect's filters from `dialect`."""
+    return environment(context.get("dialect")).get_template(name).render(**context)
 
 
 @lru_cache(maxsize=None)
-def macros(name: str):
-    """The macros of a template, callable from Python."""
-    return environment().get_template(name).module
+def macros(name: str, dialect):
+    """The macros of template `name`, rendered for `dialect`, callable from Python."""
+    return environment(dialect).get_template(name).module

@@ -32,7 +32,7 @@ GO
 DROP TABLE department;
 GO
 
-UPDATE alembic_version SET version_num = '3f2a9c1e7b40' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+UPDATE alembic_version SET version_num = N'3f2a9c1e7b40' WHERE alembic_version.version_num = N'8d41e6a0c2f9';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.0.0: moving alembic_version from 8d41e6a0c2f9 to 3f2a9c1e7b40: not exactly 1 row matched', 1;
 GO
@@ -43,7 +43,7 @@ GO
 DROP TABLE employees;
 GO
 
-DELETE FROM alembic_version WHERE alembic_version.version_num = '3f2a9c1e7b40';
+DELETE FROM alembic_version WHERE alembic_version.version_num = N'3f2a9c1e7b40';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version: not exactly 1 row matched', 1;
 GO

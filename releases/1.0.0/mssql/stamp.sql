@@ -34,7 +34,7 @@ CREATE TABLE alembic_version (
 );
 GO
 
-INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');
+INSERT INTO alembic_version (version_num) VALUES (N'8d41e6a0c2f9');
 GO
 
 COMMIT TRANSACTION;

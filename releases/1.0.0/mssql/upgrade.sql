@@ -45,7 +45,7 @@ CREATE TABLE alembic_version (
 );
 GO
 
-INSERT INTO alembic_version (version_num) VALUES ('3f2a9c1e7b40');
+INSERT INTO alembic_version (version_num) VALUES (N'3f2a9c1e7b40');
 GO
 
 -- upgrade 8d41e6a0c2f9: create department
@@ -59,7 +59,7 @@ CREATE TABLE department (
 );
 GO
 
-UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = '3f2a9c1e7b40';
+UPDATE alembic_version SET version_num = N'8d41e6a0c2f9' WHERE alembic_version.version_num = N'3f2a9c1e7b40';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: upgrade.sql of release 1.0.0: moving alembic_version from 3f2a9c1e7b40 to 8d41e6a0c2f9: not exactly 1 row matched', 1;
 GO

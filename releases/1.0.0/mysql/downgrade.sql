@@ -8,45 +8,54 @@
 -- run with:   mariadb --database=DBNAME < mysql/downgrade.sql
 -- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
--- Do not pass --force: the client must stop at the first error.
+-- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
 -- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 
-SET @sqlrelease_found = NULL;
+SET autocommit = 1;
+
+SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
            WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
     'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
-    'DO 0');
+    'SET @sqlrelease_found = NULL');
 PREPARE sqlrelease_read FROM @sqlrelease_read;
 EXECUTE sqlrelease_read;
 DEALLOCATE PREPARE sqlrelease_read;
-SET @sqlrelease_check = IF(@sqlrelease_found <=> '8d41e6a0c2f9', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+SET @sqlrelease_ok = (@sqlrelease_found <=> '8d41e6a0c2f9');
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- downgrade 8d41e6a0c2f9: create department
 -- source: migrations/versions/0002_8d41e6a0c2f9_create_department.py
 
 DROP TABLE department;
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = '3f2a9c1e7b40' WHERE alembic_version.version_num = '8d41e6a0c2f9';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: downgrade.sql of release 1.0.0: moving alembic_version from 8d41e6a0c2f9 to 3f2a9c1e7b40: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: downgrade.sql of release 1.0.0: moving alembic_version from 8d41e6a0c2f9 to 3f2a9c1e7b40: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- downgrade 3f2a9c1e7b40: create employees
 -- source: migrations/versions/0001_3f2a9c1e7b40_create_employees.py
 
 DROP TABLE employees;
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 DELETE FROM alembic_version WHERE alembic_version.version_num = '3f2a9c1e7b40';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 DROP TABLE alembic_version;

@@ -9,22 +9,25 @@
 -- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
 -- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
--- Do not pass --force: the client must stop at the first error.
+-- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
 -- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 
-SET @sqlrelease_found = NULL;
+SET autocommit = 1;
+
+SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
            WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
     'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
-    'DO 0');
+    'SET @sqlrelease_found = NULL');
 PREPARE sqlrelease_read FROM @sqlrelease_read;
 EXECUTE sqlrelease_read;
 DEALLOCATE PREPARE sqlrelease_read;
-SET @sqlrelease_check = IF(@sqlrelease_found IS NULL, 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+SET @sqlrelease_ok = (@sqlrelease_found IS NULL);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 CREATE TABLE IF NOT EXISTS alembic_version (
     version_num VARCHAR(32) NOT NULL,
@@ -32,3 +35,4 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 );
 
 INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;

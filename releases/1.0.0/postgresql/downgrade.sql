@@ -22,8 +22,7 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM '8d41e6a0c2f9' THEN
-        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
-            'downgrade.sql of release 1.0.0', '8d41e6a0c2f9', coalesce(found, 'none');
+        RAISE EXCEPTION '%', 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce(found, 'none') || '; nothing was changed';
     END IF;
 END
 $sqlrelease$;
@@ -40,7 +39,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '3f2a9c1e7b40' WHERE alembic_version.version_num = '8d41e6a0c2f9';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.0.0: moving alembic_version from 8d41e6a0c2f9 to 3f2a9c1e7b40: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.0.0: moving alembic_version from 8d41e6a0c2f9 to 3f2a9c1e7b40', changed;
     END IF;
 END
 $sqlrelease$;
@@ -57,7 +56,7 @@ BEGIN
     DELETE FROM alembic_version WHERE alembic_version.version_num = '3f2a9c1e7b40';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version', changed;
     END IF;
 END
 $sqlrelease$;

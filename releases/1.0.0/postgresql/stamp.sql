@@ -23,8 +23,7 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS NOT NULL THEN
-        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
-            'stamp.sql of release 1.0.0', 'none', coalesce(found, 'none');
+        RAISE EXCEPTION '%', 'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ' || coalesce(found, 'none') || '; nothing was changed';
     END IF;
 END
 $sqlrelease$;

@@ -22,8 +22,7 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS NOT NULL THEN
-        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
-            'upgrade.sql of release 1.0.0', 'none', coalesce(found, 'none');
+        RAISE EXCEPTION '%', 'sqlrelease guard: upgrade.sql of release 1.0.0 expects alembic_version = none, found ' || coalesce(found, 'none') || '; nothing was changed';
     END IF;
 END
 $sqlrelease$;
@@ -63,7 +62,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = '3f2a9c1e7b40';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.0.0: moving alembic_version from 3f2a9c1e7b40 to 8d41e6a0c2f9: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: upgrade.sql of release 1.0.0: moving alembic_version from 3f2a9c1e7b40 to 8d41e6a0c2f9', changed;
     END IF;
 END
 $sqlrelease$;

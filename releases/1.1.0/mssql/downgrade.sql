@@ -34,7 +34,7 @@ GO
 DROP TABLE recruits;
 GO
 
-UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+UPDATE alembic_version SET version_num = N'5a6d2c8e0f47' WHERE alembic_version.version_num = N'c4b8e1f3a906';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from c4b8e1f3a906 to 5a6d2c8e0f47: not exactly 1 row matched', 1;
 GO
@@ -48,7 +48,7 @@ GO
 ALTER TABLE employees DROP COLUMN department_id;
 GO
 
-UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+UPDATE alembic_version SET version_num = N'1e9f4a7b6c35' WHERE alembic_version.version_num = N'5a6d2c8e0f47';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to 1e9f4a7b6c35: not exactly 1 row matched', 1;
 GO
@@ -59,7 +59,7 @@ GO
 EXEC sp_rename 'departments.location', address, 'COLUMN';
 GO
 
-UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+UPDATE alembic_version SET version_num = N'b7c03e5d9a12' WHERE alembic_version.version_num = N'1e9f4a7b6c35';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to b7c03e5d9a12: not exactly 1 row matched', 1;
 GO
@@ -70,7 +70,7 @@ GO
 EXEC sp_rename 'departments', department;
 GO
 
-UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+UPDATE alembic_version SET version_num = N'8d41e6a0c2f9' WHERE alembic_version.version_num = N'b7c03e5d9a12';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 8d41e6a0c2f9: not exactly 1 row matched', 1;
 GO

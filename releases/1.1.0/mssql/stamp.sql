@@ -29,7 +29,7 @@ IF ISNULL(@found, N'') <> N'8d41e6a0c2f9'BEGIN
 END;
 GO
 
-UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+UPDATE alembic_version SET version_num = N'c4b8e1f3a906' WHERE alembic_version.version_num = N'8d41e6a0c2f9';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: stamp.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to c4b8e1f3a906: not exactly 1 row matched', 1;
 GO

@@ -34,7 +34,7 @@ GO
 EXEC sp_rename 'department', departments;
 GO
 
-UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '8d41e6a0c2f9';
+UPDATE alembic_version SET version_num = N'b7c03e5d9a12' WHERE alembic_version.version_num = N'8d41e6a0c2f9';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: not exactly 1 row matched', 1;
 GO
@@ -45,7 +45,7 @@ GO
 EXEC sp_rename 'departments.address', location, 'COLUMN';
 GO
 
-UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = 'b7c03e5d9a12';
+UPDATE alembic_version SET version_num = N'1e9f4a7b6c35' WHERE alembic_version.version_num = N'b7c03e5d9a12';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: not exactly 1 row matched', 1;
 GO
@@ -59,7 +59,7 @@ GO
 ALTER TABLE employees ADD CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id);
 GO
 
-UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = '1e9f4a7b6c35';
+UPDATE alembic_version SET version_num = N'5a6d2c8e0f47' WHERE alembic_version.version_num = N'1e9f4a7b6c35';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: not exactly 1 row matched', 1;
 GO
@@ -79,7 +79,7 @@ CREATE TABLE recruits (
 );
 GO
 
-UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '5a6d2c8e0f47';
+UPDATE alembic_version SET version_num = N'c4b8e1f3a906' WHERE alembic_version.version_num = N'5a6d2c8e0f47';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: not exactly 1 row matched', 1;
 GO

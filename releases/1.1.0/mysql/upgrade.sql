@@ -10,60 +10,73 @@
 -- run with:   mariadb --database=DBNAME < mysql/upgrade.sql
 -- guard:      refuses to run unless alembic_version = 8d41e6a0c2f9
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
--- Do not pass --force: the client must stop at the first error.
+-- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
 -- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 
-SET @sqlrelease_found = NULL;
+SET autocommit = 1;
+
+SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
            WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
     'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
-    'DO 0');
+    'SET @sqlrelease_found = NULL');
 PREPARE sqlrelease_read FROM @sqlrelease_read;
 EXECUTE sqlrelease_read;
 DEALLOCATE PREPARE sqlrelease_read;
-SET @sqlrelease_check = IF(@sqlrelease_found <=> '8d41e6a0c2f9', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: upgrade.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+SET @sqlrelease_ok = (@sqlrelease_found <=> '8d41e6a0c2f9');
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: upgrade.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade b7c03e5d9a12: rename department to departments
 -- source: migrations/versions/0003_b7c03e5d9a12_rename_department_to_departments.py
 
 ALTER TABLE department RENAME TO departments;
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '8d41e6a0c2f9';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to b7c03e5d9a12: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade 1e9f4a7b6c35: rename departments.address to location
 -- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
 
 ALTER TABLE departments CHANGE address location VARCHAR(200) NULL;
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = 'b7c03e5d9a12';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade 5a6d2c8e0f47: add employees.department_id
 -- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
 
 ALTER TABLE employees ADD COLUMN department_id INTEGER;
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 ALTER TABLE employees ADD CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = '1e9f4a7b6c35';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade c4b8e1f3a906: create recruits
 -- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
@@ -78,10 +91,13 @@ CREATE TABLE recruits (
     PRIMARY KEY (id), 
     CONSTRAINT uq_recruits_id_number UNIQUE (id_number)
 );
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '5a6d2c8e0f47';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;

@@ -24,8 +24,7 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM 'c4b8e1f3a906' THEN
-        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
-            'downgrade.sql of release 1.1.0', 'c4b8e1f3a906', coalesce(found, 'none');
+        RAISE EXCEPTION '%', 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce(found, 'none') || '; nothing was changed';
     END IF;
 END
 $sqlrelease$;
@@ -42,7 +41,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '5a6d2c8e0f47' WHERE alembic_version.version_num = 'c4b8e1f3a906';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from c4b8e1f3a906 to 5a6d2c8e0f47: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from c4b8e1f3a906 to 5a6d2c8e0f47', changed;
     END IF;
 END
 $sqlrelease$;
@@ -61,7 +60,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = '5a6d2c8e0f47';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to 1e9f4a7b6c35: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to 1e9f4a7b6c35', changed;
     END IF;
 END
 $sqlrelease$;
@@ -78,7 +77,7 @@ BEGIN
     UPDATE alembic_version SET version_num = 'b7c03e5d9a12' WHERE alembic_version.version_num = '1e9f4a7b6c35';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to b7c03e5d9a12: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to b7c03e5d9a12', changed;
     END IF;
 END
 $sqlrelease$;
@@ -95,7 +94,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = 'b7c03e5d9a12';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 8d41e6a0c2f9: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 8d41e6a0c2f9', changed;
     END IF;
 END
 $sqlrelease$;

@@ -36,7 +36,7 @@ GO
 ALTER TABLE recruits ALTER COLUMN personal_email_address VARCHAR(255) NULL;
 GO
 
-UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = 'e61a7c9d0b58';
+UPDATE alembic_version SET version_num = N'2d5f8a4c1b73' WHERE alembic_version.version_num = N'e61a7c9d0b58';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from e61a7c9d0b58 to 2d5f8a4c1b73: not exactly 1 row matched', 1;
 GO
@@ -47,7 +47,7 @@ GO
 UPDATE recruits SET personal_email_address=NULL WHERE recruits.personal_email_address = (lower(coalesce(recruits.github_name, recruits.id_number)) + '@recruits.invalid');
 GO
 
-UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = '2d5f8a4c1b73';
+UPDATE alembic_version SET version_num = N'9e07d3b5c8a1' WHERE alembic_version.version_num = N'2d5f8a4c1b73';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to 9e07d3b5c8a1: not exactly 1 row matched', 1;
 GO
@@ -58,7 +58,7 @@ GO
 ALTER TABLE recruits DROP COLUMN personal_email_address;
 GO
 
-UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '9e07d3b5c8a1';
+UPDATE alembic_version SET version_num = N'c4b8e1f3a906' WHERE alembic_version.version_num = N'9e07d3b5c8a1';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to c4b8e1f3a906: not exactly 1 row matched', 1;
 GO

@@ -28,7 +28,7 @@ IF ISNULL(@found, N'') <> N'c4b8e1f3a906'BEGIN
 END;
 GO
 
-UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = 'c4b8e1f3a906';
+UPDATE alembic_version SET version_num = N'e61a7c9d0b58' WHERE alembic_version.version_num = N'c4b8e1f3a906';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: stamp.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to e61a7c9d0b58: not exactly 1 row matched', 1;
 GO

@@ -9,57 +9,70 @@
 -- run with:   mariadb --database=DBNAME < mysql/upgrade.sql
 -- guard:      refuses to run unless alembic_version = c4b8e1f3a906
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
--- Do not pass --force: the client must stop at the first error.
+-- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
 -- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 
-SET @sqlrelease_found = NULL;
+SET autocommit = 1;
+
+SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
            WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
     'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
-    'DO 0');
+    'SET @sqlrelease_found = NULL');
 PREPARE sqlrelease_read FROM @sqlrelease_read;
 EXECUTE sqlrelease_read;
 DEALLOCATE PREPARE sqlrelease_read;
-SET @sqlrelease_check = IF(@sqlrelease_found <=> 'c4b8e1f3a906', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+SET @sqlrelease_ok = (@sqlrelease_found <=> 'c4b8e1f3a906');
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
 -- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
 
 ALTER TABLE recruits ADD COLUMN personal_email_address VARCHAR(255);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = 'c4b8e1f3a906';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade 2d5f8a4c1b73: backfill recruits.personal_email_address
 -- source: migrations/versions/0008_2d5f8a4c1b73_backfill_recruits_personal_email_address.py
 
 UPDATE recruits SET personal_email_address=(concat(lower(coalesce(recruits.github_name, recruits.id_number)), '@recruits.invalid')) WHERE recruits.personal_email_address IS NULL;
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = '9e07d3b5c8a1';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade e61a7c9d0b58: require a unique recruits.personal_email_address
 -- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
 
 ALTER TABLE recruits MODIFY personal_email_address VARCHAR(255) NOT NULL;
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 ALTER TABLE recruits ADD CONSTRAINT uq_recruits_personal_email_address UNIQUE (personal_email_address);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '2d5f8a4c1b73';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;

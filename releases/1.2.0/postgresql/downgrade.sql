@@ -23,8 +23,7 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM 'e61a7c9d0b58' THEN
-        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
-            'downgrade.sql of release 1.2.0', 'e61a7c9d0b58', coalesce(found, 'none');
+        RAISE EXCEPTION '%', 'sqlrelease guard: downgrade.sql of release 1.2.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce(found, 'none') || '; nothing was changed';
     END IF;
 END
 $sqlrelease$;
@@ -43,7 +42,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = 'e61a7c9d0b58';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from e61a7c9d0b58 to 2d5f8a4c1b73: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from e61a7c9d0b58 to 2d5f8a4c1b73', changed;
     END IF;
 END
 $sqlrelease$;
@@ -60,7 +59,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = '2d5f8a4c1b73';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to 9e07d3b5c8a1: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to 9e07d3b5c8a1', changed;
     END IF;
 END
 $sqlrelease$;
@@ -77,7 +76,7 @@ BEGIN
     UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '9e07d3b5c8a1';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to c4b8e1f3a906: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to c4b8e1f3a906', changed;
     END IF;
 END
 $sqlrelease$;

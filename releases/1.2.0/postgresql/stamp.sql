@@ -24,8 +24,7 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM 'c4b8e1f3a906' THEN
-        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
-            'stamp.sql of release 1.2.0', 'c4b8e1f3a906', coalesce(found, 'none');
+        RAISE EXCEPTION '%', 'sqlrelease guard: stamp.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce(found, 'none') || '; nothing was changed';
     END IF;
 END
 $sqlrelease$;
@@ -37,7 +36,7 @@ BEGIN
     UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = 'c4b8e1f3a906';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: stamp.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to e61a7c9d0b58: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: stamp.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to e61a7c9d0b58', changed;
     END IF;
 END
 $sqlrelease$;

@@ -23,8 +23,7 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM 'c4b8e1f3a906' THEN
-        RAISE EXCEPTION 'sqlrelease guard: % expects alembic_version = %, found %; nothing was changed',
-            'upgrade.sql of release 1.2.0', 'c4b8e1f3a906', coalesce(found, 'none');
+        RAISE EXCEPTION '%', 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce(found, 'none') || '; nothing was changed';
     END IF;
 END
 $sqlrelease$;
@@ -41,7 +40,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = 'c4b8e1f3a906';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to 9e07d3b5c8a1', changed;
     END IF;
 END
 $sqlrelease$;
@@ -58,7 +57,7 @@ BEGIN
     UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = '9e07d3b5c8a1';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73', changed;
     END IF;
 END
 $sqlrelease$;
@@ -77,7 +76,7 @@ BEGIN
     UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '2d5f8a4c1b73';
     GET DIAGNOSTICS changed = ROW_COUNT;
     IF changed <> 1 THEN
-        RAISE EXCEPTION 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: % rows matched instead of 1', changed;
+        RAISE EXCEPTION '%: % rows matched instead of 1', 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58', changed;
     END IF;
 END
 $sqlrelease$;

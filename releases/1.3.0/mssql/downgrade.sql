@@ -30,7 +30,7 @@ GO
 
 -- 74c2b9e5f3d0 cannot be undone (downgrade() does nothing); the plan accepts that its changes stay.
 
-UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '74c2b9e5f3d0';
+UPDATE alembic_version SET version_num = N'e61a7c9d0b58' WHERE alembic_version.version_num = N'74c2b9e5f3d0';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: downgrade.sql of release 1.3.0: moving alembic_version from 74c2b9e5f3d0 to e61a7c9d0b58: not exactly 1 row matched', 1;
 GO

@@ -26,7 +26,7 @@ IF ISNULL(@found, N'') <> N'e61a7c9d0b58'BEGIN
 END;
 GO
 
-UPDATE alembic_version SET version_num = '74c2b9e5f3d0' WHERE alembic_version.version_num = 'e61a7c9d0b58';
+UPDATE alembic_version SET version_num = N'74c2b9e5f3d0' WHERE alembic_version.version_num = N'e61a7c9d0b58';
 IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: stamp.sql of release 1.3.0: moving alembic_version from e61a7c9d0b58 to 74c2b9e5f3d0: not exactly 1 row matched', 1;
 GO

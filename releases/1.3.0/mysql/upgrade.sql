@@ -7,31 +7,37 @@
 -- run with:   mariadb --database=DBNAME < mysql/upgrade.sql
 -- guard:      refuses to run unless alembic_version = e61a7c9d0b58
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
--- Do not pass --force: the client must stop at the first error.
+-- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
 -- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
 
-SET @sqlrelease_found = NULL;
+SET autocommit = 1;
+
+SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
            WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
     'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
-    'DO 0');
+    'SET @sqlrelease_found = NULL');
 PREPARE sqlrelease_read FROM @sqlrelease_read;
 EXECUTE sqlrelease_read;
 DEALLOCATE PREPARE sqlrelease_read;
-SET @sqlrelease_check = IF(@sqlrelease_found <=> 'e61a7c9d0b58', 'DO 0', CONCAT('SELECT `', 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed', '`'));
+SET @sqlrelease_ok = (@sqlrelease_found <=> 'e61a7c9d0b58');
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;
 
 -- upgrade 74c2b9e5f3d0: normalise employee emails to lower case
 -- source: migrations/versions/0010_74c2b9e5f3d0_normalise_employee_emails_to_lower_case.py
 
 UPDATE employees SET email=lower(employees.email);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 UPDATE alembic_version SET version_num = '74c2b9e5f3d0' WHERE alembic_version.version_num = 'e61a7c9d0b58';
 SET @sqlrelease_changed = ROW_COUNT();
-SET @sqlrelease_check = IF(@sqlrelease_changed = 1, 'DO 0', CONCAT('SELECT `', 'sqlrelease: upgrade.sql of release 1.3.0: moving alembic_version from e61a7c9d0b58 to 74c2b9e5f3d0: ', @sqlrelease_changed, ' rows matched instead of 1', '`'));
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_changed = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: upgrade.sql of release 1.3.0: moving alembic_version from e61a7c9d0b58 to 74c2b9e5f3d0: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
-DEALLOCATE PREPARE sqlrelease_check;

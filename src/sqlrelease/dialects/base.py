@@ -1,9 +1,77 @@
-"""What every dialect module provides."""
+"""What every dialect module provides, and the text rules every dialect shares."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import SqlreleaseError
+
+# Characters a reader cannot see or a client may act on: controls (newline, NUL, ESC), format
+# characters (bidi overrides, zero-width), line and paragraph separators, lone surrogates.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+class UnsafeText(SqlreleaseError):
+    """A value that a dialect cannot write as SQL text without changing what it means."""
+
+    exit_code = 2
+    kind = "unsafe-text"
+
+
+def printable(text: object) -> str:
+    """`text` on one line with every hidden character written as a visible escape (`\\n`, `\\x00`, `\\u202e`).
+
+    Used for everything a person reads from a bundle: comments and guard messages.
+    """
+    out = []
+    for ch in str(text):
+        if unicodedata.category(ch) not in _HIDDEN:
+            out.append(ch)
+        elif ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
+def comment_text(text: object) -> str:
+    """What may follow `-- ` on a line of any dialect's file: printable, and no `*/` to close a block comment."""
+    return printable(text).replace("*/", "* /")
+
+
+def refuse(dialect: str, value: str, why: str) -> UnsafeText:
+    shown = printable(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return UnsafeText(
+        f"{dialect}: cannot write {shown!r} as a SQL string: {why}",
+        hint="rename what holds this text (a table, column or message) to plain characters",
+    )
+
+
+def check_text(dialect: str, value: str, *, one_line: bool = False) -> None:
+    """Refuse what a dialect's client would not pass on unchanged inside a string literal."""
+    if "\0" in value:
+        raise refuse(dialect, value, "it contains NUL, which the client cannot send and SQL text cannot hold")
+    if one_line and "\n" in value:
+        # sqlcmd ends a batch at a line `GO`, SQL*Plus runs the buffer at a line `/`, even inside a string.
+        raise refuse(dialect, value, "it spans lines, and this client reads some lines as commands")
+    if "\r" in value:
+        raise refuse(dialect, value, "it contains a carriage return, which the client drops at a line end")
+
+
+def standard_string(dialect: str, value: object, *, prefix: str = "", one_line: bool = False) -> str:
+    """A SQL-standard string literal: quotes doubled, nothing else special (SQLite, SQL Server, Oracle)."""
+    value = str(value)
+    check_text(dialect, value, one_line=one_line)
+    return prefix + "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -14,6 +82,10 @@ class Dialect:
     transactional_ddl: bool
     client: str  # the client DBAs use, as named in the bundle README
     apply_command: str  # `{file}` and placeholders in CAPITALS the DBA fills in
+    # The one function that writes any text as this dialect's string literal (templates: `| sql_string`).
+    string_literal: Callable[[object], str]
+    # The one function that makes any text safe after `-- ` in this dialect's files (templates: `| comment`).
+    comment: Callable[[object], str] = comment_text
     separator: str | None = None  # a line after every statement (GO, /)
     notes: tuple[str, ...] = ()
     # DDL commits as it goes: bundles add one guarded script per migration to resume from
@@ -22,6 +94,8 @@ class Dialect:
     steps_notes: tuple[str, ...] = ()  # how to resume with steps/, when they are written
     no_steps_notes: tuple[str, ...] = ()  # what a failure leaves when they are not
     strip_patterns: tuple[str, ...] = field(default=())
+    # More template filters this dialect's SQL needs (name, function), e.g. PostgreSQL's dollar quoting.
+    filters: tuple[tuple[str, Callable], ...] = ()
 
     @property
     def template(self) -> str:

@@ -1,4 +1,18 @@
-from .base import Dialect
+"""MySQL and MariaDB, applied with the mariadb (or mysql) client."""
+
+from .base import Dialect, check_text
+
+
+def string_literal(value: object) -> str:
+    """'...' with quotes doubled and backslashes doubled (MySQL reads a backslash as an escape).
+
+    With NO_BACKSLASH_ESCAPES in sql_mode a doubled backslash stays two characters: the
+    value then differs, but nothing can end the string early either way.
+    """
+    value = str(value)
+    check_text("mysql", value)
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
 
 DIALECT = Dialect(
     name="mysql",
@@ -8,9 +22,13 @@ DIALECT = Dialect(
     steps=True,
     client="mariadb (or mysql)",
     apply_command="mariadb --database=DBNAME < {file}",
+    string_literal=string_literal,
     notes=(
         "MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.",
-        "Do not pass --force: the client must stop at the first error.",
+        "Safe however the file is fed (`< file`, `source file`, `\\. file`, `--force`, `mysql -f`): a refused guard"
+        " or a failed statement makes the session read-only, so no later statement changes anything, and only a"
+        " bundle file whose guard passes makes it writable again. With --force or source the client prints an error"
+        " for every later statement and exits 0: the first error says why.",
     ),
     steps_notes=(
         "alembic_version is moved after every migration, so after a failure it names the last migration that completed; "

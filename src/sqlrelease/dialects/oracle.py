@@ -1,4 +1,19 @@
-from .base import Dialect
+"""Oracle, applied with SQL*Plus."""
+
+import re
+from functools import partial
+
+from .base import Dialect, comment_text, standard_string
+
+# The file turns substitution variables off (SET DEFINE OFF), so `&` in a string is text;
+# a line `/` or `.` inside a string would still end it for SQL*Plus.
+string_literal = partial(standard_string, "oracle", one_line=True)
+
+
+def comment(text: object) -> str:
+    # The header comes before SET DEFINE OFF: keep `&name` from reading as a substitution variable.
+    return re.sub(r"&(?=\w)", "& ", comment_text(text))
+
 
 DIALECT = Dialect(
     name="oracle",
@@ -8,6 +23,8 @@ DIALECT = Dialect(
     steps=True,
     client="SQL*Plus",
     apply_command="sqlplus -L -S USER@DATABASE @{file} < /dev/null",
+    string_literal=string_literal,
+    comment=comment,
     separator="/",
     notes=(
         "Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.",
