@@ -259,7 +259,7 @@ def twins(tmp_path_factory):
 
 
 def test_hostile_texts_reach_bundles_only_as_printable_one_line_comments_and_literals(twins):
-    from sqlrelease.dialects.base import printable
+    from sqlrelease.terminal import printable
 
     root = twins[True]
     for path in (root / "releases").rglob("*.sql"):

@@ -10,7 +10,7 @@ come first.
 
 from __future__ import annotations
 
-from .dialects.base import printable
+from .terminal import printable
 
 
 def versions_text(versions) -> str:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import SqlreleaseError
-
-# Characters a reader cannot see or a client may act on: controls (newline, NUL, ESC), format
-# characters (bidi overrides, zero-width), line and paragraph separators, lone surrogates.
-_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+from ..terminal import printable
 
 
 class UnsafeText(SqlreleaseError):
@@ -19,26 +15,6 @@ class UnsafeText(SqlreleaseError):
 
     exit_code = 2
     kind = "unsafe-text"
-
-
-def printable(text: object) -> str:
-    """`text` on one line with every hidden character written as a visible escape (`\\n`, `\\x00`, `\\u202e`).
-
-    Used for everything a person reads from a bundle: comments and guard messages.
-    """
-    out = []
-    for ch in str(text):
-        if unicodedata.category(ch) not in _HIDDEN:
-            out.append(ch)
-        elif ch in "\n\r\t":
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    return "".join(out)
 
 
 def comment_text(text: object) -> str:
