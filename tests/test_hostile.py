@@ -10,6 +10,8 @@ the same history with harmless texts gives it (proven with psql, mariadb and sql
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from click.testing import CliRunner
 
@@ -314,3 +316,76 @@ def test_hostile_texts_change_nothing_on_the_real_servers(twins, db, make_db):
         assert feed != "stdin" or result.returncode != 0
         assert "cannot be downgraded" in result.stderr + result.stdout and "\x1b" not in result.stderr, feed
         assert full_dump(db.url) == before, feed
+
+
+# -- TOML the tool writes: plan, waivers, init ----------------------------------------------
+
+TOML_HOSTILE = (
+    'quote " and \\ backslash',
+    "newline\n[[waiver]]\nrule = \"forged\"",
+    "]] [tool.sqlrelease] plan = \"elsewhere.toml\"",
+    '""" triple',
+    "del \x7f esc \x1b bell \x07",
+    "unicode café ✓ \u202e",
+)
+
+
+def test_waivers_keep_the_file_and_quote_every_value(tmp_path):
+    from sqlrelease import api, review
+    from sqlrelease.config import load_config
+
+    root = make_project(tmp_path, dialects=("postgresql",))
+    waivers = root / "review" / "waivers.toml"
+    waivers.parent.mkdir()
+    waivers.write_text("# our waivers: reviewed every quarter\n\n# (none yet)\n")
+    for number, text in enumerate(TOML_HOSTILE):
+        reason = f"{number}: {text}"
+        if number:  # each waiver needs a new finding: undo the previous one first
+            waivers.write_text(waivers.read_text().replace('rule = "update-without-where"', 'rule = "update-without-where-was"'))
+        assert api.waive(root, "1.3.0", "update-without-where", "74c2b9e5f3d0", reason, by=text)
+    loaded = review.load_waivers(load_config(root))
+    assert [(w.reason, w.by) for w in loaded] == [(f"{n}: {t}", t) for n, t in enumerate(TOML_HOSTILE)]
+    assert all(w.rule.startswith("update-without-where") for w in loaded)  # no forged [[waiver]]
+    assert waivers.read_text().startswith("# our waivers: reviewed every quarter\n\n# (none yet)\n")
+
+
+def test_a_surrogate_in_a_waiver_is_refused_and_the_file_is_kept(tmp_path):
+    from sqlrelease import api
+
+    root = make_project(tmp_path, dialects=("postgresql",))
+    result = cli(root, "waive", "1.3.0", "update-without-where", "--revision", "74c2b9e5f3d0", "--reason", "bad \udcff byte")
+    assert result.exit_code == 2 and "waivers.toml" in result.stderr, result.output
+    assert not (root / "review" / "waivers.toml").exists()
+    assert api.lint_project(root, ["1.3.0"])  # the project still reads
+
+
+def test_cut_appends_to_the_plan_keeping_its_comments_and_layout(tmp_path):
+    from sqlrelease import api
+    from sqlrelease.plan import load_plan
+
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    plan = root / "releases.toml"
+    before = plan.read_text() + "# next: the tea price release  \n"
+    plan.write_text(before)
+    add_migration(root, "ab00000000c1", LAST, "pass", "pass", "more")
+    api.cut(root, "1.2.0+build.7")
+    assert plan.read_text() == before + '\n[[release]]\nname = "1.2.0+build.7"\ntarget = "ab00000000c1"\n'
+    assert [r.name for r in load_plan(plan).releases][-1] == "1.2.0+build.7"
+
+
+def test_init_adds_its_table_to_a_pyproject_keeping_everything_else(tmp_path):
+    import tomllib
+
+    from sqlrelease import api
+
+    root = tmp_path / "app"
+    shutil.copytree(make_project(tmp_path, "data_migration") / "migrations", root / 'mig"rations ]]')
+    original = '# the app\n[project]\nname = "app"  # keep me\n\n[tool.black]\nline-length = 100\n'
+    (root / "pyproject.toml").write_text(original)
+    api.init(root, script_location='mig"rations ]]')
+    text = (root / "pyproject.toml").read_text()
+    assert text.startswith(original)
+    table = tomllib.loads(text)["tool"]["sqlrelease"]
+    assert table["script_location"] == 'mig"rations ]]' and table["stamp"] == "inline"
+    assert tomllib.loads(text)["tool"]["black"] == {"line-length": 100}
+    assert "# or \"separate\"" in text

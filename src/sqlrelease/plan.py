@@ -220,12 +220,12 @@ def unreleased(releases: list[Release], history: "History") -> list[str]:
 
 
 def append_release(plan: Plan, name: str, targets: tuple[str, ...]) -> None:
-    """Append a release to the plan file, keeping its comments and layout."""
-    text = plan.path.read_text(encoding="utf-8") if plan.path.exists() else PLAN_HEADER
-    if text and not text.endswith("\n"):
-        text += "\n"
-    target = f'"{targets[0]}"' if len(targets) == 1 else "[" + ", ".join(f'"{t}"' for t in targets) + "]"
-    text += f'\n[[release]]\nname = "{name}"\ntarget = {target}\n'
-    tmp = plan.path.with_name(plan.path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(plan.path)
+    """Append a release to the plan file (created with a header when missing), keeping its comments and layout."""
+    target = targets[0] if len(targets) == 1 else list(targets)
+    tomlfile.edit(
+        plan.path,
+        lambda document: tomlfile.append_table(document, "release", {"name": name, "target": target}),
+        header=PLAN_HEADER,
+        error=PlanError,
+        shown=plan.shown,
+    )

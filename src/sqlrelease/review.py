@@ -9,7 +9,6 @@ verbs in commands/review.py.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Iterable
@@ -112,40 +111,27 @@ def load_waivers(config) -> list[lint.Waiver]:
     return result
 
 
-def _toml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # JSON's escapes are valid in TOML basic strings
-
-
 def add_waivers(config, release: str, findings: Iterable[lint.Finding], reason: str, by: str) -> list[lint.Waiver]:
-    """Append a waiver for each finding to the project's waivers file."""
+    """Append a waiver for each finding to the project's waivers file (tomlkit: comments kept, values quoted)."""
     path = waivers_path(config)
     existing = {(w.rule, w.revision, w.sha256) for w in load_waivers(config)}
-    text = path.read_text(encoding="utf-8") if path.exists() else WAIVERS_HEADER
-    added = []
+    added: list[tuple[lint.Finding, dict]] = []
     for f in findings:
         if (f.rule, f.revision, f.sha256) in existing:
             continue
         existing.add((f.rule, f.revision, f.sha256))
-        lines = [
-            "",
-            "[[waiver]]",
-            f"release = {_toml_string(release)}",
-            f"rule = {_toml_string(f.rule)}",
-            f"revision = {_toml_string(f.revision)}",
-        ]
+        entry = {"release": release, "rule": f.rule, "revision": f.revision}
         if f.dialect:
-            lines.append(f"dialect = {_toml_string(f.dialect)}")
+            entry["dialect"] = f.dialect
         if f.statement:
-            lines.append(f"statement = {f.statement}")
-        lines += [
-            f"statement_sha256 = {_toml_string(f.sha256)}",
-            f"excerpt = {_toml_string(f.excerpt)}",
-            f"reason = {_toml_string(reason)}",
-            f"by = {_toml_string(by)}",
-        ]
-        text += "\n".join(lines) + "\n"
-        added.append(lint.Waiver(f.rule, f.revision, f.sha256, reason, by, f.dialect))
+            entry["statement"] = f.statement
+        entry.update(statement_sha256=f.sha256, excerpt=f.excerpt, reason=reason, by=by)
+        added.append((f, entry))
     if added:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return added
+
+        def append(document) -> None:
+            for _, entry in added:
+                tomlfile.append_table(document, "waiver", entry)
+
+        tomlfile.edit(path, append, header=WAIVERS_HEADER, error=ConfigError, shown=config.relative(path))
+    return [lint.Waiver(f.rule, f.revision, f.sha256, reason, by, f.dialect) for f, _ in added]

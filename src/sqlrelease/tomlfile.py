@@ -49,3 +49,50 @@ def line_of(text: str, pattern: str, *, after: int = 0) -> int | None:
 def key_line(text: str, key: str, *, after: int = 0) -> int | None:
     """Line of `key = ...` at or after line `after`."""
     return line_of(text, rf"^\s*{re.escape(key)}\s*=", after=after)
+
+
+def edit(path: Path, change, *, header: str, error: type[SqlreleaseError], shown: str) -> None:
+    """Change the TOML file at `path` (a new one starts as `header`) and replace it whole.
+
+    tomlkit keeps the file's comments and layout and quotes every value it writes, so
+    no value (quotes, newlines, brackets) can break or rewrite the file; the result is
+    read back before it replaces the file, so a file the tool could not read again is
+    never written.
+    """
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    text = path.read_text(encoding="utf-8") if path.exists() else header
+    try:
+        document = tomlkit.parse(text)
+    except ParseError as exc:
+        raise error(f"not valid TOML: {exc}", path=shown, line=getattr(exc, "line", None), hint="fix the syntax") from None
+    change(document)
+    new = tomlkit.dumps(document)
+    try:
+        data = new.encode("utf-8")
+        tomllib.loads(new)
+    except (UnicodeEncodeError, tomllib.TOMLDecodeError) as exc:
+        raise error(f"cannot write {shown}: a value is not valid text ({exc})", path=shown) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def append_table(document, key: str, values: dict) -> None:
+    """Append `values` as one more `[[key]]` table, a blank line before it as people write them."""
+    import tomlkit
+
+    tables = document.get(key)
+    if tables is None:
+        if document.body and not tomlkit.dumps(document).endswith("\n\n"):
+            document.add(tomlkit.nl())
+        tables = tomlkit.aot()
+        document.append(key, tables)
+    elif len(tables):
+        tables[-1].add(tomlkit.nl())
+    table = tomlkit.table()
+    for name, value in values.items():
+        table[name] = value
+    tables.append(table)

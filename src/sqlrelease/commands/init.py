@@ -6,6 +6,7 @@ import contextlib
 import io
 from pathlib import Path
 
+from .. import tomlfile
 from ..config import load_config
 from ..errors import ConfigError
 from ..plan import PLAN_HEADER
@@ -33,27 +34,39 @@ def init(folder: Path | str = ".", script_location: str | None = None) -> list[s
     if script_location is None and not ini.exists():
         _create_alembic_environment(root)
         changed += ["alembic.ini", "migrations/"]
-    location = 'alembic_ini = "alembic.ini"\n' if ini.exists() else ""
+    settings = {"alembic_ini": "alembic.ini"} if ini.exists() else {}
     if script_location is not None:
-        location += f'script_location = "{Path(script_location).as_posix()}"\n'
-    table = (
-        "\n[tool.sqlrelease]\n"
-        f"{location}"
-        'plan = "releases.toml"\n'
-        'bundles = "releases"\n'
-        'dialects = ["postgresql", "mysql", "sqlite"]\n'
-        'stamp = "inline"            # or "separate": upgrade.sql leaves the version table to stamp.sql\n'
-        'environment = "project"     # or "builtin" when env.py cannot run without the app or a database\n'
-    )
-    if text and not text.endswith("\n"):
-        text += "\n"
-    pyproject.write_text(text + table, encoding="utf-8")
+        settings["script_location"] = Path(script_location).as_posix()
+    tomlfile.edit(pyproject, lambda document: _add_table(document, settings), header="", error=ConfigError, shown="pyproject.toml")
     changed.append("pyproject.toml")
     plan = root / "releases.toml"
     if not plan.exists():
         plan.write_text(PLAN_HEADER, encoding="utf-8")
         changed.append("releases.toml")
     return changed
+
+
+def _add_table(document, location: dict) -> None:
+    """`[tool.sqlrelease]` with the defaults spelled out, after whatever the file holds."""
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, value in location.items():
+        table[key] = value
+    table["plan"] = "releases.toml"
+    table["bundles"] = "releases"
+    table["dialects"] = ["postgresql", "mysql", "sqlite"]
+    table["stamp"] = "inline"
+    table["stamp"].comment('or "separate": upgrade.sql leaves the version table to stamp.sql')
+    table["environment"] = "project"
+    table["environment"].comment('or "builtin" when env.py cannot run without the app or a database')
+    tool = document.get("tool")
+    if tool is None:
+        if document.body and not tomlkit.dumps(document).endswith("\n\n"):
+            document.add(tomlkit.nl())
+        tool = tomlkit.table(is_super_table=True)
+        document.append("tool", tool)
+    tool.append("sqlrelease", table)
 
 
 def _init_plan(root: Path, script_location: str | None) -> str:
