@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import bundle as bundles
-from .errors import InputError, ReviewError
+from .errors import InputError, ReviewError, WriteError
 from .plan import release_name_problem
 
 APPROVALS = bundles.APPROVALS
@@ -232,7 +232,7 @@ def _write_document(folder: Path, release: str, entries: list) -> Path:
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ReviewError(f"cannot write {path}: {exc.strerror or exc}", path=str(path)) from None
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}", path=str(path)) from None
     legacy = legacy_path(folder)
     if legacy.is_file():
         legacy.unlink()

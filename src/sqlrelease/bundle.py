@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from . import archive, templates
 from .dialects import DIALECTS
-from .errors import BundleError
+from .errors import BundleError, WriteError
 from .rendered import ReleaseSQL
 from .sqlscript import Script, ScriptContext, downgrade_script, stamp_script, step_scripts, upgrade_script
 from .version import VERSION
@@ -209,7 +209,7 @@ def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:
     except OSError as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        raise BundleError(
+        raise WriteError(
             f"cannot write the bundle {folder.name}: {exc.strerror or exc}; the previous bundle is unchanged",
             path=str(folder),
             hint="free some space or fix the folder's permissions, then build again",
@@ -270,7 +270,7 @@ def clean_leftovers(parent: Path) -> list[str]:
             else:
                 path.unlink()
         except OSError as exc:
-            raise BundleError(f"cannot remove {path.name}, left by an interrupted build: {exc.strerror or exc}", path=str(path)) from None
+            raise WriteError(f"cannot remove {path.name}, left by an interrupted build: {exc.strerror or exc}", path=str(path)) from None
         done.append(f"removed {parent.name}/{path.name}, left by an interrupted build")
     return done
 
@@ -444,7 +444,7 @@ class Verification:
         }
 
 
-_SUMS_LINE = re.compile(r"([0-9a-f]{64})  ([^\x00-\x1f\x7f\\]+)")
+_SUMS_LINE = re.compile(r"([0-9a-f]{64})  ([^\x00-\x1f\x7f-\x9f\u2028\u2029\\]+)")
 
 
 def parse_sums(data: bytes) -> tuple[dict[str, str], list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -50,6 +51,24 @@ REHEARSE_URL = click.option(
     metavar="DIALECT=URL",
     help="A server to rehearse, on a scratch database, migrations that need a database (repeatable). "
     "Also: SQLRELEASE_REHEARSE_URL_<DIALECT>, or [tool.sqlrelease.rehearse].",
+)
+
+
+def _set_timeout(ctx, param, value) -> None:
+    if value is not None:  # read by load_config, like --rehearse-url: one place decides the limit
+        from .config import TIMEOUT_ENV
+
+        os.environ[TIMEOUT_ENV] = repr(value)
+
+
+TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    expose_value=False,
+    callback=_set_timeout,
+    help="Stop a migration (or env.py) that runs longer than this while rendering or rehearsing, naming where "
+    "it stopped; 0: no limit. Default: timeout in [tool.sqlrelease], else 300.",
 )
 
 
@@ -195,6 +214,7 @@ def plan(project: str, as_json: bool) -> None:
     help="With --dialect: remove the other dialects an existing bundle holds.",
 )
 @REHEARSE_URL
+@TIMEOUT
 @PROJECT
 @JSON
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
@@ -339,6 +359,7 @@ def _print_diff(item, limit: int | None) -> None:
 @PUBKEY
 @REQUIRE_APPROVAL
 @REHEARSE_URL
+@TIMEOUT
 @PROJECT
 @JSON
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
@@ -422,6 +443,7 @@ def check(
     help="Compare committed bundles of RELEASES (default: all) with a fresh rendering.",
 )
 @REHEARSE_URL
+@TIMEOUT
 @PROJECT
 @handles_errors
 def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, rehearse_urls: tuple[str, ...], project: str) -> None:
@@ -456,6 +478,7 @@ def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, re
 @main.command()
 @click.option("--dialect", "-d", "dialects", multiple=True, help="Only these dialects (repeatable). Default: [tool.sqlrelease] dialects.")
 @REHEARSE_URL
+@TIMEOUT
 @PROJECT
 @JSON
 @handles_errors
@@ -507,6 +530,7 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 )
 @click.option("--explain", metavar="RULE", help="Print what RULE finds, why it is risky and how to make it safe ('all': every rule), then exit.")
 @REHEARSE_URL
+@TIMEOUT
 @PROJECT
 @JSON
 @handles_errors

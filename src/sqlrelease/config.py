@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import os
+
 from . import tomlfile
 from .dialects import DIALECTS
 from .errors import ConfigError
 from .sqlnames import identifier_problem
+from .timelimit import DEFAULT_SECONDS
 
 STAMP_MODES = ("inline", "separate")
 ENVIRONMENTS = ("project", "builtin")
@@ -31,7 +34,9 @@ KNOWN_KEYS = {
     "version_table",
     "version_table_schema",
     "waivers",
+    "timeout",
 }
+TIMEOUT_ENV = "SQLRELEASE_TIMEOUT"  # set by --timeout; overrides [tool.sqlrelease] timeout
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Config:
     version_table_schema: str | None = None
     waivers: str = "review/waivers.toml"  # reviewers' accepted findings, relative to root
     rehearse: tuple = ()  # [tool.sqlrelease.rehearse] as sorted (key, value) pairs
+    timeout: float | None = DEFAULT_SECONDS  # seconds a migration may take to render or rehearse; None: no limit
 
     def relative(self, path: Path) -> str:
         """`path` relative to the project root, with forward slashes (as written in bundles)."""
@@ -98,6 +104,8 @@ def load_config(project: Path | str = ".") -> Config:
             if not isinstance(value, dict):
                 raise fail(key, "must be a table, e.g. [tool.sqlrelease.rehearse] postgresql = \"postgresql+psycopg://...\"")
             continue
+        if key == "timeout":
+            continue
         if key != "dialects" and not isinstance(value, str):
             raise fail(key, f"must be a string, not {type(value).__name__}")
 
@@ -123,6 +131,11 @@ def load_config(project: Path | str = ".") -> Config:
             "use 'builtin' when env.py cannot run without the application or a database",
         )
 
+    for key in ("plan", "waivers", "bundles"):
+        if key in settings:
+            problem = _inside_problem(root, settings[key], folder=key == "bundles")
+            if problem:
+                raise fail(key, problem)
     alembic_ini = root / settings["alembic_ini"] if "alembic_ini" in settings else None
     script_location = root / settings["script_location"] if "script_location" in settings else None
     if alembic_ini is None and script_location is None:
@@ -135,6 +148,10 @@ def load_config(project: Path | str = ".") -> Config:
     if script_location is not None and not script_location.is_dir():
         raise fail("script_location", f"{settings['script_location']} is not a folder")
 
+    problem = _bundles_overlap(root, root / settings["bundles"], alembic_ini, script_location, settings)
+    if problem:
+        raise fail("bundles", problem)
+    timeout = _timeout(settings.get("timeout", DEFAULT_SECONDS), fail)
     return Config(
         root=root,
         alembic_ini=alembic_ini,
@@ -148,4 +165,82 @@ def load_config(project: Path | str = ".") -> Config:
         version_table_schema=settings.get("version_table_schema"),
         waivers=settings.get("waivers", "review/waivers.toml"),
         rehearse=tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in settings.get("rehearse", {}).items())),
+        timeout=timeout,
     )
+
+
+def _timeout(configured, fail) -> float | None:
+    """Seconds a migration may run while rendering or rehearsing: --timeout (through the
+    environment), else `timeout` in [tool.sqlrelease], else the default; 0 means no limit."""
+    rule = "must be a number of seconds (0: no limit)"
+    if os.environ.get(TIMEOUT_ENV):
+        try:
+            value = float(os.environ[TIMEOUT_ENV])
+        except ValueError:
+            raise ConfigError(f"--timeout {os.environ[TIMEOUT_ENV]!r} {rule}") from None
+    elif isinstance(configured, (int, float)) and not isinstance(configured, bool):
+        value = float(configured)
+    else:
+        raise fail("timeout", f"{rule}, not {configured!r}")
+    if value < 0 or value != value or value == float("inf"):
+        raise fail("timeout", f"{rule}, not {value:g}")
+    return value or None
+
+
+def _inside_problem(root: Path, value: str, folder: bool) -> str | None:
+    """Why `value` is not a path inside the project (for `bundles`: a folder strictly inside it), or None."""
+    example = '"releases"' if folder else '"releases.toml"'
+    rule = f"must be a relative path to a {'folder' if folder else 'file'} inside the project, such as {example}"
+    parts = Path(value).parts
+    if not value.strip() or Path(value).is_absolute() or ".." in parts or value.strip() in (".", "./"):
+        return f"{value!r} {rule}"
+    target = (root / value).resolve()
+    if not target.is_relative_to(root.resolve()) or target == root.resolve():
+        return f"{value!r} {rule} (it leads to {target} through a symlink)"
+    if folder and target.exists() and not target.is_dir():
+        return f"{value!r} is a file, not a folder (bundles are folders in it)"
+    if not folder and target.is_dir():
+        return f"{value!r} is a folder, not a file"
+    return None
+
+
+def _bundles_overlap(root: Path, bundles: Path, alembic_ini: Path | None, script_location: Path | None, settings) -> str | None:
+    """Why the bundles folder would overlap what the project keeps elsewhere, or None: builds replace its sub-folders."""
+    folder = bundles.resolve()
+    scripts = script_location or _ini_script_location(alembic_ini)
+    if scripts is not None:
+        scripts = scripts.resolve()
+        if folder == scripts or folder.is_relative_to(scripts) or scripts.is_relative_to(folder):
+            return f"{settings['bundles']!r} overlaps the Alembic script folder {_shown(root, scripts)}: keep bundles in a folder of their own, such as \"releases\""
+    kept = [root / "pyproject.toml", root / settings["plan"], root / settings.get("waivers", "review/waivers.toml")]
+    if alembic_ini is not None:
+        kept.append(alembic_ini)
+    for path in kept:
+        if path.resolve().is_relative_to(folder):
+            return f"{settings['bundles']!r} holds {_shown(root, path.resolve())}: keep bundles in a folder of their own, such as \"releases\""
+    return None
+
+
+def _ini_script_location(alembic_ini: Path | None) -> Path | None:
+    """The script folder alembic.ini names (relative to the ini file, %(here)s expanded), if it can be read."""
+    import configparser
+
+    if alembic_ini is None:
+        return None
+    parser = configparser.ConfigParser(defaults={"here": str(alembic_ini.parent)})
+    try:
+        parser.read(alembic_ini, encoding="utf-8")
+        location = parser.get("alembic", "script_location", fallback=None)
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    if not location or ":" in location and not Path(location).is_absolute():  # a package resource, package:folder
+        return None
+    path = Path(location)
+    return path if path.is_absolute() else alembic_ini.parent / path
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root.resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)

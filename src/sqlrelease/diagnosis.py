@@ -104,6 +104,13 @@ CAUSES = {
             "or a wrong argument); `alembic upgrade` on a scratch database raises the same error",
         ),
         Cause(
+            "process_exit",
+            "ends the process (sys.exit(), SystemExit or KeyboardInterrupt), which would stop Alembic or sqlrelease "
+            "without a word",
+            "raise an exception that says what is wrong instead of exiting; to behave differently offline, test "
+            "`context.is_offline_mode()`",
+        ),
+        Cause(
             "unknown",
             "fails to render offline",
             "run `alembic upgrade --sql` over this revision to see the traceback; the migration must not need a live database",
@@ -211,6 +218,8 @@ def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
     def found(code: str, detail: str = "") -> Diagnosis:
         return Diagnosis(CAUSES[code], message, failure.line, detail)
 
+    if kind in ("SystemExit", "KeyboardInterrupt"):
+        return found("process_exit", f"{message} at {path.name}:{failure.line}" if failure.line else message)
     if "No support for ALTER of constraints in SQLite" in text:
         # Checked first: on SQLite, naming an unnamed constraint only leads here; batch mode is the fix.
         return found("sqlite_alter_constraint", "the constraint has no name either" if _unnamed_constraint(calls) else "")

@@ -102,6 +102,13 @@ class RenderError(SqlreleaseError):
     kind = "render"
 
 
+class Interrupted(RenderError):
+    """Rendering or rehearsal was interrupted (Ctrl-C, or KeyboardInterrupt raised by a migration)."""
+
+    exit_code = 130
+    kind = "interrupted"
+
+
 class BundleError(SqlreleaseError):
     """A bundle could not be written or read."""
 
@@ -119,3 +126,17 @@ class InputError(SqlreleaseError):
 
     exit_code = 2
     kind = "input"
+
+
+class WriteError(SqlreleaseError):
+    """A file could not be written (a full disk, permissions); what was there before is unchanged."""
+
+    exit_code = 2
+    kind = "write"
+
+
+class ServerError(SqlreleaseError):
+    """A rehearsal server cannot be reached or used (host, port, user, password, database)."""
+
+    exit_code = 2
+    kind = "server"

@@ -22,6 +22,7 @@ from alembic.util import CommandError
 from .config import Config
 from .errors import HistoryError, PlanError
 from .sqlnames import revision_problem
+from .timelimit import TimeLimitExceeded, limit
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def load_script(config: Config) -> ScriptDirectory:
 class History:
     """The revisions of a script directory and the graph between them."""
 
-    def __init__(self, script: ScriptDirectory, root: Path) -> None:
+    def __init__(self, script: ScriptDirectory, root: Path, timeout: float | None = None) -> None:
         self.script = script
         self.root = root
         declared = _declared_revisions(script)
@@ -81,10 +82,11 @@ class History:
             _check_revision_id(revision, path, line, root)
         _refuse_duplicates(declared, root)
         try:
-            scripts = list(script.walk_revisions())
+            with limit(timeout, "reading the revision files"):
+                scripts = list(script.walk_revisions())
         except CommandError as exc:
             raise HistoryError(f"the Alembic history is inconsistent: {exc}") from None
-        except Exception as exc:  # a revision file that fails to import
+        except (Exception, SystemExit, KeyboardInterrupt, TimeLimitExceeded) as exc:  # a revision file that fails to import
             raise _import_error(exc, script, root) from None
         revmap = script.revision_map
         self.revisions: dict[str, Revision] = {}
@@ -108,7 +110,7 @@ class History:
 
     @classmethod
     def load(cls, config: Config) -> "History":
-        return cls(load_script(config), config.root)
+        return cls(load_script(config), config.root, config.timeout)
 
     def module(self, revision: str):
         """The imported Python module of a revision file."""
@@ -291,10 +293,17 @@ def _refuse_duplicates(declared: dict[Path, tuple[str, int]], root: Path) -> Non
             )
 
 
-def _import_error(exc: Exception, script: ScriptDirectory, root: Path) -> HistoryError:
+def _import_error(exc: BaseException, script: ScriptDirectory, root: Path) -> HistoryError:
     """A revision file that cannot be imported, named with the line that failed."""
     found = _failing_line(exc, script)
-    if isinstance(exc, ImportError):
+    if isinstance(exc, TimeLimitExceeded):
+        hint = (
+            "importing the file ran past the time limit: a loop or a wait at module level? If it only needs "
+            "longer, raise the limit with --timeout SECONDS or timeout in [tool.sqlrelease]"
+        )
+    elif isinstance(exc, (SystemExit, KeyboardInterrupt)):
+        hint = "the file ends the process when imported; Alembic imports every revision file to read the history"
+    elif isinstance(exc, ImportError):
         hint = (
             f"the migration needs module {exc.name or '?'}, which is not importable here: install it or add its "
             "folder to PYTHONPATH (or prepend_sys_path in alembic.ini), or make the migration stand alone"
@@ -309,7 +318,7 @@ def _import_error(exc: Exception, script: ScriptDirectory, root: Path) -> Histor
     )
 
 
-def _failing_line(exc: Exception, script: ScriptDirectory) -> tuple[Path, int | None] | None:
+def _failing_line(exc: BaseException, script: ScriptDirectory) -> tuple[Path, int | None] | None:
     """The revision file and line where importing it failed: the deepest frame inside the
     script directory or its version locations (an application module it imports is not
     the revision file), or a syntax error's own position."""

@@ -35,8 +35,9 @@ from sqlalchemy.pool import NullPool
 from . import batch, urls
 from .diagnosis import diagnose
 from .dialects import DIALECTS
-from .errors import RenderError
-from .render import alembic_config_for_render, failure_of, quiet_alembic
+from .errors import RenderError, ServerError
+from .render import alembic_config_for_render, failure_of, quiet_alembic, stopped_in
+from .timelimit import limit
 from .rendered import DOWNGRADE, UPGRADE, MigrationSQL
 from .servers import available, how_to_name_a_server, url, wanted
 
@@ -124,7 +125,7 @@ def _server_errors(server_url, dialect: str, doing: str):
     try:
         yield
     except (sa.exc.SQLAlchemyError, ImportError, OSError) as exc:
-        raise RenderError(
+        raise ServerError(
             f"cannot {doing} on the {dialect} rehearsal server {urls.shown(server_url)}: {_driver_message(exc)}",
             dialect=dialect,
             hint=f"check its host, port, user, password and database; the server is named by {how_to_name_a_server(dialect)}",
@@ -160,12 +161,14 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
 
 def _run_env(project, dialect: str) -> None:
     """The project's env.py, online on the scratch connection; its own failures are one line."""
+    env_py = Path(project.history.script.dir) / "env.py"
     try:
-        project.history.script.run_env()
+        with stopped_in(project.config.relative(env_py), env_py, None, dialect, "env.py"), \
+                limit(project.config.timeout, f"env.py (rehearsing {dialect})"):
+            project.history.script.run_env()
     except RenderError:
         raise
-    except Exception as exc:
-        env_py = Path(project.history.script.dir) / "env.py"
+    except (Exception, SystemExit) as exc:
         failure = failure_of(exc, env_py)
         raise RenderError(
             f"env.py failed while rehearsing on the {dialect} scratch database: {urls.mask(failure.cause)}",
@@ -202,10 +205,16 @@ class _RehearsalEnvironment(EnvironmentContext):
             for revision, direction in self.steps:
                 record = (revision, direction) in self.targets
                 self.recorder.start() if record else self.recorder.stop()
+                path = history.revisions[revision].path
                 try:
-                    with batch.recording(self.recorder.position) as rebuilds:
+                    with stopped_in(history.source_path(revision), path, revision, self.recorder.dialect.name,
+                                    f"{direction}() (rehearsal)"), \
+                            limit(self.project.config.timeout, f"{direction}() of revision {revision} (rehearsal)"), \
+                            batch.recording(self.recorder.position) as rebuilds:
                         getattr(history.module(revision), direction)(**kw)
-                except Exception as exc:
+                except RenderError:  # a time limit or an interrupt
+                    raise
+                except (Exception, SystemExit) as exc:
                     failure = failure_of(exc, history.revisions[revision].path)
                     if record:
                         self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")

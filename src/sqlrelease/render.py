@@ -25,10 +25,11 @@ from alembic.runtime.environment import EnvironmentContext
 from . import batch
 from .config import Config
 from .dialects import Dialect
-from .errors import ConfigError, RenderError, SqlreleaseError
+from .errors import ConfigError, Interrupted, RenderError, SqlreleaseError
 from .sqlnames import identifier_problem
 from .history import History, alembic_config
 from .rendered import Failure, MigrationSQL
+from .timelimit import TimeLimitExceeded, limit
 
 
 @dataclass
@@ -74,6 +75,7 @@ class _OfflineEnvironment(EnvironmentContext):
         self.revisions = list(revisions)
         self.capture = _Capture(dialect)
         self.result = Rendering(dialect=dialect.name, direction=direction)
+        self.timeout = config.timeout
         if config.version_table:
             self.result.version_table = config.version_table
         self.result.version_table_schema = config.version_table_schema
@@ -119,11 +121,16 @@ class _OfflineEnvironment(EnvironmentContext):
         if function is None:
             return MigrationSQL(revision, failure=Failure(f"the file has no {self.direction}() function"))
         self.capture.statements = statements = []
+        shown = self.history.source_path(revision)
         try:
-            with batch.recording(lambda: len(statements)) as rebuilds, \
-                    _warnings_named(self.history.source_path(revision), path, revision):
+            with stopped_in(shown, path, revision, self.dialect.name, f"{self.direction}()"), \
+                    limit(self.timeout, f"{self.direction}() of revision {revision}"), \
+                    batch.recording(lambda: len(statements)) as rebuilds, \
+                    _warnings_named(shown, path, revision):
                 function(**kw)
-        except Exception as exc:  # any failure of user code is reported, not raised
+        except RenderError:  # a time limit or an interrupt: the build stops here
+            raise
+        except (Exception, SystemExit) as exc:  # any failure of user code is reported, not raised; sys.exit() too
             return MigrationSQL(revision, tuple(statements), failure=failure_of(exc, path))
         finally:
             self.capture.statements = None
@@ -175,12 +182,37 @@ def alembic_config_for_render(config: Config):
     return cfg
 
 
+def line_in(exc: BaseException, path: Path) -> int | None:
+    """The line of `path` the exception passed through last (where a migration stopped), if any."""
+    own = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+    return own[-1].lineno if own else None
+
+
+@contextmanager
+def stopped_in(shown: str, path: Path, revision: str | None, dialect: str, what: str):
+    """A time limit or an interrupt inside user code (a migration, env.py) becomes an error
+    naming the file and line it stopped at; it ends the whole build, not just this migration."""
+    try:
+        yield
+    except (TimeLimitExceeded, KeyboardInterrupt) as exc:
+        line = line_in(exc, path)
+        where = dict(path=shown, line=line, revision=revision, dialect=dialect)
+        if isinstance(exc, KeyboardInterrupt):
+            raise Interrupted(f"interrupted in {what} at {shown}:{line or '?'}", **where) from None
+        raise RenderError(
+            f"{exc}; stopped at {shown}:{line or '?'}",
+            hint="a loop that never ends, or a wait for something offline rendering never gives? If it only needs "
+            "longer, raise the limit: --timeout SECONDS, or timeout = SECONDS in [tool.sqlrelease] (0: none)",
+            **where,
+        ) from None
+
+
 def failure_of(exc: BaseException, path: Path) -> Failure:
     """What a migration's exception says, with the line of `path` it came from; the same bytes every run."""
     frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
-    line = own[-1].lineno if own else None
-    deliberate = bool(frames) and Path(frames[-1].filename).resolve() == path.resolve()
+    line = line_in(exc, path)
+    # sys.exit() in a migration is a failure, never a deliberate refusal (not an irreversible step).
+    deliberate = isinstance(exc, Exception) and bool(frames) and Path(frames[-1].filename).resolve() == path.resolve()
     message = " ".join(str(exc).split()) or "(no message)"
     # Same inputs, same bytes: drop what differs from run to run, memory addresses in reprs
     # (`<... object at 0x7f...>`) and SQLAlchemy's id-numbered anonymous names (`%(140... param)s`).
@@ -209,16 +241,18 @@ def render(config: Config, history: History, dialect: Dialect, direction: str, r
     batch.install()  # same bytes every time, and table rebuilds reported
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
+    env_py = Path(script.dir) / "env.py"
     with quiet_alembic(), environment:
         try:
-            if config.environment == "builtin":
-                _builtin_env(environment)
-            else:
-                script.run_env()
+            with stopped_in(config.relative(env_py), env_py, None, dialect.name, "env.py"), \
+                    limit(config.timeout, f"env.py ({dialect.name} {direction})"):
+                if config.environment == "builtin":
+                    _builtin_env(environment)
+                else:
+                    script.run_env()
         except SqlreleaseError:
             raise
-        except Exception as exc:
-            env_py = Path(script.dir) / "env.py"
+        except (Exception, SystemExit) as exc:
             failure = failure_of(exc, env_py)
             raise RenderError(
                 f"env.py failed while rendering {dialect.name} {direction}: {failure.cause}",

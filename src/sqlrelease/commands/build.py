@@ -74,6 +74,8 @@ def build(
     for chosen in dict.fromkeys(wanted.values()):  # releases that get the same dialects render together
         group = [name for name, its in wanted.items() if its == chosen]
         files.update(render_bundles(proj, group, chosen, progress))
+    for done in bundles.clean_leftovers(proj.config.bundles):
+        progress(done)
     built = []
     for release in releases:
         folder = proj.bundle_dir(release)

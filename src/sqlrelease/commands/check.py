@@ -38,6 +38,7 @@ KINDS = (
     "generator-changed",  # other sqlrelease / alembic / sqlalchemy versions
     "bytes-differ",  # rendered bytes differ and no cause above explains it
     "approval",  # with --require-approval: a bundle without a valid signed approval of its bytes
+    "leftover",  # a staging or retired folder an interrupted build left in the bundles folder
     "unreleased",
     "heads",
 )
@@ -146,6 +147,10 @@ def check_project(project: Project, rendered: dict[str, dict[str, bytes]], stric
             findings += release_causes(project, release, folder, committed, diffs)
         results.append(ReleaseCheck(release.name, shown, "drift" if diffs else "current", diffs))
     findings += _unplanned_bundles(project)
+    for path in bundles.leftovers(project.config.bundles):
+        shown = project.config.relative(path)
+        findings.append(Finding("leftover", WARNING, f"{shown} was left by an interrupted build or pack; "
+                                "the next `sqlrelease build` removes it", None, shown))
     pending = unreleased(project.releases, project.history)
     heads = list(project.history.heads())
     if pending:
