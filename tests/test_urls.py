@@ -79,3 +79,13 @@ def test_a_bad_url_in_the_environment_or_config_is_named_by_where_it_came_from(b
     with pytest.raises(ConfigError, match="SQLRELEASE_REHEARSE_URL_POSTGRESQL") as raised:
         servers.url(load_config(built), "postgresql")
     assert "SECRETPASS" not in str(raised.value)
+
+
+def test_a_short_password_is_hidden_in_urls_but_does_not_garble_other_text():
+    urls.parse("postgresql+psycopg://u:plain@h/db")
+    assert urls.mask("not a plain file (symlink): x") == "not a plain file (symlink): x"
+    assert urls.mask("postgresql+psycopg://u:plain@h/db") == "postgresql+psycopg://u:***@h/db"
+
+
+def test_a_connection_string_password_is_hidden():
+    assert urls.mask("invalid dsn: host=h password=s3cr3t dbname=x") == "invalid dsn: host=h password=*** dbname=x"

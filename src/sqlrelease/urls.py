@@ -18,11 +18,13 @@ from .errors import ConfigError
 HIDDEN = "***"
 # Greedy to the last `@` of the token, so a raw `@` inside a password is hidden too.
 _CREDENTIALS = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'\"]*:)(?P<password>[^\s'\"]*)@")
-_QUERY_PASSWORD = re.compile(r"(?P<head>[?&;](?:password|passwd|pwd)=)(?P<password>[^&\s'\"]*)", re.IGNORECASE)
-# Passwords seen in parsed URLs; shorter ones would mask unrelated text, and only occur
-# inside URLs, which the patterns above hide anyway.
+# `?password=...` in a URL, and `password=...` in a libpq/ODBC connection string.
+_QUERY_PASSWORD = re.compile(r"(?P<head>(?:^|[\s?&;])(?:password|passwd|pwd)=)(?P<password>[^&;\s'\"]*)", re.IGNORECASE)
+# Passwords seen (parsed URLs, the fleet's password sources) are hidden wherever they appear.
+# A short one would also hide ordinary words ("plain" in "not a plain file"), so those are
+# hidden only where the patterns above find them, inside URLs and password= settings.
 _SEEN: set[str] = set()
-_MIN_REMEMBERED = 4
+_MIN_REMEMBERED = 8
 
 
 def mask(text: str) -> str:
@@ -36,7 +38,8 @@ def mask(text: str) -> str:
 
 
 def remember(password: str | None) -> None:
-    """Mask `password` (and its URL-encoded form) in everything shown from now on."""
+    """Mask `password` (and its URL-encoded form) in everything shown from now on, wherever it
+    appears, when it is at least 8 characters long (shorter ones only inside URLs and settings)."""
     if password and len(password) >= _MIN_REMEMBERED:
         _SEEN.add(password)
         _SEEN.add(quote_plus(password))
