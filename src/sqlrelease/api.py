@@ -28,6 +28,7 @@ _HOMES = {
     "keygen": "approval",
     "lint_project": "commands.review",
     "open_fleet": "fleet",
+    "pack": "commands.pack",
     "plan_status": "commands.plan",
     "render_bundles": "commands.build",
     "review_status": "approval",
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # the same names, for readers, type checkers and the layering
     from .commands.diff import diff_build, diff_releases
     from .commands.doctor import doctor
     from .commands.init import init
+    from .commands.pack import pack
     from .commands.plan import cut, plan_status
     from .commands.review import approve_release, lint_project, waive
     from .commands.verify import verify_bundles

@@ -410,6 +410,63 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
+def archive_bytes(content: BundleContent, suffix: str = ".tar.gz") -> bytes:
+    """The reproducible archive (`.tar.gz` or `.zip`) of a bundle: its files and APPROVALS.json in
+    one folder named after its release; the same bundle gives the same bytes anywhere."""
+    release = _manifest_release(content) or content.name
+    files = dict(content.files)
+    if content.approvals is not None:
+        files[APPROVALS] = content.approvals
+    return archive.pack(release, files, suffix)
+
+
+def _manifest_release(content: BundleContent) -> str | None:
+    try:
+        release = json.loads(content.files.get(MANIFEST, b"")).get("release")
+    except (ValueError, AttributeError):
+        return None
+    return release if isinstance(release, str) else None
+
+
+def extract(content: BundleContent, folder: Path) -> Path:
+    """Write a bundle read by `open_bundle` (an archive, say) as plain files into the new folder
+    `folder`, so its SQL files can be fed to a client; returns `folder`."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=False)
+        files = dict(content.files)
+        if content.approvals is not None:
+            files[APPROVALS] = content.approvals
+        for path, data in files.items():
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    except OSError as exc:
+        raise WriteError(f"cannot unpack {content.path.name} into {folder}: {exc.strerror or exc}", path=str(folder)) from None
+    return folder
+
+
+def write_file(target: Path, data: bytes) -> bool:
+    """Write `data` to `target` atomically (a temporary file beside it, then a rename); False when
+    it held these bytes already. A failure leaves what was there and is a WriteError."""
+    if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+        return False
+    tmp: Path | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent)
+        tmp = Path(name)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+        tmp.replace(target)
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise WriteError(f"cannot write {target.name}: {exc.strerror or exc}; nothing was changed", path=str(target)) from None
+    return True
+
+
 # -- verifying --------------------------------------------------------------------------
 
 

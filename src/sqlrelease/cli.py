@@ -341,6 +341,36 @@ def _print_verification(item) -> None:
         say(f"    {review.unapproved()}", style="bold red")
 
 
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Pack every release's bundle (the default when no NAME is given).")
+@click.option("--format", "fmt", type=click.Choice(["tar.gz", "zip"]), default="tar.gz", show_default=True,
+              help="The archive format.")
+@click.option("--output", "-o", type=click.Path(file_okay=False), default=None,
+              help="The folder to write archives to. Default: the bundles folder.")
+@PROJECT
+@JSON
+@handles_errors
+def pack(names: tuple[str, ...], all_: bool, fmt: str, output, project: str, as_json: bool) -> None:
+    """Write one archive per bundle: <bundles>/NAME.tar.gz (or .zip) holding the folder NAME/,
+    its approvals included.
+
+    The same bundle gives the same archive bytes on any machine (sorted entries,
+    fixed times, owners and modes; no time in the gzip header), so an archive
+    can be checked against another build's. Only a bundle that passes
+    verification is packed. A DBA checks it with `sqlrelease verify NAME.tar.gz`,
+    or with `tar xzf NAME.tar.gz && cd NAME && sha256sum -c SHA256SUMS`.
+    """
+    if all_ and names:
+        raise click.UsageError("give release names or --all, not both")
+    packed = api.pack(project, names, fmt, output, _progress(not as_json))
+    if as_json:
+        _print_json({"archives": [p.to_dict() for p in packed]})
+        return
+    for item in packed:
+        say(f"{'wrote' if item.written else 'unchanged'}  {item.archive}  sha256 {item.sha256}, {item.bytes} bytes")
+
+
 def _print_diff(item, limit: int | None) -> None:
     """A unified diff, coloured in a terminal (plain when piped or NO_COLOR is set)."""
     from .diff import line_style
