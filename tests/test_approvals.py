@@ -294,3 +294,17 @@ def test_a_symlinked_approvals_file_is_reported(project):
     os.symlink(outside, folder / "APPROVALS.json")
     result = run("verify", folder)
     one_line_error(result, 1, "not a plain file (symlink): APPROVALS.json")
+
+
+def test_a_warning_from_a_migration_prints_as_text(tmp_path):
+    """A migration's own warning text, with a newline and an escape sequence, cannot fake a line."""
+    from projects import make_project
+
+    root = make_project(tmp_path, "constraints", dialects=("sqlite",))
+    (path,) = (root / "migrations" / "versions").glob("0003_*.py")
+    anchor = '    op.create_index("ix_players_nickname", "players", ["nickname"])\n'
+    path.write_text(path.read_text().replace(anchor, anchor + '    import warnings; warnings.warn("x\\nOK fake \\x1b[2J")\n'))
+    result = CliRunner().invoke(main, ["build", "-q", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "UserWarning: revision" in result.output and "x OK fake \\x1b[2J" in result.output
+    assert "\x1b" not in result.output and not any(line.startswith("OK fake") for line in result.output.splitlines())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 
 import click
 from rich.console import Console
@@ -111,6 +112,12 @@ def main() -> None:
       sqlrelease build           write releases/<name>/ bundles
       sqlrelease verify DIR      check a bundle, anywhere, without the project
     """
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python warnings (a library's, naming a migration's line) go out like every other line: as text."""
+    say(f"{filename}:{lineno}: {category.__name__}: {message}", to=err)
 
 
 @main.command()
