@@ -131,11 +131,6 @@ def load_config(project: Path | str = ".") -> Config:
             "use 'builtin' when env.py cannot run without the application or a database",
         )
 
-    for key in ("plan", "waivers", "bundles"):
-        if key in settings:
-            problem = _inside_problem(root, settings[key], folder=key == "bundles")
-            if problem:
-                raise fail(key, problem)
     alembic_ini = root / settings["alembic_ini"] if "alembic_ini" in settings else None
     script_location = root / settings["script_location"] if "script_location" in settings else None
     if alembic_ini is None and script_location is None:
@@ -148,9 +143,7 @@ def load_config(project: Path | str = ".") -> Config:
     if script_location is not None and not script_location.is_dir():
         raise fail("script_location", f"{settings['script_location']} is not a folder")
 
-    problem = _bundles_overlap(root, root / settings["bundles"], alembic_ini, script_location, settings)
-    if problem:
-        raise fail("bundles", problem)
+    _check_paths(root, settings, alembic_ini, script_location, fail)
     timeout = _timeout(settings.get("timeout", DEFAULT_SECONDS), fail)
     return Config(
         root=root,
@@ -185,6 +178,18 @@ def _timeout(configured, fail) -> float | None:
     if value < 0 or value != value or value == float("inf"):
         raise fail("timeout", f"{rule}, not {value:g}")
     return value or None
+
+
+def _check_paths(root: Path, settings: dict, alembic_ini: Path | None, script_location: Path | None, fail) -> None:
+    """Files the tool writes stay inside the project, and bundles in a folder of their own."""
+    for key in ("plan", "waivers", "bundles"):
+        if key in settings:
+            problem = _inside_problem(root, settings[key], folder=key == "bundles")
+            if problem:
+                raise fail(key, problem)
+    problem = _bundles_overlap(root, root / settings["bundles"], alembic_ini, script_location, settings)
+    if problem:
+        raise fail("bundles", problem)
 
 
 def _inside_problem(root: Path, value: str, folder: bool) -> str | None:
