@@ -247,3 +247,18 @@ def test_verify_of_the_bundles_folder_verifies_each_bundle(project):
         handle.write("edited")
     result = run("verify", project / "releases")
     assert result.exit_code == 1 and "5 bundle(s): 4 OK, 1 not" in result.output
+
+
+def test_check_says_when_an_archive_no_longer_matches_its_bundle(project):
+    api.pack(project, ["1.2.0"])
+    api.pack(project, ["1.2.0"], "zip")
+    assert run("check", "-C", project, "-q", "--strict").exit_code == 0
+    api.approve_release(project, "1.2.0", "alice")  # the folder now holds an approval the archives lack
+    result = run("check", "-C", project, "-q")
+    assert result.exit_code == 0, result.output
+    assert "releases/1.2.0.tar.gz is not the archive of releases/1.2.0 as it is now (run `sqlrelease pack 1.2.0`)" in result.output
+    assert "(run `sqlrelease pack 1.2.0 --format zip`)" in result.output
+    assert run("check", "-C", project, "-q", "--strict").exit_code == 1
+    api.pack(project, ["1.2.0"])
+    api.pack(project, ["1.2.0"], "zip")
+    assert run("check", "-C", project, "-q", "--strict").exit_code == 0

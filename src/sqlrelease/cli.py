@@ -446,7 +446,7 @@ def check(
         if result.status == "current":
             say(("OK", "green"), f"      {result.bundle}")
             for finding in by_release.pop(result.release, []):
-                say("  ", (f"{finding.severity}:", "bold red"), " ", finding.message)
+                say("  ", (f"{finding.severity}:", "bold red" if finding.severity == "error" else "yellow"), " ", finding.message)
             continue
         say(("MISSING" if result.status == "missing" else "DRIFT", "bold red"), f"   {result.bundle}")
         for finding in by_release.pop(result.release, []):

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import approval
+from .. import approval, archive
 from .. import bundle as bundles
 from .build import render_bundles
 from ..diff import FileDiff, diff_files
@@ -39,6 +39,7 @@ KINDS = (
     "bytes-differ",  # rendered bytes differ and no cause above explains it
     "approval",  # with --require-approval: a bundle without a valid signed approval of its bytes
     "leftover",  # a staging or retired folder an interrupted build left in the bundles folder
+    "archive-stale",  # releases/<name>.tar.gz (or .zip) is not the archive of the bundle as it is now
     "unreleased",
     "heads",
 )
@@ -147,6 +148,7 @@ def check_project(project: Project, rendered: dict[str, dict[str, bytes]], stric
             findings += release_causes(project, release, folder, committed, diffs)
         results.append(ReleaseCheck(release.name, shown, "drift" if diffs else "current", diffs))
     findings += _unplanned_bundles(project)
+    findings += _stale_archives(project)
     for path in bundles.leftovers(project.config.bundles):
         shown = project.config.relative(path)
         findings.append(Finding("leftover", WARNING, f"{shown} was left by an interrupted build or pack; "
@@ -263,6 +265,23 @@ def _plan_changes(project: Project, release, manifest: dict, shown: str) -> list
         Finding("plan-changed", ERROR, f"{shown} was built for another plan or configuration: {reason}", release.name, shown)
         for reason in reasons
     ]
+
+
+def _stale_archives(project: Project) -> list[Finding]:
+    """Archives beside the bundle folders (`sqlrelease pack`) that no longer hold what the folder holds."""
+    found = []
+    for release in project.releases:
+        folder = project.bundle_dir(release)
+        for suffix in archive.FORMATS.values():
+            packed = folder.with_name(folder.name + suffix)
+            if not folder.is_dir() or not packed.is_file():
+                continue
+            if packed.read_bytes() != bundles.archive_bytes(bundles.open_bundle(folder), suffix):
+                shown = project.config.relative(packed)
+                again = f"sqlrelease pack {release.name}" + (" --format zip" if suffix == ".zip" else "")
+                found.append(Finding("archive-stale", WARNING, f"{shown} is not the archive of "
+                                     f"{project.config.relative(folder)} as it is now (run `{again}`)", release.name, shown))
+    return found
 
 
 def _unplanned_bundles(project: Project) -> list[Finding]:
