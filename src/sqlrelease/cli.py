@@ -418,7 +418,8 @@ def check(
     where it can be told: a migration edited after its release was built (the
     most serious), a bundle file edited by hand, missing or extra, a release
     without a bundle, other sqlrelease/alembic/sqlalchemy versions. Revisions in
-    no release and unmerged heads are warnings.
+    no release, unmerged heads, leftovers of an interrupted build and archives
+    that no longer match their bundle are warnings.
 
     With --require-approval and --pubkey, every bundle also needs an approval
     of its current bytes signed by one of those keys.
