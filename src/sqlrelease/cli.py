@@ -299,9 +299,9 @@ def verify(bundles: tuple[str, ...], pubkeys: tuple[str, ...], require_approval:
     \b
     Exit codes (the most serious when several bundles are checked):
       0  every bundle is intact (and approved, when required)
-      1  a bundle fails: altered, missing or extra files, not plain files,
+      1  a bundle fails: altered, missing or extra files, not plain files, no bundle there,
          a manifest or name that does not match
-      2  invalid input: an unreadable key, a path that is no bundle
+      2  invalid input: an unreadable key file, --require-approval without --pubkey
       3  an approval does not hold: void (the bundle changed since), its
          signature does not match, it names another release, or unreadable
       4  approval required, and no approval of the bundle as it is now is
