@@ -531,13 +531,15 @@ def parse_sums(data: bytes) -> tuple[dict[str, str], list[str]]:
     return sums, problems
 
 
-def verify(bundle: "Path | str | BundleContent", shown: str | None = None, release: str | None = None) -> Verification:
+def verify(
+    bundle: "Path | str | BundleContent", shown: str | None = None, release: str | None = None, check_name: bool = True
+) -> Verification:
     """Check a bundle folder or archive against its SHA256SUMS and manifest; needs no project.
 
     The bundle must be plain files only, and the name it goes by (its folder,
     or its archive without .tar.gz/.zip, and the folder an archive unpacks to)
     must be the release its manifest names, unless `release` says which release
-    a renamed copy is meant to be.
+    a renamed copy is meant to be (`check_name=False`: the bytes only).
     """
     if not isinstance(bundle, BundleContent):
         try:
@@ -562,7 +564,7 @@ def verify(bundle: "Path | str | BundleContent", shown: str | None = None, relea
             result.checked += 1
     result.extra = sorted(p for p in files if p != SUMS and p not in sums)
     manifest = _verify_manifest(files, sums, result)
-    if manifest is not None:
+    if manifest is not None and check_name:
         _verify_name(bundle, manifest, release, result)
     result.missing.sort()
     result.altered.sort()

@@ -84,5 +84,5 @@ def _one(path: Path, keys: dict, require: bool, release: str | None) -> BundleRe
     except BundleError as exc:
         return BundleReport(str(path), bundles.Verification(bundle=str(path), problems=[exc.message]), None)
     verification = bundles.verify(content, str(path), release)
-    review = approval.review_status(content, keys, require=require, release=release)
+    review = approval.review_status(content, keys, require=require)
     return BundleReport(str(path), verification, review)
