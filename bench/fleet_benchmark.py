@@ -3,7 +3,7 @@
 
 Sets up a fleet (default: 150 PostgreSQL databases on one local server, 30
 MariaDB databases on another, 20 SQLite files) at mixed releases of a synthetic
-history (bench/benchmark.py's generator: 120 migrations of mixed table, column,
+history (bench/history.py's generator: 120 migrations of mixed table, column,
 index, constraint and data steps in 12 releases), then times, each --repeats
 times, with the wall clock, the CPU of the processes started (user+sys of
 every child, reaped) and the CPU the database servers spent:
@@ -50,7 +50,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests"), str(REPO / "src")]
 
-import benchmark  # noqa: E402  the synthetic history generator
+import history  # noqa: E402  the synthetic history generator (bench/history.py)
 import dbservers  # noqa: E402  throwaway PostgreSQL / MariaDB servers
 
 from sqlrelease.fleet import clients  # noqa: E402
@@ -168,14 +168,6 @@ def setup(args, work: Path, releases: Path, names: list[str], pg, maria) -> Flee
                 fleet.run_sql(t, release)
             templates[(dialect, state)] = db
     fleet.templates = templates
-    fleet.copies = {}  # MariaDB has no template databases: copy each table (no foreign keys in this history)
-    for state in range(states):
-        source = templates[("mysql", state)]
-        tables = subprocess.run(
-            [fleet.mariadb, "-N", "-B", "-h", maria.host, "-P", str(maria.port), "-u", maria.user, "-e",
-             f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{source}'"],
-            check=True, capture_output=True, text=True).stdout.split()
-        fleet.copies[state] = "".join(f"CREATE TABLE `{t}` LIKE `{source}`.`{t}`; INSERT INTO `{t}` SELECT * FROM `{source}`.`{t}`;\n" for t in tables)
     counter = 0
     for dialect, count in (("postgresql", args.pg), ("mysql", args.mariadb), ("sqlite", args.sqlite)):
         for i in range(count):
@@ -200,8 +192,16 @@ def setup(args, work: Path, releases: Path, names: list[str], pg, maria) -> Flee
 
 
 def reset(fleet: Fleet) -> None:
-    """Put every target back to its starting release (untimed)."""
+    """Put every target back to its starting release (untimed).
+
+    PostgreSQL copies a template database, SQLite a file; MariaDB has no template
+    databases (and a table copy loses foreign keys), so its targets get their
+    starting releases' files again, by hand, in parallel.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     pg_sql = []
+    maria = []
     for t in fleet.targets:
         if t.dialect == "postgresql":
             pg_sql.append(f"DROP DATABASE IF EXISTS {t.database} WITH (FORCE);")
@@ -209,10 +209,16 @@ def reset(fleet: Fleet) -> None:
         elif t.dialect == "mysql":
             fleet.maria.drop_database(t.database)
             fleet.maria.create_database(t.database)
-            subprocess.run([fleet.mariadb, "-h", fleet.maria.host, "-P", str(fleet.maria.port), "-u", fleet.maria.user, t.database],
-                           input=fleet.copies[t.start].encode(), check=True)
+            maria.append(t)
         else:
             shutil.copyfile(fleet.templates[("sqlite", t.start)], t.database)
+
+    def rebuild(t: Target) -> None:
+        for release in fleet.names[: t.start]:
+            fleet.run_sql(t, release)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(rebuild, maria))
     if pg_sql:
         subprocess.run([fleet.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", fleet.pg.host, "-p", str(fleet.pg.port), "-U", fleet.pg.user, "-d", "postgres"],
                        input="\n".join(pg_sql).encode(), check=True)
@@ -268,7 +274,7 @@ def main() -> int:
     parser.add_argument("--sqlite", type=int, default=20, help="SQLite files (default 20)")
     parser.add_argument("--revisions", type=int, default=120)
     parser.add_argument("--releases", type=int, default=12)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=1, help="history seed (default 1: its bundles apply on all three; several others fail on SQLite, see the report)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=8, help="parallel targets, for sqlrelease and xargs -P (default 8)")
     parser.add_argument("--alembic-sample", type=int, default=20, help="targets `alembic current` is timed on (extrapolated)")
@@ -284,8 +290,8 @@ def main() -> int:
         print(f"machine: {os.cpu_count()} CPUs; load {os.getloadavg()}; work in {work}", flush=True)
         project = work / "history"
         project.mkdir()
-        benchmark.TYPES = [t for t in benchmark.TYPES if t != "sa.Text()"]  # MariaDB cannot index TEXT without a length
-        plan = benchmark.generate(project, args.revisions, args.releases, ["postgresql", "mysql", "sqlite"], args.seed)
+        history.TYPES = [t for t in history.TYPES if t != "sa.Text()"]  # MariaDB cannot index TEXT without a length
+        plan = history.generate(project, args.revisions, args.releases, ["postgresql", "mysql", "sqlite"], args.seed).releases
         (project / "migrations" / "env_online.py").write_text(ONLINE_ENV)
         (project / "alembic_online.ini").write_text(f"[alembic]\nscript_location = {project / 'migrations'}\npath_separator = os\n")
         from sqlrelease import api
