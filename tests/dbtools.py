@@ -281,11 +281,20 @@ def _table_snapshot(insp: sqlalchemy.Inspector, table: str, dialect: sqlalchemy.
     }
 
 
-def _snapshot(conn: sqlalchemy.Connection) -> dict:
+# The receipts every bundle script writes: evidence of what ran, which stays when a
+# downgrade undoes the schema. Snapshots leave it out unless asked (bookkeeping=True).
+BOOKKEEPING = frozenset({"sqlrelease_receipts"})
+
+
+def _snapshot(conn: sqlalchemy.Connection, bookkeeping: bool = False) -> dict:
     insp = sqlalchemy.inspect(conn)
     dialect = conn.dialect
     snapshot: dict[str, Any] = {
-        "tables": {t: _table_snapshot(insp, t, dialect) for t in sorted(insp.get_table_names())},
+        "tables": {
+            t: _table_snapshot(insp, t, dialect)
+            for t in sorted(insp.get_table_names())
+            if bookkeeping or t not in BOOKKEEPING
+        },
         "views": {
             v: _squash(_reflect(insp.get_view_definition, v)) for v in sorted(insp.get_view_names())
         },
@@ -294,7 +303,9 @@ def _snapshot(conn: sqlalchemy.Connection) -> dict:
         # Types and sequences outlive the tables that used them: a downgrade
         # that forgets them leaves the database changed.
         snapshot["enums"] = {e["name"]: list(e["labels"]) for e in insp.get_enums(schema="*")}
-        snapshot["sequences"] = sorted(insp.get_sequence_names())
+        snapshot["sequences"] = sorted(
+            s for s in insp.get_sequence_names() if bookkeeping or not any(s.startswith(t + "_") for t in BOOKKEEPING)
+        )
     return snapshot
 
 

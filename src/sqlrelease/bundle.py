@@ -23,7 +23,7 @@ from pathlib import Path
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from . import archive, templates
+from . import archive, messages, templates
 from .dialects import DIALECTS
 from .errors import BundleError, WriteError
 from .rendered import ReleaseSQL
@@ -77,6 +77,8 @@ def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review
             version_table=release_sql.version_table,
             stamp=stamp,
             irreversible=release_sql.irreversible,
+            bookkeeping=release_sql.bookkeeping,
+            source_digest=messages.source_digest(release, history),
         )
         scripts: dict[str, Script] = {
             "upgrade": upgrade_script(ctx, release_sql.upgrade[name]),
@@ -138,6 +140,10 @@ def _manifest(release_sql: ReleaseSQL, history: "History", stamp: str, dialects,
         "from": list(release.start),
         "to": list(release.end),
         "version_table": release_sql.version_table.qualified,
+        # Every script writes a receipt here with its version change (null: switched off), naming the
+        # migration sources by source_digest; each holds the database's apply lock while it runs.
+        "receipts": release_sql.bookkeeping.receipts,
+        "source_digest": messages.source_digest(release, history),
         "stamp": stamp,
         "downgrade": "refuses" if any(not i.accepted for i in release_sql.irreversible) else "available",
         "migrations": migrations,

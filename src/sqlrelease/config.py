@@ -35,8 +35,12 @@ KNOWN_KEYS = {
     "version_table_schema",
     "waivers",
     "timeout",
+    "receipts",
+    "lock_timeout",
 }
 TIMEOUT_ENV = "SQLRELEASE_TIMEOUT"  # set by --timeout; overrides [tool.sqlrelease] timeout
+RECEIPTS = "sqlrelease_receipts"
+LOCK_TIMEOUT = 10
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Config:
     waivers: str = "review/waivers.toml"  # reviewers' accepted findings, relative to root
     rehearse: tuple = ()  # [tool.sqlrelease.rehearse] as sorted (key, value) pairs
     timeout: float | None = DEFAULT_SECONDS  # seconds a migration may take to render or rehearse; None: no limit
+    receipts: str | None = RECEIPTS  # the receipt table every script writes to; None: switched off
+    lock_timeout: int = LOCK_TIMEOUT  # seconds a script waits for another apply's lock on the database
 
     def relative(self, path: Path) -> str:
         """`path` relative to the project root, with forward slashes (as written in bundles)."""
@@ -104,6 +110,12 @@ def load_config(project: Path | str = ".") -> Config:
             if not isinstance(value, dict):
                 raise fail(key, "must be a table, e.g. [tool.sqlrelease.rehearse] postgresql = \"postgresql+psycopg://...\"")
             continue
+        if key == "receipts" and value is False:  # receipts switched off
+            continue
+        if key == "lock_timeout":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
+                raise fail(key, "must be a number of seconds from 0 to 3600", "how long a script waits for another apply's lock")
+            continue
         if key == "timeout":
             continue
         if key != "dialects" and not isinstance(value, str):
@@ -118,8 +130,8 @@ def load_config(project: Path | str = ".") -> Config:
             raise fail("dialects", f"unknown dialect {name!r}", f"choose from {', '.join(DIALECTS)}")
     if len(set(dialects)) != len(dialects):
         raise fail("dialects", "lists a dialect twice")
-    for key in ("version_table", "version_table_schema"):
-        problem = identifier_problem(key, settings[key], dialects) if key in settings else None
+    for key in ("version_table", "version_table_schema", "receipts"):
+        problem = identifier_problem(key, settings[key], dialects) if settings.get(key) not in (None, False) else None
         if problem:
             raise fail(key, problem, "bundles write it unquoted into every statement that reads or moves the version")
     if settings["stamp"] not in STAMP_MODES:
@@ -159,6 +171,8 @@ def load_config(project: Path | str = ".") -> Config:
         waivers=settings.get("waivers", "review/waivers.toml"),
         rehearse=tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in settings.get("rehearse", {}).items())),
         timeout=timeout,
+        receipts=settings.get("receipts", RECEIPTS) or None,
+        lock_timeout=settings.get("lock_timeout", LOCK_TIMEOUT),
     )
 
 

@@ -82,3 +82,21 @@ STAMP_NOTE = (
 
 def step_note(number: int, total: int, revision: str) -> str:
     return f"step {number} of {total}: only migration {revision}; resume a failed upgrade.sql here"
+
+
+def lock_refusal(label: str, timeout: int) -> tuple[str, str]:
+    """What a script says when another session holds the database's apply lock, before and after
+    who holds it (first: MariaDB shows only 192 characters)."""
+    return (
+        "sqlrelease lock: another session (",
+        printable(f") holds the apply lock of this database; {label} waited {timeout} s and changed nothing, run it again when that one is done"),
+    )
+
+
+def source_digest(release, history) -> str:
+    """The sha256 that names the exact migration sources of a release: one line per migration,
+    `<revision> <sha256 of its file>`, in apply order. Receipts and the manifest carry it."""
+    import hashlib
+
+    lines = "".join(f"{revision} {history.source_sha256(revision)}\n" for revision in release.revisions)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()

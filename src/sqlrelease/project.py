@@ -19,7 +19,7 @@ from .errors import ConfigError, PlanError, RenderError
 from .history import History
 from .plan import Plan, Release, load_plan, resolve
 from .render import render
-from .rendered import DOWNGRADE, UPGRADE, Irreversible, MigrationSQL, ReleaseSQL, VersionTable
+from .rendered import DOWNGRADE, UPGRADE, Bookkeeping, Irreversible, MigrationSQL, ReleaseSQL, VersionTable
 
 Progress = Callable[[str], None]
 
@@ -88,6 +88,7 @@ def render_releases(project: Project, releases: list[Release], dialects: Iterabl
             downgrade={d: {r: downgrade[d][r] for r in release.revisions} for d in dialects},
             version_table=version_table,
             irreversible=irreversible,
+            bookkeeping=Bookkeeping(project.config.receipts, project.config.lock_timeout),
         )
     return result
 

@@ -66,6 +66,15 @@ class VersionTable:
 
 
 @dataclass(frozen=True)
+class Bookkeeping:
+    """What every script does besides moving the version table: hold a lock on the database for
+    its whole run, and write a receipt (unless `receipts` is None) with the version change."""
+
+    receipts: str | None = "sqlrelease_receipts"
+    lock_timeout: int = 10  # seconds to wait for another apply's lock
+
+
+@dataclass(frozen=True)
 class Irreversible:
     revision: str
     reason: str
@@ -81,3 +90,4 @@ class ReleaseSQL:
     downgrade: dict
     version_table: VersionTable
     irreversible: tuple[Irreversible, ...] = field(default=())
+    bookkeeping: Bookkeeping = field(default_factory=Bookkeeping)

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from . import messages, templates
 from .dialects import Dialect
 from .plan import Release
-from .rendered import Irreversible, MigrationSQL, VersionTable
+from .rendered import Bookkeeping, Irreversible, MigrationSQL, VersionTable
+from .version import VERSION
 
 if TYPE_CHECKING:
     from .history import History
@@ -39,6 +40,48 @@ class ScriptContext:
     version_table: VersionTable
     stamp: str
     irreversible: tuple[Irreversible, ...] = field(default=())
+    bookkeeping: Bookkeeping = field(default_factory=Bookkeeping)
+    source_digest: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What one script records when it changes the version table."""
+
+    table: str
+    release: str
+    script: str  # upgrade, downgrade, stamp, steps/2-abc...
+    dialect: str
+    start: str  # revisions before, comma-separated ('' for base)
+    end: str
+    digest: str
+    version: str = VERSION
+
+
+def _opening(ctx: ScriptContext, expected, label: str) -> list[str]:
+    """Begin, take the database's apply lock, check the version, make sure the receipt table exists."""
+    m = _macros(ctx.dialect)
+    blocks = [m.begin(), m.lock(ctx.version_table, ctx.bookkeeping.lock_timeout, label), m.guard(ctx.version_table, expected, label)]
+    if ctx.bookkeeping.receipts:
+        blocks.append(m.create_receipts(_receipts_table(ctx)))
+    return blocks
+
+
+def _receipts_table(ctx: ScriptContext) -> str:
+    schema = ctx.version_table.schema
+    return f"{schema}.{ctx.bookkeeping.receipts}" if schema else ctx.bookkeeping.receipts
+
+
+def _closing(ctx: ScriptContext, script: str, start, end, last_change: list[str]) -> list[str]:
+    """The last version change and the receipt, in one transaction where the dialect allows, then commit."""
+    m = _macros(ctx.dialect)
+    if not ctx.bookkeeping.receipts:
+        return [*last_change, m.commit()]
+    receipt = Receipt(
+        _receipts_table(ctx), ctx.release.name, script, ctx.dialect.name,
+        ",".join(sorted(start)), ",".join(sorted(end)), ctx.source_digest,
+    )
+    return [m.begin_receipt(), *last_change, m.receipt(receipt), m.end_receipt(), m.commit()]
 
 
 def _macros(dialect: Dialect):
@@ -120,19 +163,20 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
     m = _macros(ctx.dialect)
     release = ctx.release
     label = messages.label("upgrade", release.name)
-    blocks = [m.begin(), m.guard(ctx.version_table, release.start, label)]
+    blocks = _opening(ctx, release.start, label)
     applied = set(release.applied_before)
     count = 0
+    last_change: list[str] = []
     for revision in release.revisions:
         before = ctx.history.heads_of(applied)
         applied.add(revision)
         after = ctx.history.heads_of(applied)
         count += len(rendered[revision].statements)
+        blocks.extend(last_change)
         blocks.append(_migration_comment(ctx, revision, "upgrade"))
         blocks.extend(_statements(ctx, rendered[revision], label))
-        if ctx.stamp == INLINE:
-            blocks.extend(version_change(ctx, before, after, label))
-    blocks.append(m.commit())
+        last_change = version_change(ctx, before, after, label) if ctx.stamp == INLINE else []
+    blocks.extend(_closing(ctx, "upgrade", release.start, release.end, last_change))
     note = messages.SEPARATE_STAMP_NOTE if ctx.stamp == SEPARATE else None
     return Script(_document(ctx, "upgrade", release.start, blocks, note), count)
 
@@ -156,11 +200,6 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
         name = f"{number:0{width}d}-{revision}"
         label = messages.label(f"steps/{name}", release.name)
         statements = rendered[revision].statements
-        blocks = [m.begin(), m.guard(ctx.version_table, before, label), _migration_comment(ctx, revision, "upgrade")]
-        blocks.extend(_statements(ctx, rendered[revision], label))
-        blocks.extend(version_change(ctx, before, after, label))
-        blocks.append(m.commit())
-        note = messages.step_note(number, len(release.revisions), revision)
         step_ctx = ScriptContext(
             release=Release(
                 name=release.name,
@@ -174,7 +213,13 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
             history=ctx.history,
             version_table=ctx.version_table,
             stamp=INLINE,
+            bookkeeping=ctx.bookkeeping,
+            source_digest=ctx.source_digest,
         )
+        blocks = [*_opening(step_ctx, before, label), _migration_comment(ctx, revision, "upgrade")]
+        blocks.extend(_statements(ctx, rendered[revision], label))
+        blocks.extend(_closing(step_ctx, f"steps/{name}", before, after, version_change(ctx, before, after, label)))
+        note = messages.step_note(number, len(release.revisions), revision)
         steps.append((name, Script(_document(step_ctx, f"steps/{name}", before, blocks, note), len(statements))))
     return steps
 
@@ -188,20 +233,22 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
         message = messages.cannot_downgrade(release.name, refused)
         return Script(_document(ctx, "downgrade", release.end, [m.refuse(message)], message), 0)
     accepted = {i.revision: i for i in ctx.irreversible}
-    blocks = [m.begin(), m.guard(ctx.version_table, release.end, label)]
+    blocks = _opening(ctx, release.end, label)
     applied = set(release.applied_before) | set(release.revisions)
     count = 0
+    last_change: list[str] = []
     for revision in reversed(release.revisions):
         before = ctx.history.heads_of(applied)
         applied.discard(revision)
         after = ctx.history.heads_of(applied)
+        blocks.extend(last_change)
         blocks.append(_migration_comment(ctx, revision, "downgrade"))
         if revision in accepted:
             blocks.append(_common(ctx.dialect).note(messages.accepted_irreversible(accepted[revision])))
         count += len(rendered[revision].statements)
         blocks.extend(_statements(ctx, rendered[revision], label))
-        blocks.extend(version_change(ctx, before, after, label))
-    blocks.append(m.commit())
+        last_change = version_change(ctx, before, after, label)
+    blocks.extend(_closing(ctx, "downgrade", release.end, release.start, last_change))
     return Script(_document(ctx, "downgrade", release.end, blocks), count)
 
 
@@ -209,7 +256,6 @@ def stamp_script(ctx: ScriptContext) -> Script:
     m = _macros(ctx.dialect)
     release = ctx.release
     label = messages.label("stamp", release.name)
-    blocks = [m.begin(), m.guard(ctx.version_table, release.start, label)]
-    blocks.extend(version_change(ctx, release.start, release.end, label))
-    blocks.append(m.commit())
+    blocks = _opening(ctx, release.start, label)
+    blocks.extend(_closing(ctx, "stamp", release.start, release.end, version_change(ctx, release.start, release.end, label)))
     return Script(_document(ctx, "stamp", release.start, blocks, messages.STAMP_NOTE), 0)

@@ -16,6 +16,27 @@ BEGIN;
 
 DO $sqlrelease$
 DECLARE
+    holder text;
+BEGIN
+    FOR attempt IN 0..100 LOOP
+        IF pg_try_advisory_xact_lock(1936813170, 1) THEN
+            RETURN;
+        END IF;
+        IF attempt < 100 THEN
+            PERFORM pg_sleep(0.1);
+        END IF;
+    END LOOP;
+    SELECT format('pid %s, user %s, application %s, since %s', a.pid, a.usename, a.application_name, a.xact_start)
+      INTO holder
+      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.classid = 1936813170 AND l.objid = 1 AND l.objsubid = 2 AND l.granted
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database());
+    RAISE EXCEPTION '%', 'sqlrelease lock: another session (' || coalesce(holder, 'one that has ended since') || ') holds the apply lock of this database; downgrade.sql of release 1.0.0 waited 10 s and changed nothing, run it again when that one is done';
+END
+$sqlrelease$;
+
+DO $sqlrelease$
+DECLARE
     found text;
 BEGIN
     IF to_regclass('alembic_version') IS NOT NULL THEN
@@ -23,6 +44,30 @@ BEGIN
     END IF;
     IF found IS DISTINCT FROM '8d41e6a0c2f9' THEN
         RAISE EXCEPTION '%', 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce(found, 'none') || '; nothing was changed';
+    END IF;
+END
+$sqlrelease$;
+
+\if :{?sqlrelease_run}
+\else
+\set sqlrelease_run ''
+\endif
+DO $sqlrelease$
+BEGIN
+    IF to_regclass('sqlrelease_receipts') IS NULL THEN
+        CREATE TABLE sqlrelease_receipts (
+            id BIGSERIAL PRIMARY KEY,
+            release_name VARCHAR(100) NOT NULL,
+            script VARCHAR(100) NOT NULL,
+            dialect VARCHAR(20) NOT NULL,
+            from_revisions VARCHAR(1000) NOT NULL,
+            to_revisions VARCHAR(1000) NOT NULL,
+            source_digest VARCHAR(64) NOT NULL,
+            sqlrelease_version VARCHAR(40) NOT NULL,
+            applied_by VARCHAR(200),
+            applied_at TIMESTAMP NOT NULL,
+            run_id VARCHAR(100)
+        );
     END IF;
 END
 $sqlrelease$;
@@ -62,5 +107,8 @@ END
 $sqlrelease$;
 
 DROP TABLE alembic_version;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.0.0', 'downgrade', 'postgresql', '8d41e6a0c2f9', '', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
 
 COMMIT;

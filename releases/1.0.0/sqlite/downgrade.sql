@@ -11,11 +11,26 @@
 -- The file turns on .bail itself, because without it sqlite3 would go on after an error.
 
 .bail on
+.timeout 10000
 
 BEGIN IMMEDIATE;
 
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> '8d41e6a0c2f9';
+
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at TIMESTAMP NOT NULL,
+    run_id VARCHAR(100)
+);
 
 -- downgrade 8d41e6a0c2f9: create department
 -- source: migrations/versions/0002_8d41e6a0c2f9_create_department.py
@@ -34,5 +49,8 @@ DELETE FROM alembic_version WHERE alembic_version.version_num = '3f2a9c1e7b40';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.0.0: removing 3f2a9c1e7b40 from alembic_version: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
 
 DROP TABLE alembic_version;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.0.0', 'downgrade', 'sqlite', '8d41e6a0c2f9', '', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;

@@ -12,6 +12,7 @@
 -- The file turns on .bail itself, because without it sqlite3 would go on after an error.
 
 .bail on
+.timeout 10000
 
 BEGIN IMMEDIATE;
 
@@ -21,6 +22,23 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 );
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ' || (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) || '; nothing was changed') WHERE (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NOT NULL;
 
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at TIMESTAMP NOT NULL,
+    run_id VARCHAR(100)
+);
+
 INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.0.0', 'stamp', 'sqlite', '', '8d41e6a0c2f9', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;

@@ -13,11 +13,26 @@
 -- The file turns on .bail itself, because without it sqlite3 would go on after an error.
 
 .bail on
+.timeout 10000
 
 BEGIN IMMEDIATE;
 
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'c4b8e1f3a906';
+
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at TIMESTAMP NOT NULL,
+    run_id VARCHAR(100)
+);
 
 -- downgrade c4b8e1f3a906: create recruits
 -- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
@@ -65,5 +80,8 @@ ALTER TABLE departments RENAME TO department;
 
 UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = 'b7c03e5d9a12';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 8d41e6a0c2f9: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.1.0', 'downgrade', 'sqlite', 'c4b8e1f3a906', '8d41e6a0c2f9', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;

@@ -12,11 +12,26 @@
 -- The file turns on .bail itself, because without it sqlite3 would go on after an error.
 
 .bail on
+.timeout 10000
 
 BEGIN IMMEDIATE;
 
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.2.0 expects alembic_version = e61a7c9d0b58, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.2.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'e61a7c9d0b58';
+
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at TIMESTAMP NOT NULL,
+    run_id VARCHAR(100)
+);
 
 -- downgrade e61a7c9d0b58: require a unique recruits.personal_email_address
 -- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
@@ -60,5 +75,8 @@ ALTER TABLE recruits DROP COLUMN personal_email_address;
 
 UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '9e07d3b5c8a1';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to c4b8e1f3a906: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.2.0', 'downgrade', 'sqlite', 'e61a7c9d0b58', 'c4b8e1f3a906', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;

@@ -12,11 +12,26 @@
 -- The file turns on .bail itself, because without it sqlite3 would go on after an error.
 
 .bail on
+.timeout 10000
 
 BEGIN IMMEDIATE;
 
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'c4b8e1f3a906';
+
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at TIMESTAMP NOT NULL,
+    run_id VARCHAR(100)
+);
 
 -- upgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
 -- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
@@ -61,5 +76,8 @@ ALTER TABLE _alembic_tmp_recruits RENAME TO recruits;
 
 UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = '2d5f8a4c1b73';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.2.0', 'upgrade', 'sqlite', 'c4b8e1f3a906', 'e61a7c9d0b58', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;

@@ -16,6 +16,27 @@ BEGIN;
 
 DO $sqlrelease$
 DECLARE
+    holder text;
+BEGIN
+    FOR attempt IN 0..100 LOOP
+        IF pg_try_advisory_xact_lock(1936813170, 1) THEN
+            RETURN;
+        END IF;
+        IF attempt < 100 THEN
+            PERFORM pg_sleep(0.1);
+        END IF;
+    END LOOP;
+    SELECT format('pid %s, user %s, application %s, since %s', a.pid, a.usename, a.application_name, a.xact_start)
+      INTO holder
+      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.classid = 1936813170 AND l.objid = 1 AND l.objsubid = 2 AND l.granted
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database());
+    RAISE EXCEPTION '%', 'sqlrelease lock: another session (' || coalesce(holder, 'one that has ended since') || ') holds the apply lock of this database; stamp.sql of release 1.3.0 waited 10 s and changed nothing, run it again when that one is done';
+END
+$sqlrelease$;
+
+DO $sqlrelease$
+DECLARE
     found text;
 BEGIN
     IF to_regclass('alembic_version') IS NOT NULL THEN
@@ -23,6 +44,30 @@ BEGIN
     END IF;
     IF found IS DISTINCT FROM 'e61a7c9d0b58' THEN
         RAISE EXCEPTION '%', 'sqlrelease guard: stamp.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce(found, 'none') || '; nothing was changed';
+    END IF;
+END
+$sqlrelease$;
+
+\if :{?sqlrelease_run}
+\else
+\set sqlrelease_run ''
+\endif
+DO $sqlrelease$
+BEGIN
+    IF to_regclass('sqlrelease_receipts') IS NULL THEN
+        CREATE TABLE sqlrelease_receipts (
+            id BIGSERIAL PRIMARY KEY,
+            release_name VARCHAR(100) NOT NULL,
+            script VARCHAR(100) NOT NULL,
+            dialect VARCHAR(20) NOT NULL,
+            from_revisions VARCHAR(1000) NOT NULL,
+            to_revisions VARCHAR(1000) NOT NULL,
+            source_digest VARCHAR(64) NOT NULL,
+            sqlrelease_version VARCHAR(40) NOT NULL,
+            applied_by VARCHAR(200),
+            applied_at TIMESTAMP NOT NULL,
+            run_id VARCHAR(100)
+        );
     END IF;
 END
 $sqlrelease$;
@@ -38,5 +83,8 @@ BEGIN
     END IF;
 END
 $sqlrelease$;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.3.0', 'stamp', 'postgresql', 'e61a7c9d0b58', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
 
 COMMIT;

@@ -10,11 +10,26 @@
 -- The file turns on .bail itself, because without it sqlite3 would go on after an error.
 
 .bail on
+.timeout 10000
 
 BEGIN IMMEDIATE;
 
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
 SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'e61a7c9d0b58';
+
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at TIMESTAMP NOT NULL,
+    run_id VARCHAR(100)
+);
 
 -- upgrade 74c2b9e5f3d0: normalise employee emails to lower case
 -- source: migrations/versions/0010_74c2b9e5f3d0_normalise_employee_emails_to_lower_case.py
@@ -23,5 +38,8 @@ UPDATE employees SET email=lower(employees.email);
 
 UPDATE alembic_version SET version_num = '74c2b9e5f3d0' WHERE alembic_version.version_num = 'e61a7c9d0b58';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: upgrade.sql of release 1.3.0: moving alembic_version from e61a7c9d0b58 to 74c2b9e5f3d0: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
+VALUES ('1.3.0', 'upgrade', 'sqlite', 'e61a7c9d0b58', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;

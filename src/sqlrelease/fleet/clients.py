@@ -147,13 +147,22 @@ def _mysql_argv(target, timeout: int) -> list[str]:
 
 def apply_invocation(target, file: Path, password: str | None, *, timeout: int, run_id: str = "") -> Invocation:
     """How the bundle README runs `file` on this target, with this connection."""
+    # The run id reaches the receipt through a client variable (by hand it is simply not set);
+    # it is made of letters, digits and '-' (new_run_id), so it needs no quoting.
     env = _connection_env(target, password, timeout, f"sqlrelease apply {run_id}".strip())
     if target.dialect == "postgresql":
-        argv = [client_binary("postgresql"), "-v", "ON_ERROR_STOP=1", "-X", "-q", "-d", postgres_conninfo(target.url), "-f", str(file)]
+        argv = [client_binary("postgresql"), "-v", "ON_ERROR_STOP=1", "-X", "-q"]
+        argv += ["-v", f"sqlrelease_run={run_id}"] if run_id else []
+        argv += ["-d", postgres_conninfo(target.url), "-f", str(file)]
         return Invocation(tuple(argv), tuple(sorted(env.items())))
     if target.dialect == "mysql":
-        return Invocation(tuple(_mysql_argv(target, timeout)), tuple(sorted(env.items())), stdin_file=file)
-    return Invocation((client_binary("sqlite"), "-bail", str(target.path)), (), stdin_file=file)
+        argv = _mysql_argv(target, timeout)
+        if run_id:
+            argv.insert(-1, f"--init-command=SET @sqlrelease_run_id = '{run_id}'")
+        return Invocation(tuple(argv), tuple(sorted(env.items())), stdin_file=file)
+    argv = [client_binary("sqlite"), "-bail"]
+    argv += ["-cmd", f".parameter set @sqlrelease_run_id '{run_id}'"] if run_id else []
+    return Invocation((*argv, str(target.path)), (), stdin_file=file)
 
 
 def status_invocation(target, query: str, password: str | None, *, timeout: int) -> Invocation:
@@ -190,10 +199,11 @@ class Outcome:
     def first_error(self) -> str:
         """The line that says what went wrong, for a one-line report."""
         lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
-        for line in lines:
-            if re.search(r"ERROR|Error|error:|FATAL|failed|refused|denied|sqlrelease", line):
-                return line[:500]
-        return (lines[0] if lines else f"exit code {self.exit_code}")[:500]
+        for pattern in (r"ERROR|Error|error:|FATAL", r"failed|refused|denied|sqlrelease guard|sqlrelease lock"):
+            for line in lines:
+                if re.search(pattern, line) and "NOTICE" not in line:
+                    return line[:500]
+        return (lines[-1] if lines else f"exit code {self.exit_code}")[:500]
 
 
 def run(invocation: Invocation, secrets: Secrets, *, timeout: float | None = None) -> Outcome:

@@ -76,7 +76,7 @@ class TargetStatus:
         }
         if self.position is not None and not self.position.complete:
             data["inside"] = {"release": self.position.inside, "done": self.position.done, "of": self.position.total}
-        for key in ("user", "clock"):
+        for key in ("user", "clock", "receipt", "lock"):
             if self.probe.get(key) is not None:
                 data[key] = self.probe[key]
         return data

@@ -25,17 +25,20 @@ Progress = Callable[[TargetStatus], None]
 
 
 @lru_cache(maxsize=None)
-def _status_query(dialect: str, version_table: str) -> str:
+def _status_query(dialect: str, version_table: str, receipts: str | None) -> str:
     schema, _, table = version_table.rpartition(".")
+    qualified_receipts = f"{schema}.{receipts}" if receipts and schema else receipts
     # `dialect` selects the template environment whose filters escape for that dialect.
     return templates.render(
-        f"status/{dialect}.sql.j2", dialect=DIALECTS[dialect], version_table=version_table, schema=schema or None, table=table
+        f"status/{dialect}.sql.j2", dialect=DIALECTS[dialect], version_table=version_table, schema=schema or None,
+        table=table, receipts=qualified_receipts, receipts_name=receipts,
+        bookkeeping=[name for name in (table, receipts) if name],
     )
 
 
 def status_query(dialect: str, catalog: Catalog) -> str:
     """The hand-runnable status query of `dialect` for the bundles of `catalog`."""
-    return _status_query(dialect, catalog.last.version_table)
+    return _status_query(dialect, catalog.last.version_table, catalog.last.manifest.get("receipts"))
 
 
 def read_probe(stdout: str) -> dict | None:
@@ -83,6 +86,12 @@ def target_status(target, catalog: Catalog, goal_index: int, secrets: Secrets, t
         return unreachable(target, catalog.releases[goal_index].name, problem, seconds)
     status = classify(target, answer, catalog, goal_index)
     status.seconds = seconds
+    lock = answer.get("lock")
+    if lock:
+        # An apply holds the database's lock now: what it finds later is not settled yet.
+        who = ", ".join(f"{k} {v}" for k, v in lock.items() if v not in (None, ""))
+        status.state = "locked"
+        status.detail = f"an apply is running ({who}); {status.detail}"
     if last and last.get("outcome") == "failed" and last.get("versions_after") == status.versions and status.state in ("current", "behind"):
         status.state = "failed"
         status.detail = f"the last apply (run {last.get('run')}) failed: {last.get('error') or 'see the journal'}; {status.detail}"

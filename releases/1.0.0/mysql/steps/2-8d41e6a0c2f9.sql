@@ -13,6 +13,14 @@
 
 SET autocommit = 1;
 
+SET @sqlrelease_locked = GET_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())), 10);
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_locked = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease lock: another session (', 'connection ', IFNULL(IS_USED_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))), '?'), ') holds the apply lock of this database; steps/2-8d41e6a0c2f9.sql of release 1.0.0 waited 10 s and changed nothing, run it again when that one is done'), '`', '``'), '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+
 SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
@@ -28,6 +36,20 @@ SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CO
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
 
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at DATETIME(6) NOT NULL,
+    run_id VARCHAR(100)
+);
+
 -- upgrade 8d41e6a0c2f9: create department
 -- source: migrations/versions/0002_8d41e6a0c2f9_create_department.py
 
@@ -39,6 +61,8 @@ CREATE TABLE department (
 );
 SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
+START TRANSACTION;
+
 UPDATE alembic_version SET version_num = '8d41e6a0c2f9' WHERE alembic_version.version_num = '3f2a9c1e7b40';
 SET @sqlrelease_changed = ROW_COUNT();
 SET @sqlrelease_ok = 0;
@@ -47,3 +71,8 @@ SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ O
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: steps/2-8d41e6a0c2f9.sql of release 1.0.0: moving alembic_version from 3f2a9c1e7b40 to 8d41e6a0c2f9: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.0.0', 'steps/2-8d41e6a0c2f9', 'mysql', '3f2a9c1e7b40', '8d41e6a0c2f9', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+COMMIT;

@@ -13,6 +13,14 @@
 
 SET autocommit = 1;
 
+SET @sqlrelease_locked = GET_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())), 10);
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_locked = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease lock: another session (', 'connection ', IFNULL(IS_USED_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))), '?'), ') holds the apply lock of this database; steps/2-1e9f4a7b6c35.sql of release 1.1.0 waited 10 s and changed nothing, run it again when that one is done'), '`', '``'), '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+
 SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
@@ -28,11 +36,27 @@ SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CO
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
 
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at DATETIME(6) NOT NULL,
+    run_id VARCHAR(100)
+);
+
 -- upgrade 1e9f4a7b6c35: rename departments.address to location
 -- source: migrations/versions/0004_1e9f4a7b6c35_rename_departments_address_to_location.py
 
 ALTER TABLE departments CHANGE address location VARCHAR(200) NULL;
 SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+START TRANSACTION;
 
 UPDATE alembic_version SET version_num = '1e9f4a7b6c35' WHERE alembic_version.version_num = 'b7c03e5d9a12';
 SET @sqlrelease_changed = ROW_COUNT();
@@ -42,3 +66,8 @@ SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ O
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: steps/2-1e9f4a7b6c35.sql of release 1.1.0: moving alembic_version from b7c03e5d9a12 to 1e9f4a7b6c35: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.1.0', 'steps/2-1e9f4a7b6c35', 'mysql', 'b7c03e5d9a12', '1e9f4a7b6c35', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+COMMIT;

@@ -13,6 +13,14 @@
 
 SET autocommit = 1;
 
+SET @sqlrelease_locked = GET_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())), 10);
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_locked = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease lock: another session (', 'connection ', IFNULL(IS_USED_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))), '?'), ') holds the apply lock of this database; steps/4-c4b8e1f3a906.sql of release 1.1.0 waited 10 s and changed nothing, run it again when that one is done'), '`', '``'), '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+
 SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
@@ -27,6 +35,20 @@ SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', '
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: steps/4-c4b8e1f3a906.sql of release 1.1.0 expects alembic_version = 5a6d2c8e0f47, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at DATETIME(6) NOT NULL,
+    run_id VARCHAR(100)
+);
 
 -- upgrade c4b8e1f3a906: create recruits
 -- source: migrations/versions/0006_c4b8e1f3a906_create_recruits.py
@@ -43,6 +65,8 @@ CREATE TABLE recruits (
 );
 SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
+START TRANSACTION;
+
 UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '5a6d2c8e0f47';
 SET @sqlrelease_changed = ROW_COUNT();
 SET @sqlrelease_ok = 0;
@@ -51,3 +75,8 @@ SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ O
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: steps/4-c4b8e1f3a906.sql of release 1.1.0: moving alembic_version from 5a6d2c8e0f47 to c4b8e1f3a906: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.1.0', 'steps/4-c4b8e1f3a906', 'mysql', '5a6d2c8e0f47', 'c4b8e1f3a906', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+COMMIT;

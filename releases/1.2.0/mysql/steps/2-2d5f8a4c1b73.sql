@@ -13,6 +13,14 @@
 
 SET autocommit = 1;
 
+SET @sqlrelease_locked = GET_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())), 10);
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_locked = 1);
+SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease lock: another session (', 'connection ', IFNULL(IS_USED_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))), '?'), ') holds the apply lock of this database; steps/2-2d5f8a4c1b73.sql of release 1.2.0 waited 10 s and changed nothing, run it again when that one is done'), '`', '``'), '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+
 SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
 SET @sqlrelease_read = IF(
     EXISTS(SELECT 1 FROM information_schema.tables
@@ -28,11 +36,27 @@ SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CO
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
 
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at DATETIME(6) NOT NULL,
+    run_id VARCHAR(100)
+);
+
 -- upgrade 2d5f8a4c1b73: backfill recruits.personal_email_address
 -- source: migrations/versions/0008_2d5f8a4c1b73_backfill_recruits_personal_email_address.py
 
 UPDATE recruits SET personal_email_address=(concat(lower(coalesce(recruits.github_name, recruits.id_number)), '@recruits.invalid')) WHERE recruits.personal_email_address IS NULL;
 SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+START TRANSACTION;
 
 UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = '9e07d3b5c8a1';
 SET @sqlrelease_changed = ROW_COUNT();
@@ -42,3 +66,8 @@ SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ O
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: steps/2-2d5f8a4c1b73.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to 2d5f8a4c1b73: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.2.0', 'steps/2-2d5f8a4c1b73', 'mysql', '9e07d3b5c8a1', '2d5f8a4c1b73', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
+SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+COMMIT;
