@@ -27,6 +27,7 @@ _HOMES = {
     "init": "commands.init",
     "keygen": "approval",
     "lint_project": "commands.review",
+    "next_step": "commands.init",
     "open_fleet": "fleet",
     "pack": "commands.pack",
     "plan_status": "commands.plan",
@@ -55,7 +56,7 @@ if TYPE_CHECKING:  # the same names, for readers, type checkers and the layering
     from .commands.check import check
     from .commands.diff import diff_build, diff_releases
     from .commands.doctor import doctor
-    from .commands.init import init
+    from .commands.init import init, next_step
     from .commands.pack import pack
     from .commands.plan import cut, plan_status
     from .commands.review import approve_release, lint_project, waive

@@ -140,7 +140,7 @@ def init(folder: str, script_location: str | None) -> None:
     """
     for path in api.init(folder, script_location):
         say(f"created {path}")
-    say("next: write migrations with `alembic revision`, then `sqlrelease cut NAME`")
+    say(f"next: {api.next_step(folder)}")
 
 
 @main.command()

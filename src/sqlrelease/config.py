@@ -8,7 +8,7 @@ from pathlib import Path
 import os
 
 from . import tomlfile
-from .dialects import DIALECTS
+from .dialects import DIALECTS, canonical
 from .errors import ConfigError
 from .sqlnames import identifier_problem
 from .timelimit import DEFAULT_SECONDS
@@ -125,9 +125,10 @@ def load_config(project: Path | str = ".") -> Config:
     dialects = settings["dialects"]
     if not isinstance(dialects, list) or not dialects or not all(isinstance(d, str) for d in dialects):
         raise fail("dialects", "must be a non-empty list of dialect names", f"choose from {', '.join(DIALECTS)}")
-    for name in dialects:
-        if name not in DIALECTS:
-            raise fail("dialects", f"unknown dialect {name!r}", f"choose from {', '.join(DIALECTS)}")
+    try:
+        dialects = [canonical(name) for name in dialects]  # aliases (postgres, mariadb) mean their dialect
+    except ConfigError as exc:
+        raise fail("dialects", exc.message.removeprefix("dialect: "), exc.hint) from None
     if len(set(dialects)) != len(dialects):
         raise fail("dialects", "lists a dialect twice")
     for key in ("version_table", "version_table_schema", "receipts"):

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import logging
+import os
 import re
+import sys
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +67,65 @@ def alembic_config(config: Config) -> AlembicConfig:
     return cfg
 
 
+@contextmanager
+def as_alembic_runs(config: Config):
+    """Run the project's own code (revision files, env.py) as the Alembic CLI would.
+
+    Alembic runs from the project root: env.py may read `os.getcwd()` or rely on
+    `prepend_sys_path = .`, and `fileConfig()` replaces the process's logging.
+    Inside, the working directory is the root and the root is on sys.path;
+    afterwards the working directory, sys.path and the logging configuration are
+    what they were, whichever folder the command ran from (`-C`, a subfolder).
+    """
+    cwd, path = os.getcwd(), list(sys.path)
+    saved_logging = _logging_state()
+    os.chdir(config.root)
+    sys.path.insert(0, str(config.root))
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        sys.path[:] = path
+        _restore_logging(saved_logging)
+
+
+def _loggers() -> dict[str, logging.Logger]:
+    found = {name: lg for name, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    found[""] = logging.getLogger()
+    return found
+
+
+def _logging_state() -> dict:
+    return {
+        "disable": logging.root.manager.disable,
+        "loggers": {n: (lg.level, list(lg.handlers), lg.propagate, lg.disabled) for n, lg in _loggers().items()},
+    }
+
+
+def _restore_logging(state: dict) -> None:
+    """Undo what env.py's fileConfig()/basicConfig() did: levels, handlers, propagation, disabled loggers."""
+    logging.disable(state["disable"])
+    saved = state["loggers"]
+    for name, logger in _loggers().items():
+        level, handlers, propagate, disabled = saved.get(name, (logging.NOTSET, [], True, False))
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate, logger.disabled = propagate, disabled
+
+
+FLASK_ENV = re.compile(r"^\s*(from\s+flask\s+import|import\s+flask\b)", re.MULTILINE)
+
+
+def alembic_command(script_dir: Path | str) -> str:
+    """How the project runs Alembic: `flask db` when env.py is Flask-Migrate's, else `alembic`."""
+    env_py = Path(script_dir) / "env.py"
+    try:
+        text = env_py.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "alembic"
+    return "flask db" if FLASK_ENV.search(text) else "alembic"
+
+
 def load_script(config: Config) -> ScriptDirectory:
     cfg = alembic_config(config)
     try:
@@ -110,7 +173,13 @@ class History:
 
     @classmethod
     def load(cls, config: Config) -> "History":
-        return cls(load_script(config), config.root, config.timeout)
+        with as_alembic_runs(config):  # revision files import as they would under Alembic
+            return cls(load_script(config), config.root, config.timeout)
+
+    @property
+    def command(self) -> str:
+        """The project's Alembic command line, for hints: `alembic` or `flask db`."""
+        return alembic_command(self.script.dir)
 
     def module(self, revision: str):
         """The imported Python module of a revision file."""
@@ -123,7 +192,7 @@ class History:
         try:
             found = self.script.revision_map.get_revisions(ident)
         except Exception as exc:  # alembic raises several kinds for bad identifiers
-            raise PlanError(f"unknown revision {ident!r}: {exc}", hint="see `alembic history` for valid ids") from None
+            raise PlanError(f"unknown revision {ident!r}: {exc}", hint=f"see `{self.command} history` for valid ids") from None
         ids = [r.revision for r in found if r is not None]
         if len(ids) != 1:
             raise PlanError(

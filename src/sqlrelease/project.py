@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from . import overrides, rehearse, servers
 from .config import Config, load_config
 from .diagnosis import diagnose, fix_without_server
-from .dialects import DIALECTS
+from .dialects import DIALECTS, canonical
 from .errors import ConfigError, PlanError, RenderError
 from .history import History
 from .plan import Plan, Release, load_plan, resolve
@@ -149,8 +149,5 @@ def select_releases(project: Project, names: Iterable[str]) -> list[Release]:
 
 def choose_dialects(project: Project, dialects: Iterable[str] | None) -> list[str]:
     """The given dialects (default: the configured ones), validated, in the order of DIALECTS."""
-    chosen = list(dialects or project.config.dialects)
-    for name in chosen:
-        if name not in DIALECTS:
-            raise ConfigError(f"unknown dialect {name!r}", hint=f"choose from {', '.join(DIALECTS)}")
+    chosen = [canonical(name, "--dialect") for name in (dialects or project.config.dialects)]
     return sorted(set(chosen), key=list(DIALECTS).index)

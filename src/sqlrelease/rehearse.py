@@ -36,7 +36,8 @@ from . import batch, urls
 from .diagnosis import diagnose
 from .dialects import DIALECTS
 from .errors import RenderError, ServerError
-from .render import alembic_config_for_render, failure_of, quiet_alembic, stopped_in
+from .history import as_alembic_runs
+from .render import alembic_config_for_render, failure_of, quiet_alembic, quiet_alembic_again, stopped_in
 from .timelimit import limit
 from .rendered import DOWNGRADE, UPGRADE, MigrationSQL
 from .servers import available, how_to_name_a_server, url, wanted
@@ -147,7 +148,7 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
             recorder = _Recorder(DIALECTS[dialect], connection.dialect)
             event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
             environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
-            with quiet_alembic(), environment:
+            with as_alembic_runs(project.config), quiet_alembic(), environment:
                 if project.config.environment == "builtin":
                     environment.configure(target_metadata=None)
                     with environment.begin_transaction():
@@ -194,6 +195,7 @@ class _RehearsalEnvironment(EnvironmentContext):
     def configure(self, *args, **kw):  # noqa: D401 - same contract as Alembic's
         for key in ("connection", "url", "dialect_name", "output_buffer", "as_sql"):
             kw.pop(key, None)
+        quiet_alembic_again()
         return super().configure(*args, connection=self.connection, **kw)
 
     def run_migrations(self, **kw) -> None:

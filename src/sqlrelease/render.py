@@ -11,6 +11,7 @@ captured: bundles write guarded equivalents of their own.
 
 from __future__ import annotations
 
+import configparser
 import logging
 import re
 import traceback
@@ -27,7 +28,7 @@ from .config import Config
 from .dialects import Dialect
 from .errors import ConfigError, Interrupted, RenderError, SqlreleaseError
 from .sqlnames import identifier_problem
-from .history import History, alembic_config
+from .history import History, alembic_config, as_alembic_runs
 from .rendered import Failure, MigrationSQL
 from .timelimit import TimeLimitExceeded, limit
 
@@ -88,6 +89,7 @@ class _OfflineEnvironment(EnvironmentContext):
         for key in ("version_table", "version_table_schema"):
             if kw.get(key):
                 setattr(self.result, key, self._checked(key, kw[key]))
+        quiet_alembic_again()
         kw["literal_binds"] = True  # bind placeholders are unusable in a script
         return super().configure(*args, url=self.dialect.url, output_buffer=self.capture, **kw)
 
@@ -173,12 +175,25 @@ def _warnings_named(shown: str, path: Path, revision: str):
 _OfflineEnvironment._setups[_OfflineEnvironment] = EnvironmentContext._setups[EnvironmentContext]
 
 
+# What env.py's fileConfig() gets when the project has no logging configuration to give it.
+NO_LOGGING = "[loggers]\nkeys = root\n[handlers]\nkeys =\n[formatters]\nkeys =\n[logger_root]\nhandlers =\n"
+
+
 def alembic_config_for_render(config: Config):
+    """The project's Alembic config, with a file name env.py's `fileConfig()` accepts.
+
+    env.py calls `fileConfig(config.config_file_name)`, unguarded in Flask-Migrate's
+    and Alembic's older templates, so the name must not be None: it is the ini
+    when the ini configures logging, else a parser holding an empty logging
+    configuration (fileConfig accepts either). What fileConfig does to logging is
+    undone by `as_alembic_runs` when env.py returns.
+    """
     cfg = alembic_config(config)
-    # Read the ini now, then hide its file name: env.py's fileConfig() would
-    # otherwise reconfigure logging of the process that renders.
-    _ = cfg.file_config
-    cfg.config_file_name = None
+    ini = cfg.file_config  # read now: the name may be replaced below
+    if cfg.config_file_name is None or not all(ini.has_section(s) for s in ("loggers", "handlers", "formatters")):
+        empty = configparser.RawConfigParser()
+        empty.read_string(NO_LOGGING)
+        cfg.config_file_name = empty
     return cfg
 
 
@@ -236,13 +251,18 @@ def quiet_alembic():
         logger.setLevel(previous)
 
 
+def quiet_alembic_again() -> None:
+    """Called from env.py's configure(): its fileConfig() may have turned Alembic's INFO lines on again."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
     """Render `revisions` (in the order given) for one dialect and direction, in one pass."""
     batch.install()  # same bytes every time, and table rebuilds reported
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
     env_py = Path(script.dir) / "env.py"
-    with quiet_alembic(), environment:
+    with as_alembic_runs(config), quiet_alembic(), environment:
         try:
             with stopped_in(config.relative(env_py), env_py, None, dialect.name, "env.py"), \
                     limit(config.timeout, f"env.py ({dialect.name} {direction})"):

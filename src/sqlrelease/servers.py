@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from . import urls
-from .dialects import DIALECTS
+from .dialects import DIALECTS, canonical
 from .errors import ConfigError
 
 ENV_PREFIX = "SQLRELEASE_REHEARSE_URL_"
@@ -21,7 +21,8 @@ BACKENDS = {"mysql": ("mysql", "mariadb")}
 
 
 def settings(config) -> dict:
-    return dict(config.rehearse)
+    """[tool.sqlrelease.rehearse], with dialect aliases (postgres, mariadb) under their canonical names."""
+    return {(key if key == "revisions" else canonical(key, "[tool.sqlrelease.rehearse]")): value for key, value in config.rehearse}
 
 
 def url(config, dialect: str):
@@ -65,10 +66,11 @@ def use_urls(pairs) -> None:
     """`DIALECT=URL` pairs given on the command line: the servers to rehearse on, for this process."""
     for pair in pairs:
         dialect, sep, value = pair.partition("=")
-        if not sep or not value or dialect not in DIALECTS:
+        if not sep or not value:
             raise ConfigError(
                 f"--rehearse-url {urls.mask(pair)!r}: expected DIALECT=URL",
                 hint=f"DIALECT is one of {', '.join(DIALECTS)}",
             )
+        dialect = canonical(dialect, "--rehearse-url")
         _server_url(value, dialect, "--rehearse-url")
         os.environ[ENV_PREFIX + dialect.upper()] = value

@@ -169,7 +169,7 @@ def check_project(project: Project, rendered: dict[str, dict[str, bytes]], stric
             Finding(
                 "heads",
                 WARNING,
-                f"the history has {len(heads)} unmerged heads: {', '.join(heads)} (merge them with `alembic merge`)",
+                f"the history has {len(heads)} unmerged heads: {', '.join(heads)} (merge them with `{project.history.command} merge`)",
             )
         )
     findings.sort(key=lambda f: KINDS.index(f.kind))

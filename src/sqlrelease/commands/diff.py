@@ -16,7 +16,7 @@ def diff_releases(project: Path | str, old: str, new: str, dialect: str | None =
     proj = open_project(project)
     releases = [proj.release(old), proj.release(new)]
     if dialect is not None:
-        choose_dialects(proj, [dialect])
+        [dialect] = choose_dialects(proj, [dialect])
     unbuilt = [r.name for r in releases if not proj.bundle_dir(r).is_dir()]
     rendered = render_bundles(proj, unbuilt) if unbuilt else {}
     sides = []

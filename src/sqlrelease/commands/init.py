@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 
 from .. import tomlfile
 from ..config import load_config
 from ..errors import ConfigError
+from ..history import alembic_command, as_alembic_runs, load_script
 from ..plan import PLAN_HEADER
+
+# Written into [tool.sqlrelease] for a Flask-Migrate layout (`flask db init`).
+FLASK_MIGRATE = (
+    "Flask-Migrate layout: alembic.ini lives in the script folder, and env.py needs the",
+    "application (current_app), which exists only under `flask db`. The built-in offline",
+    "environment renders the same SQL as env.py's offline mode, without the app.",
+)
 
 
 def init(folder: Path | str = ".", script_location: str | None = None) -> list[str]:
@@ -35,9 +44,12 @@ def init(folder: Path | str = ".", script_location: str | None = None) -> list[s
         _create_alembic_environment(root)
         changed += ["alembic.ini", "migrations/"]
     settings = {"alembic_ini": "alembic.ini"} if ini.exists() else {}
+    flask = script_location is not None and alembic_command(root / script_location) == "flask db"
+    if flask and (root / script_location / "alembic.ini").is_file():
+        settings["alembic_ini"] = f"{Path(script_location).as_posix()}/alembic.ini"
     if script_location is not None:
         settings["script_location"] = Path(script_location).as_posix()
-    tomlfile.edit(pyproject, lambda document: _add_table(document, settings), header="", error=ConfigError, shown="pyproject.toml")
+    tomlfile.edit(pyproject, lambda document: _add_table(document, settings, flask), header="", error=ConfigError, shown="pyproject.toml")
     changed.append("pyproject.toml")
     plan = root / "releases.toml"
     if not plan.exists():
@@ -46,11 +58,15 @@ def init(folder: Path | str = ".", script_location: str | None = None) -> list[s
     return changed
 
 
-def _add_table(document, location: dict) -> None:
-    """`[tool.sqlrelease]` with the defaults spelled out, after whatever the file holds."""
+def _add_table(document, location: dict, flask: bool) -> None:
+    """`[tool.sqlrelease]` with the defaults spelled out, after whatever the file holds; for a
+    Flask-Migrate layout the built-in environment, with comment lines saying why."""
     import tomlkit
 
     table = tomlkit.table()
+    if flask:
+        for line in FLASK_MIGRATE:
+            table.add(tomlkit.comment(line))
     for key, value in location.items():
         table[key] = value
     table["plan"] = "releases.toml"
@@ -58,8 +74,12 @@ def _add_table(document, location: dict) -> None:
     table["dialects"] = ["postgresql", "mysql", "sqlite"]
     table["stamp"] = "inline"
     table["stamp"].comment('or "separate": upgrade.sql leaves the version table to stamp.sql')
-    table["environment"] = "project"
-    table["environment"].comment('or "builtin" when env.py cannot run without the app or a database')
+    if flask:
+        table["environment"] = "builtin"
+        table["environment"].comment("env.py needs the Flask app (see above)")
+    else:
+        table["environment"] = "project"
+        table["environment"].comment('or "builtin" when env.py cannot run without the app or a database')
     tool = document.get("tool")
     if tool is None:
         if document.body and not tomlkit.dumps(document).endswith("\n\n"):
@@ -67,6 +87,16 @@ def _add_table(document, location: dict) -> None:
         tool = tomlkit.table(is_super_table=True)
         document.append("tool", tool)
     tool.append("sqlrelease", table)
+
+
+def next_step(folder: Path | str = ".") -> str:
+    """What a user does after `init`, in the project's own words (`flask db revision` or `alembic revision`)."""
+    config = load_config(folder)
+    with as_alembic_runs(config):
+        script_dir = load_script(config).dir
+    return f"write migrations with `{alembic_command(script_dir)} revision`, then `sqlrelease cut NAME`"
+
+
 
 
 def _init_plan(root: Path, script_location: str | None) -> str:
@@ -137,4 +167,7 @@ def _create_alembic_environment(root: Path) -> None:
         command.init(cfg, str(root / "migrations"))
     ini_text = ini.read_text(encoding="utf-8")
     ini_text = ini_text.replace("driver://user:pass@localhost/dbname", "sqlite:///app.db")
+    # Relative to the ini, as `alembic init migrations` writes it: an absolute path
+    # would send every clone of the project to this checkout's migrations.
+    ini_text = re.sub(r"(?m)^script_location\s*=.*$", "script_location = %(here)s/migrations", ini_text, count=1)
     ini.write_text(ini_text, encoding="utf-8")

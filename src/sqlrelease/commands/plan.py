@@ -147,11 +147,11 @@ def cut(project: Path | str = ".", name: str = "", revisions: Iterable[str] = ()
                 f"the history has {len(heads)} unmerged heads ({', '.join(heads)})",
                 path=proj.plan.shown,
                 release=name,
-                hint="merge them with `alembic merge`, or name the targets: --revision A --revision B",
+                hint=f"merge them with `{proj.history.command} merge`, or name the targets: --revision A --revision B",
             )
         targets = heads
     if not targets:
-        raise PlanError("the history has no revisions yet", hint="create one with `alembic revision`")
+        raise PlanError("the history has no revisions yet", hint=f"create one with `{proj.history.command} revision`")
     try:
         resolved = tuple(proj.history.resolve(t) for t in targets)
     except PlanError as exc:

@@ -39,6 +39,8 @@ def waive(
         raise ReviewError("a waiver needs a --reason")
     proj = open_project(project)
     revision = proj.history.resolve(revision)
+    if dialect is not None:
+        [dialect] = choose_dialects(proj, [dialect])
     findings = lint_project(project, [release], [dialect] if dialect else None)
     matching = [
         f
