@@ -159,7 +159,6 @@ def _bundle_sql(root) -> dict[str, str]:
     return {str(p.relative_to(root / "releases")): p.read_text() for p in sorted((root / "releases").rglob("*.sql"))}
 
 
-@UNFIXED
 def test_an_env_py_calling_fileconfig_runs_and_does_not_take_over_logging(tmp_path):
     project = make_project(tmp_path, "env_fileconfig", folder="project")
     builtin = make_project(tmp_path, "env_fileconfig", folder="builtin", environment="builtin")
