@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from dbtools import alembic_version, apply_sql, schema_snapshot
 from projects import REPO
+from sqlrelease import api
 from sqlrelease.cli import main
 
 EXAMPLES = REPO / "examples"
@@ -110,6 +111,11 @@ def test_flask_migrate_example(tmp_path, make_db):
     root = new_user(tmp_path, FLASK)
     config = (root / "pyproject.toml").read_text()
     assert 'environment = "builtin"' in config and "Flask-Migrate layout" in config
+    # SQLite's table rebuilds (the rename, NOT NULL after the backfill) read as what they are.
+    found = {(f.release, f.revision, f.dialect, f.rule) for f in api.lint_project(root)}
+    assert ("1.1.0", "1a2b3c4d5e04", "sqlite", "rename-column") in found
+    assert ("1.2.0", "1a2b3c4d5e08", "sqlite", "not-null-after-backfill") in found
+    assert not {f for f in found if f[3] in ("drop-column", "not-null-no-backfill")}
 
     # PostgreSQL stays at 1.0.0 with its rows; a wrong release is refused there.
     pg = make_db("postgresql")

@@ -38,6 +38,7 @@ class Reader:
         self.dialect = dialect
         self.state = State()
         self.rebuilds = ()  # of the migration being read
+        self.statements: tuple[str, ...] = ()  # of the migration being read
         self.findings: list[Finding] = []
 
     # -- what rules call ---------------------------------------------------------
@@ -88,7 +89,7 @@ class Reader:
         return self.findings
 
     def migration(self, revision: str, statements, rebuilds=(), data_dependent=False) -> None:
-        self.rebuilds = rebuilds
+        self.rebuilds, self.statements = rebuilds, tuple(statements)
         ddl = data = 0
         first_data = None
         rebuilt: set[str] = set()
@@ -137,15 +138,21 @@ class Reader:
             missed = known is not None and column.lower() not in known
             self.emit(ev.ColumnLeftOutOfCopy(*at, table, column, missed))
 
+        renamed = self.copy_renames(index, table)  # {old: new}: the copy reads old into new
         if before is None:
             # The downgrade re-adds with ALTER what the copy left out (SQLite can add, not drop, columns).
             for column in self.readded(revision, table):
-                left_out(column)
+                if column not in renamed:
+                    left_out(column)
             return
+        for old_name, new_name in renamed.items():
+            if old_name in before and new_name in columns:
+                self.emit(ev.ColumnRenamed(*at, table, old_name, new_name, True))
+        sources = {new: old for old, new in renamed.items()}
         for column, definition in columns.items():
             if not column:
                 continue
-            old = before.get(column)
+            old = before.get(sources.get(column, column))
             if old is None:
                 # A column the copy adds: the INSERT ... SELECT leaves it out, so its default fills every row.
                 if sql.has_default(definition):
@@ -158,12 +165,22 @@ class Reader:
             if sql.type_of(definition) != sql.type_of(old):
                 self.emit(ev.ColumnTypeChanged(*at, table, column, sql.type_of(old), sql.type_of(definition)))
         for column in before:
-            if column and column not in columns:
+            if column and column not in columns and column not in renamed:
                 left_out(column)
         old_unique = set(sql.UNIQUE_CONSTRAINT.findall(before.get("", "")))
         for constraint in sql.UNIQUE_CONSTRAINT.findall(columns.get("", "")):
             if constraint not in old_unique:
                 self.emit(ev.UniqueConstraintAdded(*at, table, constraint, self.existing(table)))
+
+    def copy_renames(self, index: int, table: str) -> dict[str, str]:
+        """Columns the rebuild's copy (the INSERT ... SELECT after statement `index`) reads under another name."""
+        for statement in self.statements[index:]:
+            if sql.is_batch_copy(statement, sql.start_of(statement)):
+                target = sql.INSERT.match(statement, sql.start_of(statement))
+                if bare(name(target.group(1))) == BATCH_PREFIX + table:
+                    return sql.copy_renames(statement)
+                return {}
+        return {}
 
     def readded(self, revision: str, table: str) -> list[str]:
         """Columns of `table` that the downgrade of `revision` adds back with ALTER TABLE ... ADD."""
@@ -281,6 +298,7 @@ class Reader:
             return
         drop = sql.DROP_COLUMN.match(statement, pos)
         if drop:
+            self.state.created.get(bare(table), {}).pop(name(drop.group(1)), None)
             self.emit(ev.ColumnDropped(*at, table, name(drop.group(1))))
             return
         if sql.ADD_CONSTRAINT_UNIQUE.match(statement, pos):
@@ -295,6 +313,8 @@ class Reader:
 
     def add_column(self, at, table, column, definition, existing) -> None:
         self.state.columns[(bare(table), column)] = definition
+        if bare(table) in self.state.created:  # a later rebuild compares with the table as it is now
+            self.state.created[bare(table)][column] = definition
         words = sql.words(definition)
         # SQL Server fills existing rows of a nullable new column only WITH VALUES.
         if sql.DEFAULT.search(words) and (self.dialect != "mssql" or sql.NOT_NULL.search(words) or sql.WITH_VALUES.search(words)):

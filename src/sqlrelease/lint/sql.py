@@ -108,14 +108,11 @@ def has_where(statement: str) -> bool:
     return WHERE.search(LITERALS.sub(" ", statement)) is not None
 
 
-def columns_of(statement: str, start: int) -> dict[str, str]:
-    """Column name -> definition of a CREATE TABLE whose body opens at `start` (after the parenthesis).
-
-    Table-level UNIQUE constraints are gathered under the key "".
-    """
+def split_items(text: str, start: int = 0) -> list[str]:
+    """The comma-separated items of `text` from `start`, up to the parenthesis that closes the list (or the end)."""
     items, depth, begin, quote = [], 0, start, None
-    for i in range(start, len(statement)):
-        ch = statement[i]
+    for i in range(start, len(text)):
+        ch = text[i]
         if quote:
             if ch == quote:
                 quote = None
@@ -125,12 +122,46 @@ def columns_of(statement: str, start: int) -> dict[str, str]:
             depth += 1
         elif ch == ")":
             if depth == 0:
-                items.append(statement[begin:i])
-                break
+                items.append(text[begin:i])
+                return items
             depth -= 1
         elif ch == "," and depth == 0:
-            items.append(statement[begin:i])
+            items.append(text[begin:i])
             begin = i + 1
+    items.append(text[begin:])
+    return items
+
+
+BATCH_COPY = re.compile(rf"INSERT\s+INTO\s+{IDENT}\s*\(", FLAGS)
+SELECT_LIST = re.compile(r"\)\s*SELECT\s+(.*?)\s+FROM\s", FLAGS)
+
+
+def copy_renames(statement: str) -> dict[str, str]:
+    """A batch copy's renamed columns, {old: new}: `INSERT INTO tmp (a, new) SELECT t.a, t.old FROM t`."""
+    target = BATCH_COPY.match(statement, start_of(statement))
+    if not target:
+        return {}
+    columns = split_items(statement, target.end())
+    select = SELECT_LIST.search(statement, target.end())
+    if not select:
+        return {}
+    sources = split_items(select.group(1))
+    renames = {}
+    for column, source in zip(columns, sources):
+        plain = re.fullmatch(IDENT, source.strip(), re.S)
+        if plain:
+            old, new = name(plain.group(1)).rpartition(".")[2], name(column)
+            if old != new:
+                renames[old] = new
+    return renames
+
+
+def columns_of(statement: str, start: int) -> dict[str, str]:
+    """Column name -> definition of a CREATE TABLE whose body opens at `start` (after the parenthesis).
+
+    Table-level UNIQUE constraints are gathered under the key "".
+    """
+    items = split_items(statement, start)
     columns = {}
     for item in items:
         item = item.strip()

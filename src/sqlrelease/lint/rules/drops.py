@@ -24,6 +24,13 @@ DROP_COLUMN = Rule(
     examples=(
         Example(("ALTER TABLE recruits DROP COLUMN chat_name;",), fires=True),
         Example(("ALTER TABLE recruits ADD COLUMN chat_name VARCHAR(50);",), fires=False),
+        Example(("CREATE TABLE _alembic_tmp_departments (id INTEGER NOT NULL, location VARCHAR(120), PRIMARY KEY (id));",
+                 "INSERT INTO _alembic_tmp_departments (id, location) SELECT departments.id, departments.address FROM departments;",
+                 "DROP TABLE departments;", "ALTER TABLE _alembic_tmp_departments RENAME TO departments;"),
+                downgrade=("CREATE TABLE _alembic_tmp_departments (id INTEGER NOT NULL, address VARCHAR(120), PRIMARY KEY (id));",
+                           "INSERT INTO _alembic_tmp_departments (id, address) SELECT departments.id, departments.location FROM departments;",
+                           "DROP TABLE departments;", "ALTER TABLE _alembic_tmp_departments RENAME TO departments;"),
+                dialect="sqlite", fires=False, note="a SQLite rebuild whose copy reads address into location renames it"),
     ),
 )
 DROP_AND_CREATE = Rule(

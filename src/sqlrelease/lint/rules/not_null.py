@@ -17,6 +17,16 @@ NOT_NULL_NO_BACKFILL = Rule(
         Example(("UPDATE recruits SET email = github_name WHERE email IS NULL;",
                  "ALTER TABLE recruits ALTER COLUMN email SET NOT NULL;"), fires=False,
                 note="the backfill earlier in the release makes it not-null-after-backfill instead"),
+        Example(("CREATE TABLE recruits (id INTEGER NOT NULL, github_name VARCHAR(39), PRIMARY KEY (id));",
+                 "ALTER TABLE recruits ADD COLUMN email VARCHAR(255);",
+                 "UPDATE recruits SET email = github_name WHERE email IS NULL;",
+                 "CREATE TABLE _alembic_tmp_recruits (id INTEGER NOT NULL, github_name VARCHAR(39), "
+                 "email VARCHAR(255) NOT NULL, PRIMARY KEY (id));",
+                 "INSERT INTO _alembic_tmp_recruits (id, github_name, email) "
+                 "SELECT recruits.id, recruits.github_name, recruits.email FROM recruits;",
+                 "DROP TABLE recruits;", "ALTER TABLE _alembic_tmp_recruits RENAME TO recruits;"),
+                dialect="sqlite", fires=False,
+                note="a SQLite rebuild after the column was added and backfilled in the same release, as on the other dialects"),
     ),
 )
 NOT_NULL_AFTER_BACKFILL = Rule(
