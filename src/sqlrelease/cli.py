@@ -619,9 +619,8 @@ def lint(
                 say(f"    waived by {group['waiver'].by or 'a reviewer'}: {group['waiver'].reason}", style="dim")
             else:
                 say(f"    why: {f.why}; fix: {f.fix}", style="dim")
-        counts = {s: sum(1 for f in findings if f.severity == s and not f.waived) for s in lints.SEVERITIES}
-        waived = sum(1 for f in findings if f.waived)
-        say(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, {waived} waived")
+        counts = review.counts(findings)
+        say(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, {counts['waived']} waived")
     if failing:
         sys.exit(1)
 

@@ -115,6 +115,13 @@ class BundleError(SqlreleaseError):
     kind = "bundle"
 
 
+class InputError(SqlreleaseError):
+    """An argument names something that does not exist or does not fit: an unknown rule, a revision of another release."""
+
+    exit_code = 2
+    kind = "input"
+
+
 class ReviewError(SqlreleaseError):
     """A waiver, approval or key could not be read, written or checked."""
 

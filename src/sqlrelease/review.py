@@ -47,13 +47,13 @@ def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
                 "statements": statements,
             }
         )
-    counts = {s: sum(1 for f in findings if f.severity == s and not f.waived) for s in lint.SEVERITIES}
+    counted = counts(findings)
     return templates.render(
         "REVIEW.md.j2",
         release=release.name,
         migrations=migrations,
-        counts=counts,
-        waived=sum(1 for f in findings if f.waived),
+        counts=counted,
+        waived=counted["waived"],
         summary=grouped(findings),
         rules=lint.RULES,
     )
@@ -63,6 +63,15 @@ def _fence(texts) -> str:
     """A Markdown code fence longer than any run of backticks in the statements."""
     longest = max((len(run) for text in texts for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def counts(findings: list[lint.Finding]) -> dict[str, int]:
+    """Open findings per severity, and waived ones, as listed: one per entry of `grouped`
+    (the same finding on several dialects is listed, and counted, once)."""
+    entries = grouped(findings)
+    result = {s: sum(1 for g in entries if g["finding"].severity == s and not g["waiver"]) for s in lint.SEVERITIES}
+    result["waived"] = sum(1 for g in entries if g["waiver"])
+    return result
 
 
 def grouped(findings: list[lint.Finding]) -> list[dict]:
@@ -112,14 +121,16 @@ def load_waivers(config) -> list[lint.Waiver]:
 
 
 def add_waivers(config, release: str, findings: Iterable[lint.Finding], reason: str, by: str) -> list[lint.Waiver]:
-    """Append a waiver for each finding to the project's waivers file (tomlkit: comments kept, values quoted)."""
+    """Append a waiver for each finding to the project's waivers file (tomlkit: comments kept, values quoted).
+
+    Each records its finding's dialect and covers that dialect only."""
     path = waivers_path(config)
-    existing = {(w.rule, w.revision, w.sha256) for w in load_waivers(config)}
+    existing = {(w.rule, w.revision, w.sha256, w.dialect) for w in load_waivers(config)}
     added: list[tuple[lint.Finding, dict]] = []
     for f in findings:
-        if (f.rule, f.revision, f.sha256) in existing:
+        if {(f.rule, f.revision, f.sha256, f.dialect), (f.rule, f.revision, f.sha256, None)} & existing:
             continue
-        existing.add((f.rule, f.revision, f.sha256))
+        existing.add((f.rule, f.revision, f.sha256, f.dialect))
         entry = {"release": release, "rule": f.rule, "revision": f.revision}
         if f.dialect:
             entry["dialect"] = f.dialect

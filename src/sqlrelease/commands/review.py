@@ -7,7 +7,7 @@ from typing import Iterable
 
 from .. import lint
 from ..approval import APPROVALS, approve
-from ..errors import ReviewError
+from ..errors import InputError, ReviewError
 from ..project import choose_dialects, open_project, render_releases, select_releases
 from ..review import add_waivers, load_waivers
 
@@ -34,13 +34,23 @@ def waive(
 ) -> list[lint.Waiver]:
     """Accept the findings of `rule` in `revision` of `release` (all dialects unless one is named)."""
     if rule not in lint.RULES:
-        raise ReviewError(f"unknown rule {rule!r}", hint=f"rules: {', '.join(lint.RULES)}")
+        raise InputError(f"unknown rule {rule!r}", hint=f"rules: {', '.join(lint.RULES)}")
     if not reason.strip():
-        raise ReviewError("a waiver needs a --reason")
+        raise InputError("a waiver needs a --reason")
     proj = open_project(project)
     revision = proj.history.resolve(revision)
     if dialect is not None:
         [dialect] = choose_dialects(proj, [dialect])
+    wanted = proj.release(release)
+    if revision not in wanted.revisions:
+        holder = next((r.name for r in proj.releases if revision in r.revisions), None)
+        raise InputError(
+            f"revision {revision} is not in release {release}"
+            + (f": it is in release {holder}" if holder else ": no release holds it yet"),
+            release=release,
+            revision=revision,
+            hint=f"sqlrelease waive {holder} {rule} --revision {revision}" if holder else "cut a release that holds it first",
+        )
     findings = lint_project(project, [release], [dialect] if dialect else None)
     matching = [
         f

@@ -55,8 +55,14 @@ def lint_release(release_sql, dialects: Iterable[str] | None = None, waivers: It
 
 
 def apply_waivers(findings: list[Finding], waivers: Iterable[Waiver]) -> list[Finding]:
-    index = {(w.rule, w.revision, w.sha256): w for w in waivers}
-    return [replace(f, waiver=index.get((f.rule, f.revision, f.sha256))) for f in findings]
+    """Each finding with the waiver that covers it: same rule, revision and statement, and the
+    waiver's dialect (a waiver that names none covers the finding on every dialect)."""
+    index = {(w.rule, w.revision, w.sha256, w.dialect): w for w in waivers}
+
+    def covering(f: Finding) -> Waiver | None:
+        return index.get((f.rule, f.revision, f.sha256, f.dialect)) or index.get((f.rule, f.revision, f.sha256, None))
+
+    return [replace(f, waiver=covering(f)) for f in findings]
 
 
 def at_or_above(severity: str, threshold: str) -> bool:

@@ -1,0 +1,78 @@
+"""What a reviewer reads and accepts says exactly what it covers.
+
+REVIEW.md's counts agree with the findings it lists; a waiver covers exactly the
+dialects it records; `waive` says what is wrong with its arguments (exit 2); the
+bundle README's irreversibility note is its own paragraph and list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from projects import make_project
+from sqlrelease import api
+from sqlrelease.cli import main
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_review_md_counts_the_findings_it_lists(built):
+    text = (built / "releases" / "1.2.0" / "REVIEW.md").read_text()
+    errors, warnings, infos = map(int, re.search(r"\*\*(\d+) error\(s\), (\d+) warning\(s\), (\d+) info\*\*", text).groups())
+    listed = re.findall(r"^- \*\*(error|warning|info)\*\*", text, re.M)
+    assert (errors, warnings, infos) == (listed.count("error"), listed.count("warning"), listed.count("info"))
+    assert warnings + infos > 0
+    summary = cli("lint", "1.2.0", "-C", str(built)).output.strip().splitlines()[-1]
+    assert summary.startswith(f"{errors} error(s), {warnings} warning(s), {infos} info, 0 waived")
+
+
+def _waived(root) -> set[tuple[str, str]]:
+    return {(f.rule, f.dialect) for f in api.lint_project(root, ["1.1.0"]) if f.waived}
+
+
+def test_a_waiver_covers_exactly_the_dialects_it_records(tmp_path):
+    root = make_project(tmp_path)
+    # The rename is the same statement text on PostgreSQL and SQLite: the sha256 alone would cover both.
+    result = cli("waive", "1.1.0", "rename-table", "-r", "b7c03e5d9a12", "--reason", "ok", "-d", "postgres", "-C", str(root))
+    assert result.exit_code == 0, result.output
+    assert "(postgresql)" in result.output
+    assert _waived(root) == {("rename-table", "postgresql")}
+
+    result = cli("waive", "1.1.0", "rename-column", "-r", "1e9f4a7b6c35", "--reason", "ok", "-C", str(root))
+    assert result.exit_code == 0, result.output
+    recorded = set(re.findall(r'dialect = "(\w+)"', (root / "review" / "waivers.toml").read_text()))
+    assert recorded == {"postgresql", "mysql", "sqlite"}
+    assert {d for rule, d in _waived(root) if rule == "rename-column"} == recorded
+
+    # A waiver without a dialect (written by hand) covers the statement on every dialect, as it says.
+    waivers = root / "review" / "waivers.toml"
+    waivers.write_text(waivers.read_text().replace('dialect = "postgresql"\n', "", 1))
+    findings = [f for f in api.lint_project(root, ["1.1.0"]) if f.rule == "rename-table"]
+    pg = next(f for f in findings if f.dialect == "postgresql")
+    same_statement = {f.dialect for f in findings if f.sha256 == pg.sha256}
+    assert len(same_statement) > 1
+    assert {f.dialect for f in findings if f.waived} == same_statement
+
+
+def test_waive_names_what_is_wrong_with_its_arguments(tmp_path):
+    root = make_project(tmp_path)
+    unknown = cli("waive", "1.1.0", "no-such-rule", "-r", "b7c03e5d9a12", "--reason", "x", "-C", str(root))
+    assert unknown.exit_code == 2 and "unknown rule 'no-such-rule'" in unknown.output
+    elsewhere = cli("waive", "1.2.0", "rename-table", "-r", "b7c03e5d9a12", "--reason", "x", "-C", str(root))
+    assert elsewhere.exit_code == 2
+    assert "revision b7c03e5d9a12 is not in release 1.2.0: it is in release 1.1.0" in elsewhere.output
+    assert "sqlrelease waive 1.1.0 rename-table --revision b7c03e5d9a12" in elsewhere.output
+    assert not (root / "review" / "waivers.toml").exists()
+
+
+def test_the_readme_says_a_release_cannot_be_downgraded_in_its_own_paragraph(tmp_path):
+    root = make_project(tmp_path, "irreversible", dialects=("sqlite",))
+    api.build(root)
+    text = (root / "releases" / "1.1.0" / "README.md").read_text()
+    assert "|\n\n**This release cannot be downgraded.** Its `downgrade.sql` files refuse to run because of:\n\n- `" in text
+    assert "\n\nTake a backup before applying it" in text
+    assert "\n\n\n" not in text
