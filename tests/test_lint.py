@@ -134,7 +134,7 @@ def test_plain_create_index_on_an_existing_table_on_postgresql(mistakes):
 
 def lint_statements(*statements: str, dialect: str = "postgresql", downgrade: tuple[str, ...] = ()):
     release_sql = SimpleNamespace(
-        release=SimpleNamespace(name="r", revisions=("aaa",)),
+        release=SimpleNamespace(name="r", start=("000",), revisions=("aaa",)),
         upgrade={dialect: {"aaa": MigrationSQL("aaa", tuple(statements))}},
         downgrade={dialect: {"aaa": MigrationSQL("aaa", downgrade)}},
         irreversible=(),
@@ -433,7 +433,7 @@ def test_a_reviewed_override_replaces_the_data_dependent_step(tmp_path):
 
 def test_a_data_dependent_downgrade_is_named_too():
     release_sql = SimpleNamespace(
-        release=SimpleNamespace(name="r", revisions=("aaa",)),
+        release=SimpleNamespace(name="r", start=("000",), revisions=("aaa",)),
         upgrade={"sqlite": {"aaa": MigrationSQL("aaa", ("UPDATE t SET a = 1 WHERE a IS NULL;",))}},
         downgrade={"sqlite": {"aaa": MigrationSQL("aaa", ("UPDATE t SET a = NULL WHERE id IN (3, 4);",), origin="rehearsed", data_dependent=True)}},
         irreversible=(),
