@@ -187,3 +187,20 @@ def test_batch_mode_recreates_render_the_same_bytes_in_every_process(project: Pa
 def test_help_documents_exit_codes():
     result = CliRunner().invoke(main, ["check", "--help"])
     assert "Exit codes" in result.output and "--strict" in result.output
+
+
+def test_other_generator_versions_with_byte_identical_sql_are_a_warning(project: Path, monkeypatch):
+    """A bundle built by other alembic/SQLAlchemy versions whose SQL is the same bytes need not be
+    rebuilt (a rebuild would void its approvals for nothing): a warning, which --strict fails on."""
+    from sqlrelease import bundle
+
+    real = bundle.generator_versions()
+    monkeypatch.setattr(bundle, "generator_versions", lambda: {**real, "alembic": "0.0.1"})
+    api.build(project, ["1.0.0"])
+    monkeypatch.undo()
+    report = api.check(project)
+    found = [(f.kind, f.severity, f.release) for f in report.findings if f.kind != "unreleased"]
+    assert found == [("generator-changed", "warning", "1.0.0")]
+    assert "byte-identical" in report.findings[0].message and "alembic 0.0.1 -> " in report.findings[0].message
+    assert report.exit_code == 0 and not report.diffs
+    assert api.check(project, strict=True).exit_code == 1
