@@ -43,11 +43,13 @@ def sqlrelease(*args: str, cwd: Path):
     return result
 
 
-def new_user(tmp_path: Path, example: tuple) -> Path:
-    """The example copied, then: init, cut three releases, build. No configuration edits."""
+def new_user(tmp_path: Path, example: tuple, edit=None) -> Path:
+    """The example copied (and changed by `edit`), then: init, cut three releases, build. No configuration edits."""
     folder, releases = example
     root = tmp_path / folder
     shutil.copytree(EXAMPLES / folder, root, ignore=shutil.ignore_patterns("__pycache__", "*.db", "releases"))
+    if edit is not None:
+        edit(root)
     for args in (("init",), *(("cut", name, *(("-r", rev) if rev else ())) for name, rev in releases), ("build",)):
         result = sqlrelease(*args, cwd=root)
         assert result.exit_code == 0, f"sqlrelease {' '.join(args)}:\n{result.output}"
@@ -206,3 +208,28 @@ def test_alembic_init_example(tmp_path, make_db):
     assert alembic_version(made.url) == {"5c0a00000003"}
 
     clone_and_check(tmp_path, root)
+
+
+def test_a_backfill_that_concatenates_with_pipes_is_found_before_mariadb_fails_on_it(tmp_path, make_db):
+    """The tutorials' backfill, `lower(github_name) || '@...'` for every dialect: lint names the MySQL
+    statement, and MariaDB (where || is a logical OR) fails on it as soon as recruits has rows."""
+    backfill = "migrations/versions/1a2b3c4d5e07_backfill_recruits_personal_email_address.py"
+
+    def pipes_everywhere(root: Path) -> None:
+        path = root / backfill
+        path.write_text(path.read_text().replace("if op.get_context().dialect.name == 'mysql':", "if False:"))
+
+    root = new_user(tmp_path, FLASK, pipes_everywhere)
+    found = [(f.dialect, f.rule, f.severity) for f in api.lint_project(root, ["1.2.0"]) if f.rule == "dialect-syntax"]
+    assert found == [("mysql", "dialect-syntax", "error")]
+
+    rows = ("INSERT INTO recruits (first_name, surname, github_name, id_number) VALUES "
+            "('Ada', 'Lovelace', 'ALovelace', 'ID-1')")
+    maria, pg = make_db("mysql"), make_db("postgresql")
+    for db in (maria, pg):
+        applied(db, root, "1.0.0", "1.1.0")
+        run(db, rows)
+    failed = apply(maria, root, "1.2.0")
+    assert failed.returncode != 0 and "1292" in failed.stderr  # Truncated incorrect DOUBLE value
+    applied(pg, root, "1.2.0")
+    assert run(pg, "SELECT personal_email_address FROM recruits") == [("alovelace@recruits.example.com",)]

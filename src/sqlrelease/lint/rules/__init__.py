@@ -3,4 +3,4 @@
 The order here is the order of the documentation (docs/rules.md) and of `sqlrelease lint --explain`.
 """
 
-from . import drops, types, renames, not_null, unique, indexes, data, rebuilds, irreversible, mysql  # noqa: F401
+from . import drops, types, renames, not_null, unique, indexes, data, dialect_syntax, rebuilds, irreversible, mysql  # noqa: F401
