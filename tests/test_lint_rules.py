@@ -45,7 +45,8 @@ EXAMPLES = [
 
 @pytest.mark.parametrize("rule, example", EXAMPLES)
 def test_each_rule_finds_exactly_what_its_examples_say(rule, example):
-    found = [f for f in lint.lint_release(release_of(example)) if f.rule == rule.id]
+    # The examples are upgrade statements (their downgrades only say what a table was before).
+    found = [f for f in lint.lint_release(release_of(example)) if f.rule == rule.id and f.direction == "upgrade"]
     assert bool(found) is example.fires, (rule.id, example.upgrade, found)
     for finding in found:
         assert finding.severity == rule.severity and finding.why == rule.why and finding.fix == rule.fix

@@ -83,7 +83,7 @@ def test_waiving_what_is_not_there_is_a_clear_error(project):
     result = sqlrelease(project, "waive", "1.2.0", "drop-table", "--revision", BACKFILL, "--reason", "x")
     assert result.exit_code == 1 and "no drop-table finding" in result.output and "Traceback" not in result.output
     result = sqlrelease(project, "waive", "1.2.0", "no-such-rule", "--revision", BACKFILL, "--reason", "x")
-    assert result.exit_code == 1 and "unknown rule" in result.output
+    assert result.exit_code == 2 and "unknown rule" in result.output  # invalid input
 
 
 def test_the_waivers_file_location_is_configurable(tmp_path):

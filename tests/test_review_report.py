@@ -42,20 +42,14 @@ def test_a_waiver_covers_exactly_the_dialects_it_records(tmp_path):
     assert "(postgresql)" in result.output
     assert _waived(root) == {("rename-table", "postgresql")}
 
+    # Without --dialect: a waiver that records no dialect, and covers every dialect's finding.
     result = cli("waive", "1.1.0", "rename-column", "-r", "1e9f4a7b6c35", "--reason", "ok", "-C", str(root))
     assert result.exit_code == 0, result.output
-    recorded = set(re.findall(r'dialect = "(\w+)"', (root / "review" / "waivers.toml").read_text()))
-    assert recorded == {"postgresql", "mysql", "sqlite"}
-    assert {d for rule, d in _waived(root) if rule == "rename-column"} == recorded
-
-    # A waiver without a dialect (written by hand) covers the statement on every dialect, as it says.
-    waivers = root / "review" / "waivers.toml"
-    waivers.write_text(waivers.read_text().replace('dialect = "postgresql"\n', "", 1))
-    findings = [f for f in api.lint_project(root, ["1.1.0"]) if f.rule == "rename-table"]
-    pg = next(f for f in findings if f.dialect == "postgresql")
-    same_statement = {f.dialect for f in findings if f.sha256 == pg.sha256}
-    assert len(same_statement) > 1
-    assert {f.dialect for f in findings if f.waived} == same_statement
+    assert "(all dialects)" in result.output
+    text = (root / "review" / "waivers.toml").read_text()
+    entries = text.split("[[waiver]]")[1:]
+    assert [('dialect = "postgresql"' in e) for e in entries] == [True] + [False] * (len(entries) - 1)
+    assert {d for rule, d in _waived(root) if rule == "rename-column"} == {"postgresql", "mysql", "sqlite"}
 
 
 def test_waive_names_what_is_wrong_with_its_arguments(tmp_path):
@@ -76,3 +70,22 @@ def test_the_readme_says_a_release_cannot_be_downgraded_in_its_own_paragraph(tmp
     assert "|\n\n**This release cannot be downgraded.** Its `downgrade.sql` files refuse to run because of:\n\n- `" in text
     assert "\n\nTake a backup before applying it" in text
     assert "\n\n\n" not in text
+
+
+def test_downgrades_are_reviewed_too(built, tmp_path):
+    """A first release's downgrade drops every table; a 'reversible' downgrade drops a column with its data."""
+    first = [f for f in api.lint_project(built, ["1.0.0"]) if f.direction == "downgrade"]
+    assert {(f.rule, f.detail) for f in first} == {("drop-table", "employees"), ("drop-table", "department")}
+    assert {f.severity for f in first} == {"warning"}  # a rollback runs by exception: never an error
+    column = [f for f in api.lint_project(built, ["1.2.0"]) if f.direction == "downgrade" and f.rule == "drop-column"]
+    assert {(f.revision, f.detail) for f in column} == {("9e07d3b5c8a1", "recruits.personal_email_address")}
+
+    review = (built / "releases" / "1.0.0" / "REVIEW.md").read_text()
+    assert "### Downgrade statements" in review and "DROP TABLE employees;" in review
+    assert "`drop-table` (mysql, postgresql, sqlite; **downgrade**; statement 1)" in review
+
+    root = make_project(tmp_path)
+    assert cli("waive", "1.0.0", "drop-table", "-r", "3f2a9c1e7b40", "--reason", "rollback of 1.0.0 = empty db",
+               "-C", str(root)).exit_code == 0
+    assert 'direction = "downgrade"' in (root / "review" / "waivers.toml").read_text()
+    assert all(f.waived for f in api.lint_project(root, ["1.0.0"]) if f.revision == "3f2a9c1e7b40")

@@ -611,6 +611,8 @@ def lint(
             where = ",".join(group["dialects"]) or "all"
             if f.statement:
                 where += f"#{f.statement}"
+            if f.direction == "downgrade":
+                where += " (downgrade)"
             waived = ("  (waived)", "dim") if group["waiver"] else ""
             say(f"{f.release}  {f.revision}  ", (f.severity, SEVERITY_STYLE[f.severity]), f"  {f.rule}  {where}  {f.detail}", waived)
             if f.excerpt:

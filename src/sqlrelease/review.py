@@ -33,18 +33,14 @@ def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
     migrations = []
     for revision in release.revisions:
         own = [f for f in findings if f.revision == revision]
-        statements = {}
-        for dialect in sorted(release_sql.upgrade):
-            sql = release_sql.upgrade[dialect][revision].statements
-            shown = [s if len(s) <= SHOWN_CHARS else s[:SHOWN_CHARS] + "\n-- … (cut; see the SQL file)" for s in sql[:SHOWN_STATEMENTS]]
-            statements[dialect] = {"shown": shown, "more": max(0, len(sql) - SHOWN_STATEMENTS), "fence": _fence(shown)}
         migrations.append(
             {
                 "revision": revision,
                 "message": history.revisions[revision].message,
                 "source": history.source_path(revision),
                 "findings": grouped(own),
-                "statements": statements,
+                "statements": _statements(release_sql.upgrade, revision),
+                "downgrade": _statements(release_sql.downgrade, revision),
             }
         )
     counted = counts(findings)
@@ -57,6 +53,17 @@ def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
         summary=grouped(findings),
         rules=lint.RULES,
     )
+
+
+def _statements(by_dialect: dict, revision: str) -> dict:
+    """Per dialect, the migration's statements as REVIEW.md shows them (the first ones, long ones cut)."""
+    statements = {}
+    for dialect in sorted(by_dialect):
+        migration = by_dialect[dialect].get(revision)
+        sql = migration.statements if migration else ()
+        shown = [s if len(s) <= SHOWN_CHARS else s[:SHOWN_CHARS] + "\n-- … (cut; see the SQL file)" for s in sql[:SHOWN_STATEMENTS]]
+        statements[dialect] = {"shown": shown, "more": max(0, len(sql) - SHOWN_STATEMENTS), "fence": _fence(shown)}
+    return statements
 
 
 def _fence(texts) -> str:
@@ -79,7 +86,7 @@ def grouped(findings: list[lint.Finding]) -> list[dict]:
     groups: dict[tuple, dict] = {}
     for f in findings:
         waiver = f.waiver
-        key = (f.revision, f.rule, f.detail, f.statement, f.waived)
+        key = (f.revision, f.direction, f.rule, f.detail, f.statement, f.waived)
         group = groups.setdefault(
             key,
             {"finding": f, "dialects": [], "waiver": waiver},
@@ -113,6 +120,7 @@ def load_waivers(config) -> list[lint.Waiver]:
                     reason=entry["reason"],
                     by=entry.get("by", ""),
                     dialect=entry.get("dialect"),
+                    direction=entry.get("direction", "upgrade"),
                 )
             )
         except (KeyError, TypeError) as exc:
@@ -120,24 +128,31 @@ def load_waivers(config) -> list[lint.Waiver]:
     return result
 
 
-def add_waivers(config, release: str, findings: Iterable[lint.Finding], reason: str, by: str) -> list[lint.Waiver]:
+def add_waivers(
+    config, release: str, findings: Iterable[lint.Finding], reason: str, by: str, every_dialect: bool = True
+) -> list[lint.Waiver]:
     """Append a waiver for each finding to the project's waivers file (tomlkit: comments kept, values quoted).
 
-    Each records its finding's dialect and covers that dialect only."""
+    With `every_dialect` a waiver records no dialect and covers the statement on every
+    dialect (one waiver per statement); without, it records and covers its finding's dialect."""
     path = waivers_path(config)
-    existing = {(w.rule, w.revision, w.sha256, w.dialect) for w in load_waivers(config)}
-    added: list[tuple[lint.Finding, dict]] = []
+    existing = {(w.rule, w.revision, w.sha256, w.direction, w.dialect) for w in load_waivers(config)}
+    added: list[tuple[lint.Waiver, dict]] = []
     for f in findings:
-        if {(f.rule, f.revision, f.sha256, f.dialect), (f.rule, f.revision, f.sha256, None)} & existing:
+        dialect = None if every_dialect else f.dialect
+        key = (f.rule, f.revision, f.sha256, f.direction)
+        if {(*key, dialect), (*key, None)} & existing:
             continue
-        existing.add((f.rule, f.revision, f.sha256, f.dialect))
+        existing.add((*key, dialect))
         entry = {"release": release, "rule": f.rule, "revision": f.revision}
-        if f.dialect:
-            entry["dialect"] = f.dialect
+        if dialect:
+            entry["dialect"] = dialect
+        if f.direction != "upgrade":
+            entry["direction"] = f.direction
         if f.statement:
             entry["statement"] = f.statement
         entry.update(statement_sha256=f.sha256, excerpt=f.excerpt, reason=reason, by=by)
-        added.append((f, entry))
+        added.append((lint.Waiver(f.rule, f.revision, f.sha256, reason, by, dialect, f.direction), entry))
     if added:
 
         def append(document) -> None:
@@ -145,4 +160,4 @@ def add_waivers(config, release: str, findings: Iterable[lint.Finding], reason: 
                 tomlfile.append_table(document, "waiver", entry)
 
         tomlfile.edit(path, append, header=WAIVERS_HEADER, error=ConfigError, shown=config.relative(path))
-    return [lint.Waiver(f.rule, f.revision, f.sha256, reason, by, f.dialect) for f, _ in added]
+    return [waiver for waiver, _ in added]

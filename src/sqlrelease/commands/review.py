@@ -63,7 +63,7 @@ def waive(
             f"release {release}, revision {revision}: no {rule} finding to waive",
             hint=f"findings there: {', '.join(present)}" if present else "that migration has no findings",
         )
-    return add_waivers(proj.config, release, matching, reason.strip(), by.strip())
+    return add_waivers(proj.config, release, matching, reason.strip(), by.strip(), every_dialect=dialect is None)
 
 
 def approve_release(project: Path | str, release: str, by: str, key: Path | str | None = None) -> dict:

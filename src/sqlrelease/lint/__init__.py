@@ -43,6 +43,8 @@ def lint_release(release_sql, dialects: Iterable[str] | None = None, waivers: It
     findings: list[Finding] = []
     for dialect in chosen:
         findings += Reader(release_sql, dialect).run()
+        # What the release's downgrade loses or fails on: a DBA runs it too.
+        findings += Reader(release_sql, dialect, "downgrade").run()
     # Irreversible steps are decided by the rendering, once for every dialect.
     every_dialect = Reader(release_sql, None)
     for item in release_sql.irreversible:
@@ -50,17 +52,18 @@ def lint_release(release_sql, dialects: Iterable[str] | None = None, waivers: It
         statements = sample.statements if sample else ()
         every_dialect.emit(StepIrreversible(item.revision, None, statements[0] if statements else "", item.reason, item.accepted))
     findings += every_dialect.findings
-    findings.sort(key=lambda f: (order.get(f.revision, 0), f.dialect or "", f.statement or 0, f.rule))
+    findings.sort(key=lambda f: (order.get(f.revision, 0), f.direction != "upgrade", f.dialect or "", f.statement or 0, f.rule))
     return apply_waivers(findings, waivers)
 
 
 def apply_waivers(findings: list[Finding], waivers: Iterable[Waiver]) -> list[Finding]:
     """Each finding with the waiver that covers it: same rule, revision and statement, and the
     waiver's dialect (a waiver that names none covers the finding on every dialect)."""
-    index = {(w.rule, w.revision, w.sha256, w.dialect): w for w in waivers}
+    index = {(w.rule, w.revision, w.sha256, w.direction, w.dialect): w for w in waivers}
 
     def covering(f: Finding) -> Waiver | None:
-        return index.get((f.rule, f.revision, f.sha256, f.dialect)) or index.get((f.rule, f.revision, f.sha256, None))
+        key = (f.rule, f.revision, f.sha256, f.direction)
+        return index.get((*key, f.dialect)) or index.get((*key, None))
 
     return [replace(f, waiver=covering(f)) for f in findings]
 

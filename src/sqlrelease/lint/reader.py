@@ -32,10 +32,15 @@ class State:
 class Reader:
     """Reads one release in one dialect; the rules add findings to it."""
 
-    def __init__(self, release_sql, dialect: str) -> None:
+    def __init__(self, release_sql, dialect: str, direction: str = "upgrade") -> None:
         self.release_sql = release_sql
         self.release = release_sql.release.name
         self.dialect = dialect
+        self.direction = direction
+        # What is read, and its counterpart: the other direction tells what a table was before.
+        self.read, self.other = (
+            (release_sql.upgrade, release_sql.downgrade) if direction == "upgrade" else (release_sql.downgrade, release_sql.upgrade)
+        )
         self.state = State()
         self.rebuilds = ()  # of the migration being read
         self.statements: tuple[str, ...] = ()  # of the migration being read
@@ -45,11 +50,14 @@ class Reader:
 
     def add(self, rule: str, at, detail: str, digest: str | None = None, *, index=..., statement: str | None = None) -> None:
         """A finding of `rule` at the statement the event `at` was read from."""
+        if self.direction == "downgrade" and not RULES[rule].downgrades:
+            return
         statement = at.statement if statement is None else statement
         self.findings.append(
             Finding(
+                direction=self.direction,
                 rule=rule,
-                severity=RULES[rule].severity,
+                severity=self.severity(rule),
                 release=self.release,
                 revision=at.revision,
                 dialect=self.dialect,
@@ -59,6 +67,12 @@ class Reader:
                 sha256=digest or statement_sha256(statement),
             )
         )
+
+    def severity(self, rule: str) -> str:
+        """The rule's severity; in a downgrade at most a warning: a rollback runs by exception,
+        and `lint --fail-on error` stays about what every server runs."""
+        severity = RULES[rule].severity
+        return "warning" if self.direction == "downgrade" and severity == "error" else severity
 
     def restored(self, revision: str, table: str) -> dict[str, str] | None:
         """The table's columns before `revision`, from the CREATE TABLE its downgrade runs."""
@@ -78,12 +92,18 @@ class Reader:
         return table not in self.state.created and bare(table) not in self.state.created
 
     def downgrade_statements(self, revision: str) -> tuple[str, ...]:
-        downgrade = self.release_sql.downgrade.get(self.dialect, {}).get(revision)
-        return downgrade.statements if downgrade else ()
+        """The statements of the other direction (the downgrade, when reading the upgrade): what they
+        create is what the table was before the statements being read."""
+        other = self.other.get(self.dialect, {}).get(revision)
+        return other.statements if other else ()
 
     def run(self) -> list[Finding]:
-        """Read every migration of the release in order; the findings of every rule."""
-        for revision, migration in self.release_sql.upgrade[self.dialect].items():
+        """Read every migration of the release in the order it runs; the findings of every rule."""
+        migrations = list(self.read.get(self.dialect, {}).items())
+        if self.direction == "downgrade":
+            order = {revision: i for i, revision in enumerate(self.release_sql.release.revisions)}
+            migrations.sort(key=lambda item: -order.get(item[0], 0))
+        for revision, migration in migrations:
             self.migration(revision, migration.statements, migration.rebuilds, getattr(migration, "data_dependent", False))
         self.emit(ev.ReleaseRead(tuple(self.state.dropped), self.state.created))
         return self.findings
@@ -104,7 +124,7 @@ class Reader:
             handler = HANDLERS.get(word)
             if handler is not None:
                 handler(self, revision, index, statement, start, rebuilt)
-        downgrade = self.release_sql.downgrade.get(self.dialect, {}).get(revision)
+        downgrade = self.other.get(self.dialect, {}).get(revision)
         dependent = tuple(downgrade.statements) if getattr(downgrade, "data_dependent", False) else None
         self.emit(ev.MigrationRead(revision, tuple(statements), ddl, data, first_data, data_dependent, dependent))
 

@@ -31,6 +31,9 @@ class Rule:
     why: str
     fix: str
     examples: tuple[Example, ...] = field(default=(), compare=False, repr=False)
+    # Read in downgrades too: what a downgrade loses or fails on. Rules that describe what the
+    # upgrade does (its renames, data changes, rebuilds) would only restate the review of the upgrade.
+    downgrades: bool = True
 
 
 # Every rule by id, in the order of the documentation; the rule modules register theirs.
@@ -69,6 +72,7 @@ class Waiver:
     reason: str
     by: str = ""
     dialect: str | None = None
+    direction: str = "upgrade"
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Finding:
     excerpt: str
     sha256: str  # of the statement, or of the migration's statements for migration-wide findings
     waiver: Waiver | None = None
+    direction: str = "upgrade"  # or "downgrade": found in the migration's downgrade statements
 
     @property
     def why(self) -> str:
@@ -103,6 +108,7 @@ class Finding:
             "release": self.release,
             "revision": self.revision,
             "dialect": self.dialect,
+            "direction": self.direction,
             "statement": self.statement,
             "detail": self.detail,
             "excerpt": self.excerpt,

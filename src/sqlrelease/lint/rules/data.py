@@ -38,6 +38,7 @@ DATA_MIGRATION = Rule(
                  "INSERT INTO _alembic_tmp_products (id, name) SELECT products.id, products.name FROM products;"),
                 dialect="sqlite", fires=False, note="the copy of a batch-mode rebuild is not a data change"),
     ),
+    downgrades=False,
 )
 DATA_DEPENDENT = Rule(
     "data-dependent", "error", "has SQL computed from a scratch database's rows",
@@ -45,6 +46,7 @@ DATA_DEPENDENT = Rule(
     "on a real server the migration would read other rows and do something else",
     "write the step as set-based SQL in the migration (op.execute with INSERT/UPDATE ... SELECT), "
     "or supply a reviewed override: overrides/<revision>.<dialect>.<upgrade|downgrade>.sql",
+    downgrades=False,
 )
 register(UPDATE_WITHOUT_WHERE, DELETE_WITHOUT_WHERE, DATA_MIGRATION, DATA_DEPENDENT)
 

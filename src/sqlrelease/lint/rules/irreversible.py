@@ -9,6 +9,7 @@ IRREVERSIBLE = Rule(
     "irreversible", "warning", "cannot be undone",
     "the step has no downgrade: rolling the release back does not restore what it changed",
     "back up the affected data before applying, or write a downgrade",
+    downgrades=False,
 )
 register(IRREVERSIBLE)
 

@@ -38,6 +38,7 @@ NOT_NULL_AFTER_BACKFILL = Rule(
                  "ALTER TABLE recruits ALTER COLUMN email SET NOT NULL;"), fires=True),
         Example(("ALTER TABLE recruits ALTER COLUMN email SET NOT NULL;",), fires=False),
     ),
+    downgrades=False,
 )
 register(NOT_NULL_NO_BACKFILL, NOT_NULL_AFTER_BACKFILL)
 

@@ -15,6 +15,7 @@ TABLE_REBUILD = Rule(
                  "DROP TABLE teams;", "ALTER TABLE _alembic_tmp_teams RENAME TO teams;"), dialect="sqlite", fires=True),
         Example(("ALTER TABLE teams ADD COLUMN city VARCHAR(80);",), dialect="sqlite", fires=False),
     ),
+    downgrades=False,
 )
 COPY_FROM_INCOMPLETE = Rule(
     "copy-from-incomplete", "error", "rebuilds a table from a copy_from that misses one of its columns",

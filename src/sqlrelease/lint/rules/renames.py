@@ -15,6 +15,7 @@ RENAME_TABLE = Rule(
         Example(("CREATE TABLE department (id INTEGER);", "ALTER TABLE department RENAME TO departments;"), fires=False,
                 note="a table created earlier in the same release has no users yet"),
     ),
+    downgrades=False,
 )
 RENAME_COLUMN = Rule(
     "rename-column", "warning", "renames a column",
@@ -25,6 +26,7 @@ RENAME_COLUMN = Rule(
         Example(("ALTER TABLE departments CHANGE address location VARCHAR(100) NULL;",), dialect="mysql", fires=True),
         Example(("ALTER TABLE departments ADD COLUMN location VARCHAR(100);",), fires=False),
     ),
+    downgrades=False,
 )
 register(RENAME_TABLE, RENAME_COLUMN)
 
