@@ -53,7 +53,7 @@ def test_parse_refuses_an_unusable_url_in_one_line_without_its_password(url, exp
     "pair, expected",
     [
         ("postgresql+psycopg://u:SECRETPASS@h/db", "expected DIALECT=URL"),  # DIALECT= forgotten
-        ("postgres=postgresql+psycopg://u:SECRETPASS@h/db", "expected DIALECT=URL"),
+        ("postgre=postgresql+psycopg://u:SECRETPASS@h/db", "unknown dialect 'postgre' (did you mean postgresql?"),  # postgres= is an alias
         ("postgresql=postgresql+psycopg://u:SECRETPASS@h:notaport/db", "the port is not a number"),
         ("postgresql=postgresql+nodriver://u:SECRETPASS@h/db", "unknown database dialect or driver"),
         ("postgresql=mysql+pymysql://u:SECRETPASS@h/db", "is a mysql URL"),
