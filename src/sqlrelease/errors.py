@@ -115,13 +115,6 @@ class BundleError(SqlreleaseError):
     kind = "bundle"
 
 
-class InputError(SqlreleaseError):
-    """An argument names something that does not exist or does not fit: an unknown rule, a revision of another release."""
-
-    exit_code = 2
-    kind = "input"
-
-
 class ReviewError(SqlreleaseError):
     """A waiver, approval or key could not be read, written or checked."""
 
@@ -129,7 +122,8 @@ class ReviewError(SqlreleaseError):
 
 
 class InputError(SqlreleaseError):
-    """A value given on the command line or to the API cannot be used (a name, a key file)."""
+    """A value given on the command line or to the API cannot be used (a name, a key file, an unknown
+    rule, a revision of another release)."""
 
     exit_code = 2
     kind = "input"
