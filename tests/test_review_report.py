@@ -7,6 +7,7 @@ bundle README's irreversibility note is its own paragraph and list.
 
 from __future__ import annotations
 
+import json
 import re
 
 from click.testing import CliRunner
@@ -89,3 +90,27 @@ def test_downgrades_are_reviewed_too(built, tmp_path):
                "-C", str(root)).exit_code == 0
     assert 'direction = "downgrade"' in (root / "review" / "waivers.toml").read_text()
     assert all(f.waived for f in api.lint_project(root, ["1.0.0"]) if f.revision == "3f2a9c1e7b40")
+
+
+def test_build_names_the_hand_edits_it_discards_and_the_approvals_it_voids(tmp_path):
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    api.build(root)
+    api.approve_release(root, "1.0.0", "Alice")
+    upgrade = root / "releases" / "1.0.0" / "sqlite" / "upgrade.sql"
+    upgrade.write_text(upgrade.read_text() + "DROP TABLE products;\n")
+
+    result = cli("build", "1.0.0", "-C", str(root))
+    assert result.exit_code == 0, result.output
+    assert "discarded hand edits: sqlite/upgrade.sql" in result.output
+    assert "voided" not in result.output  # the same checksums: Alice's approval covers the rebuilt bytes
+    assert "DROP TABLE products;\n" not in upgrade.read_text()
+
+    first = sorted((root / "migrations" / "versions").glob("*.py"))[0]
+    first.write_text(first.read_text() + "\n# reworded\n")
+    result = cli("build", "1.0.0", "--json", "-C", str(root))
+    bundle = json.loads(result.output[: result.output.rindex("}") + 1])["bundles"][0]
+    assert (bundle["discarded"], bundle["voided"]) == ([], ["Alice"])
+    api.approve_release(root, "1.0.0", "Bob")
+    first.write_text(first.read_text() + "# reworded again\n")
+    result = cli("build", "1.0.0", "-C", str(root))
+    assert "voided the approval(s) of Bob: the bundle's bytes changed; approve it again" in result.output

@@ -263,6 +263,11 @@ def build(
     for item in built:
         dropped = f"  (dropped {', '.join(item.dropped)})" if item.dropped else ""
         say(f"{'wrote' if item.written else 'unchanged'}  {item.bundle}{dropped}")
+        if item.discarded:
+            say(f"    discarded hand edits: {', '.join(item.discarded)} (replaced by the rendered bundle)", style="yellow")
+        if item.voided:
+            say(f"    voided the approval(s) of {', '.join(item.voided)}: the bundle's bytes changed; approve it again",
+                style="yellow")
 
 
 PUBKEY = click.option(

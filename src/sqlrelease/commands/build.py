@@ -24,6 +24,8 @@ class Built:
     written: bool  # False: the bundle already held exactly these bytes
     dialects: tuple[str, ...] = ()  # what the bundle holds now
     dropped: tuple[str, ...] = ()  # dialects the bundle held before and no longer does
+    discarded: tuple[str, ...] = ()  # files of the old bundle edited by hand (or added to it): replaced
+    voided: tuple[str, ...] = ()  # who had approved the old bundle's bytes: their approvals no longer apply
 
     def to_dict(self) -> dict:
         return {
@@ -32,6 +34,8 @@ class Built:
             "status": "written" if self.written else "unchanged",
             "dialects": list(self.dialects),
             "dropped": list(self.dropped),
+            "discarded": list(self.discarded),
+            "voided": list(self.voided),
         }
 
 
@@ -83,9 +87,30 @@ def build(
         moved = approval.migrate_legacy(folder)
         if moved:
             progress(moved)
+        discarded, digest, approvers = _replaced(folder)
         written = bundles.write_bundle(folder, files[release.name])
-        built.append(Built(release.name, proj.config.relative(folder), written, wanted[release.name], dropped))
+        # An approval names the digest (sha256 of SHA256SUMS): a rewrite that restores only hand-edited
+        # files keeps it; new checksums void it.
+        voided = approvers if written and bundles.sha256(files[release.name].get(bundles.SUMS, b"")) != digest else ()
+        built.append(Built(release.name, proj.config.relative(folder), written, wanted[release.name], dropped,
+                           discarded if written else (), voided))
     return built
+
+
+def _replaced(folder: Path) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
+    """What rewriting the bundle in `folder` may lose: its hand-edited (or added) files, and its
+    digest with who approved it."""
+    if not folder.is_dir():
+        return (), None, ()
+    verification = bundles.verify(folder)
+    discarded = tuple(sorted({*verification.altered, *verification.extra}))
+    content = bundles.open_bundle(folder)
+    digest = content.digest()
+    entries = approval.read_approvals(content).entries
+    approvers = tuple(dict.fromkeys(
+        str(e.get("by")) for e in entries if isinstance(e, dict) and e.get("digest") == digest and digest
+    ))
+    return discarded, digest, approvers
 
 
 def _bundle_dialects(proj: Project, release: Release, dialects, keep: bool, progress: Progress) -> tuple[str, ...]:
