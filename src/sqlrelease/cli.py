@@ -662,19 +662,21 @@ def waive(release: str, rule: str, revision: str, reason: str, by: str, dialect,
 @click.argument("release")
 @click.option("--by", required=True, help="Who approves the bundle.")
 @click.option("--key", type=click.Path(dir_okay=False), default=None, help="Ed25519 private key (PEM or OpenSSH) to sign with.")
+@click.option("--force", is_flag=True, help="Approve a bundle that `check` calls stale (other bytes than the history renders now).")
 @PROJECT
 @JSON
 @handles_errors
-def approve(release: str, by: str, key, project: str, as_json: bool) -> None:
+def approve(release: str, by: str, key, force: bool, project: str, as_json: bool) -> None:
     """Approve the built bundle of RELEASE exactly as it is now.
 
     Records who approved which bytes (release, bundle digest: the sha256 of
     its SHA256SUMS, time) in the bundle's APPROVALS.json, which travels with
     the folder and its archives; with --key, an Ed25519 signature over that
     whole statement. Any later change to the bundle voids the approval; only
-    a signed approval shows who approved (verify --pubkey).
+    a signed approval shows who approved (verify --pubkey). A bundle that
+    `check` would call stale is refused unless --force.
     """
-    approval = api.approve_release(project, release, by, key)
+    approval = api.approve_release(project, release, by, key, force)
     if as_json:
         _print_json(approval)
         return

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from .. import bundle as bundles
 from .. import lint
+from ..diff import diff_files
 from ..approval import APPROVALS, approve
 from ..errors import InputError, ReviewError
 from ..project import choose_dialects, open_project, render_releases, select_releases
 from ..review import add_waivers, load_waivers
+from .build import render_bundles
 
 
 def lint_project(project: Path | str = ".", names: Iterable[str] = (), dialects=None) -> list[lint.Finding]:
@@ -66,12 +69,28 @@ def waive(
     return add_waivers(proj.config, release, matching, reason.strip(), by.strip(), every_dialect=dialect is None)
 
 
-def approve_release(project: Path | str, release: str, by: str, key: Path | str | None = None) -> dict:
-    """Approve the built bundle of `release` as it is now."""
+def approve_release(project: Path | str, release: str, by: str, key: Path | str | None = None, force: bool = False) -> dict:
+    """Approve the built bundle of `release` as it is now.
+
+    A bundle that `check` would call stale (other bytes than the history renders now: a
+    migration, the plan or the configuration changed since the build) is refused unless
+    `force`: the reviewer would approve SQL that the next build replaces."""
     proj = open_project(project)
     folder = proj.bundle_dir(proj.release(release))
     if not folder.is_dir():
         raise ReviewError(f"release {release} has no bundle at {proj.config.relative(folder)}", hint=f"sqlrelease build {release}")
+    if not force:
+        rendered = render_bundles(proj, [release])[release]
+        differ = diff_files(bundles.read_files(folder), rendered, "", "")
+        if differ:
+            shown = proj.config.relative(folder)
+            raise ReviewError(
+                f"{shown} is stale: {', '.join(d.path for d in differ)} differ from what the history renders now; "
+                "refusing to approve bytes the next build replaces",
+                release=release,
+                hint=f"see why with `sqlrelease check`, rebuild with `sqlrelease build {release}` and review it, "
+                "or approve it as it is with --force",
+            )
     approval = approve(folder, by, key, release)
     approval["file"] = proj.config.relative(folder / APPROVALS)
     return approval
