@@ -33,10 +33,25 @@ def test_two_releases_differ_in_their_sql(built: Path):
 
 
 def test_all_dialects_by_default_in_review_order(built: Path):
-    diffs = api.diff_releases(built, "1.1.0", "1.2.0")
+    diffs = api.diff_releases(built, "1.1.0", "1.2.0", files=True)
     paths = [d.path for d in diffs]
     assert paths.index("mysql/upgrade.sql") < paths.index("mysql/downgrade.sql") < paths.index("mysql/stamp.sql")
     assert {p.split("/")[0] for p in paths} == {"postgresql", "mysql", "sqlite"}
+
+
+def test_by_default_only_the_migrations_statements_are_compared(built: Path):
+    """Headers, guards and version-table changes differ between any two bundles: by default the
+    diff shows what the migrations do; --files shows the whole files."""
+    statements = run(built, "1.1.0", "1.2.0", "-d", "postgresql")
+    assert statements.exit_code == 1
+    assert "--- releases/1.1.0/postgresql/upgrade.sql (migrations' statements)" in statements.output
+    assert "+-- 9e07d3b5c8a1 add recruits.personal_email_address (nullable)" in statements.output
+    assert "+ALTER TABLE recruits ADD COLUMN personal_email_address VARCHAR(255);" in statements.output
+    assert "-- e61a7c9d0b58" in statements.output and "stamp.sql" not in statements.output
+    assert "sqlrelease guard" not in statements.output and "alembic_version" not in statements.output
+    files = run(built, "1.1.0", "1.2.0", "-d", "postgresql", "--files")
+    assert "sqlrelease guard" in files.output and "stamp.sql" in files.output
+    assert len(statements.output.splitlines()) * 3 < len(files.output.splitlines())
 
 
 def test_a_release_against_itself_has_no_difference(built: Path):
@@ -45,7 +60,7 @@ def test_a_release_against_itself_has_no_difference(built: Path):
 
 def test_an_unbuilt_release_is_rendered_in_memory(project: Path):
     shutil.rmtree(project / "releases/1.3.0")
-    diffs = api.diff_releases(project, "1.2.0", "1.3.0", "sqlite")
+    diffs = api.diff_releases(project, "1.2.0", "1.3.0", "sqlite", files=True)
     assert diffs and diffs[0].new_name.endswith("(rendered, not built)")
 
 

@@ -480,6 +480,7 @@ def check(
 @main.command()
 @click.argument("releases", nargs=-1)
 @click.option("--dialect", "-d", help="Only this dialect's SQL (A B form).")
+@click.option("--files", is_flag=True, help="A B form: diff whole bundle SQL files (headers, guards, version-table changes), not only the migrations' statements.")
 @click.option(
     "--against-build",
     is_flag=True,
@@ -489,12 +490,14 @@ def check(
 @TIMEOUT
 @PROJECT
 @handles_errors
-def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, rehearse_urls: tuple[str, ...], project: str) -> None:
-    """Show the SQL difference between releases A and B, or with
-    --against-build between committed bundles and what the history renders now.
+def diff(releases: tuple[str, ...], dialect: str | None, files: bool, against_build: bool, rehearse_urls: tuple[str, ...], project: str) -> None:
+    """Show the SQL difference between releases A and B (their migrations'
+    statements per dialect and direction; --files: the whole bundle files), or
+    with --against-build between committed bundles and what the history renders now.
 
     \b
       sqlrelease diff 1.1.0 1.2.0 --dialect postgresql
+      sqlrelease diff 1.1.0 1.2.0 --files
       sqlrelease diff --against-build            every release
       sqlrelease diff --against-build 1.2.0
 
@@ -512,7 +515,7 @@ def diff(releases: tuple[str, ...], dialect: str | None, against_build: bool, re
     elif len(releases) != 2:
         raise click.UsageError("give two releases, A B, or --against-build [RELEASE...]")
     else:
-        found = api.diff_releases(project, releases[0], releases[1], dialect)
+        found = api.diff_releases(project, releases[0], releases[1], dialect, files)
     for item in found:
         _print_diff(item, None)
     sys.exit(1 if found else 0)

@@ -1,9 +1,10 @@
 """Differences between bundles, as unified diffs of their files.
 
-Two uses: the SQL difference between two releases' bundles (what changes from
-one release to the next), and committed bundle files against freshly rendered
-ones (what `sqlrelease check` reports as drift). Both compare `{path: bytes}`
-mappings; reading folders and rendering happen in the callers (commands/diff.py).
+Two uses: the SQL difference between two releases (what changes from one release
+to the next: by default the migrations' own statements, or the whole bundle
+files), and committed bundle files against freshly rendered ones (what
+`sqlrelease check` reports as drift). Both compare `{path: bytes}` mappings;
+reading folders and rendering happen in the callers (commands/diff.py).
 """
 
 from __future__ import annotations
@@ -103,6 +104,25 @@ def sql_only(files: dict[str, bytes], dialect: str | None = None) -> dict[str, b
         for path, data in files.items()
         if path.endswith(".sql") and (dialect is None or path.split("/", 1)[0] == dialect)
     }
+
+
+def statement_files(release_sql, messages: dict[str, str]) -> dict[str, bytes]:
+    """A release's migrations' own statements, `{<dialect>/<direction>.sql: text}`, in the order they
+    run: each migration under a `-- <revision> <message>` line, without the bundle's header, guard
+    and version-table changes, so that two releases compare by what their migrations do."""
+    files = {}
+    for direction in ("upgrade", "downgrade"):
+        for dialect, migrations in getattr(release_sql, direction).items():
+            order = release_sql.release.revisions if direction == "upgrade" else tuple(reversed(release_sql.release.revisions))
+            parts = []
+            for revision in order:
+                migration = migrations.get(revision)
+                statements = migration.statements if migration else ()
+                parts.append(f"-- {revision} {messages.get(revision, '')}".rstrip())
+                parts += [statement.rstrip() for statement in statements] or ["-- (no statements)"]
+                parts.append("")
+            files[f"{dialect}/{direction}.sql"] = "\n".join(parts).encode("utf-8")
+    return files
 
 
 def line_style(line: str) -> str | None:

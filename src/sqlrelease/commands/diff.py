@@ -6,17 +6,27 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import bundle as bundles
-from ..diff import diff_files, sql_only
-from ..project import Progress, choose_dialects, open_project, quiet, select_releases
+from ..diff import diff_files, sql_only, statement_files
+from ..project import Progress, choose_dialects, open_project, quiet, render_releases, select_releases
 from .build import render_bundles
 
 
-def diff_releases(project: Path | str, old: str, new: str, dialect: str | None = None):
-    """The SQL difference between two releases' bundles; a bundle not built yet is rendered in memory."""
+def diff_releases(project: Path | str, old: str, new: str, dialect: str | None = None, files: bool = False):
+    """The SQL difference between two releases: the statements of their migrations per dialect and
+    direction (rendered from the history), or with `files` their whole bundle SQL files (headers,
+    guards, version-table changes; a bundle not built yet is rendered in memory)."""
     proj = open_project(project)
     releases = [proj.release(old), proj.release(new)]
     if dialect is not None:
         [dialect] = choose_dialects(proj, [dialect])
+    if not files:
+        chosen = choose_dialects(proj, [dialect] if dialect else None)
+        messages = {rev: r.message for rev, r in proj.history.revisions.items()}
+        (a, a_sql), (b, b_sql) = (
+            (proj.config.relative(proj.bundle_dir(r)), statement_files(render_releases(proj, [r], chosen)[r.name], messages))
+            for r in releases
+        )
+        return diff_files(a_sql, b_sql, a, b, "(migrations' statements)", "(migrations' statements)")
     unbuilt = [r.name for r in releases if not proj.bundle_dir(r).is_dir()]
     rendered = render_bundles(proj, unbuilt) if unbuilt else {}
     sides = []
