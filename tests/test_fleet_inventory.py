@@ -177,3 +177,18 @@ def test_text_from_the_fleet_file_is_printed_as_text(tmp_path):
     line = next(line for line in result.output.splitlines() if "odd" in line)
     assert "x\\nOK [red]fake[/red].db" in line
     assert not any(line.startswith("OK") for line in result.output.splitlines())
+
+
+def test_a_target_may_name_its_dialect_by_an_alias(tmp_path):
+    path = write(tmp_path, """
+        [[target]]
+        name = "a"
+        url = "postgresql://u@h/db"
+        dialect = "pg"
+
+        [[target]]
+        name = "b"
+        url = "mariadb://u@h/db"
+        dialect = "mariadb"
+    """)
+    assert [(t.name, t.dialect) for t in load_fleet(path).targets] == [("a", "postgresql"), ("b", "mysql")]

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import tomlfile, urls
+from ..dialects import ALIASES
 from ..errors import ConfigError
 from .clients import check_url
 
@@ -301,7 +302,8 @@ def _target(entry: dict, at, fail, base: Path) -> Target:
             dialect, url, password_env = parse_url(entry["url"], base, allow_password=False)
     except ValueError as exc:
         raise fail(f"target {name}: {exc}", at("url") if "url" in entry else at("path")) from None
-    if "dialect" in entry and BACKENDS.get(entry["dialect"], entry["dialect"]) != dialect:
+    named = entry.get("dialect")
+    if named is not None and (BACKENDS.get(named) or ALIASES.get(named, named)) != dialect:
         raise fail(f"target {name}: dialect {entry['dialect']!r} does not match its URL ({dialect})", at("dialect"))
     sources = [k for k in ("password_env", "password_command", "option_file") if k in entry] + (["${...} in the url"] if password_env else [])
     if len(sources) > 1:
