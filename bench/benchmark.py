@@ -173,10 +173,11 @@ def floor_child(root: Path, dialects: list[str], out: Path | None, reload_per_pa
     script = ScriptDirectory.from_config(config)
     revisions = list(script.walk_revisions())  # imports every revision file, once
     loaded = time.process_time()
-    sizes = {}
+    sizes, passes = {}, {}
     for dialect in dialects:
         config.set_main_option("sqlalchemy.url", DIALECT_URLS[dialect])
         for direction in DIRECTIONS:
+            begun = time.process_time()
             buffer = io.StringIO()
             config.output_buffer = buffer
             if reload_per_pass:
@@ -187,6 +188,7 @@ def floor_child(root: Path, dialects: list[str], out: Path | None, reload_per_pa
             else:
                 _offline_pass(config, script, direction, EnvironmentContext)
             sizes[f"{dialect}/{direction}"] = len(buffer.getvalue())
+            passes[f"{dialect}/{direction}"] = time.process_time() - begun
             if out is not None:
                 (out / f"{dialect}.{direction}.sql").write_text(buffer.getvalue(), encoding="utf-8")
     done = time.process_time()
@@ -195,6 +197,8 @@ def floor_child(root: Path, dialects: list[str], out: Path | None, reload_per_pa
         "import_s": imported - started,
         "load_s": loaded - imported,
         "render_s": done - loaded,
+        "upgrade_s": sum(t for key, t in passes.items() if key.endswith("/upgrade")),
+        "downgrade_s": sum(t for key, t in passes.items() if key.endswith("/downgrade")),
         "bytes": sizes,
     }))
 
@@ -304,6 +308,7 @@ class Bench:
         self.alembic = [str(bindir / "alembic")] if (bindir / "alembic").exists() else [sys.executable, "-m", "alembic"]
         self.me = [sys.executable, str(Path(__file__).resolve())]
         self.series: dict[str, Series] = {}
+        self.skip = set(args.skip.split(",")) if args.skip else set()
         self.facts: dict[str, object] = {}
 
     def add(self, key: str, label: str, sample: Sample, note: str = "") -> Sample:
@@ -386,6 +391,7 @@ def main() -> int:
     parser.add_argument("--loop-all", action="store_true", help="time every call of the per-release loop: slow")
     parser.add_argument("--old-floor", action="store_true", help="also measure the previous benchmark's floor (history reloaded per pass)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="N for the --jobs speed-up (default: cores)")
+    parser.add_argument("--skip", metavar="WHAT", help="comma-separated measurements to leave out, for a quicker look: anchor, loop, startup")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the history (default 1)")
     parser.add_argument("--keep", type=Path, help="generate the projects into this folder and keep them")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every sample and result to FILE as JSON")
@@ -425,7 +431,8 @@ def measure(bench: Bench) -> int:
         bench.floor(root, "floor", "floor (history once, a pass per dialect/dir)", out=out if repeat == 0 else None)
         if args.old_floor:
             bench.floor(root, "old_floor", "OLD floor (history reloaded per pass)", old=True)
-        bench.anchor(root)
+        if "anchor" not in bench.skip:
+            bench.anchor(root)
         bench.build(root, "build", "sqlrelease build --all" + (" --jobs 1" if jobs else ""), *(["--jobs", "1"] if jobs else []))
         if repeat == 0:
             problems = measure_cross_check(bench, root, out, generated)
@@ -434,9 +441,11 @@ def measure(bench: Bench) -> int:
             bench.add("check_full", f"sqlrelease check {FULL_RENDER_FLAG} (full render)", run([*bench.sqlrelease, "check", "-q", FULL_RENDER_FLAG], root))
         if jobs:
             bench.build(root, "build_jobs", f"sqlrelease build --all --jobs {args.jobs}", "--jobs", str(args.jobs))
-        bench.loop(root, plan)
+        if "loop" not in bench.skip:
+            bench.loop(root, plan)
 
-    startup(bench, root)
+    if "startup" not in bench.skip:
+        startup(bench, root)
     if args.growth_to:
         growth(bench)
     report(bench, problems, jobs)
@@ -498,7 +507,9 @@ def report(bench: Bench, problems: list[str], jobs: bool) -> None:
         "  floor phases (CPU s, median): import "
         + f"{statistics.median(p['import_s'] for p in floor_phases):.2f}, load history "
         + f"{statistics.median(p['load_s'] for p in floor_phases):.2f}, render "
-        + f"{statistics.median(p['render_s'] for p in floor_phases):.2f}"
+        + f"{statistics.median(p['render_s'] for p in floor_phases):.2f} "
+        + f"(upgrade passes {statistics.median(p['upgrade_s'] for p in floor_phases):.2f}, "
+        + f"downgrade passes {statistics.median(p['downgrade_s'] for p in floor_phases):.2f})"
     )
     print(f"cross-check of floor and bundles: {'; '.join(problems) if problems else bench.facts['cross_check']}")
     print()
@@ -518,14 +529,15 @@ def report(bench: Bench, problems: list[str], jobs: bool) -> None:
         ratio("check --render / floor", "check_full", "floor")
     if "old_floor" in series:
         ratio("old floor / floor", "old_floor", "floor")
-    ratio("anchor / build", "anchor", "build")
-    ratio("loop / build", "loop", "build")
+    for key in ("anchor", "loop"):
+        if key in series:
+            ratio(f"{key} / build", key, "build")
     if jobs:
         ratio("build --jobs 1 / --jobs N (wall)", "build", "build_jobs", key="wall")
         ratio("build --jobs 1 / --jobs N (CPU)", "build", "build_jobs")
     check_wall = series["check"].median("wall")
     print(f"check with nothing changed: {check_wall:.2f} s wall, {series['check'].median('cpu'):.2f} s CPU (median)   target <= {TARGETS['check_s']} s  {'ok' if check_wall <= TARGETS['check_s'] else 'MISSED'}")
-    for key in ("help", "verify", "plan"):
+    for key in [k for k in ("help", "verify", "plan") if k in series]:
         wall = series[key].median("wall")
         print(f"start-up {series[key].label:<40} {wall:.2f} s wall (median)   target <= {TARGETS['startup_s']} s  {'ok' if wall <= TARGETS['startup_s'] else 'MISSED'}")
     if args.growth_to:

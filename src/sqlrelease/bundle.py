@@ -11,6 +11,7 @@ the folder or archive.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -46,7 +47,13 @@ SQL_KINDS = ("upgrade", "downgrade", "stamp")
 
 def generator_versions() -> dict[str, str]:
     """The versions that decide a bundle's bytes; read from package metadata, so nothing heavy is imported."""
-    return {"sqlrelease": VERSION, "alembic": metadata.version("alembic"), "sqlalchemy": metadata.version("sqlalchemy")}
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    # Reading package metadata scans sys.path; once per process is enough.
+    return (("sqlrelease", VERSION), ("alembic", metadata.version("alembic")), ("sqlalchemy", metadata.version("sqlalchemy")))
 
 
 def sha256(data: bytes) -> str:

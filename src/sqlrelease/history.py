@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import heapq
 import logging
 import os
 import re
@@ -17,6 +18,7 @@ import sys
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from alembic.config import Config as AlembicConfig
@@ -40,7 +42,7 @@ class Revision:
     path: Path
     branch_labels: tuple[str, ...]
 
-    @property
+    @cached_property
     def parents(self) -> tuple[str, ...]:
         """What must be applied first: down revisions and dependencies."""
         return self.down + tuple(d for d in self.depends_on if d not in self.down)
@@ -170,6 +172,8 @@ class History:
                 if parent in self.children:
                     self.children[parent].append(rev.id)
         self._order = {rid: i for i, rid in enumerate(self.order(self.revisions))}
+        self._sha256: dict[str, str] = {}
+        self._paths: dict[str, str] = {}
 
     @classmethod
     def load(cls, config: Config) -> "History":
@@ -205,8 +209,14 @@ class History:
         """Current heads of the history: revisions nothing builds on."""
         return tuple(sorted(rid for rid, kids in self.children.items() if not kids))
 
-    def ancestors(self, revisions) -> frozenset[str]:
-        """Everything that must be applied to reach `revisions`, them included."""
+    def ancestors(self, revisions, applied: frozenset[str] = frozenset()) -> frozenset[str]:
+        """Everything that must be applied to reach `revisions`, them included.
+
+        With `applied` (a set closed under ancestry, such as what earlier releases
+        applied), the walk does not go below it: the result holds the new revisions
+        and the members of `applied` it reached first, so a release costs its own
+        size, not the history's.
+        """
         seen: set[str] = set()
         stack = list(revisions)
         while stack:
@@ -214,7 +224,8 @@ class History:
             if rid in seen:
                 continue
             seen.add(rid)
-            stack.extend(self.revisions[rid].parents)
+            if rid not in applied:
+                stack.extend(self.revisions[rid].parents)
         return frozenset(seen)
 
     def heads_of(self, applied) -> tuple[str, ...]:
@@ -229,6 +240,26 @@ class History:
         built_on = {parent for rid in applied for parent in self.revisions[rid].parents}
         return tuple(sorted(applied - built_on))
 
+    def heads_after(self, heads, added) -> tuple[str, ...]:
+        """`heads_of(applied | added)`, from `heads` = `heads_of(applied)`, in the time `added` takes.
+
+        Holds when `applied` is closed under ancestry and every parent of `added`
+        is in `applied` or `added` (a release's new migrations on top of the ones
+        before it): nothing applied builds on an added revision, so the rows that
+        go are the heads the added revisions build on.
+        """
+        added = set(added)
+        built_on = {parent for rid in added for parent in self.revisions[rid].parents}
+        return tuple(sorted((set(heads) | added) - built_on))
+
+    def heads_along(self, start, revisions) -> list[tuple[str, ...]]:
+        """The version table's rows before and after each of `revisions` (in apply order) is
+        applied on top of `start` (the rows before the first): len(revisions) + 1 tuples."""
+        rows = [tuple(start)]
+        for revision in revisions:
+            rows.append(self.heads_after(rows[-1], (revision,)))
+        return rows
+
     def order(self, revisions) -> list[str]:
         """`revisions` in apply order: parents first, ties broken by revision id for stable output."""
         wanted = set(revisions)
@@ -238,32 +269,41 @@ class History:
             for parent in self.revisions[rid].parents:
                 if parent in wanted:
                     dependants[parent].append(rid)
-        ready = sorted(rid for rid, n in pending.items() if n == 0)
+        ready = sorted(rid for rid, n in pending.items() if n == 0)  # a sorted list is a heap
         result = []
         while ready:
-            rid = ready.pop(0)
+            rid = heapq.heappop(ready)
             result.append(rid)
             for child in dependants[rid]:
                 pending[child] -= 1
                 if pending[child] == 0:
-                    ready.append(child)
-                    ready.sort()
+                    heapq.heappush(ready, child)
         if len(result) != len(wanted):
             raise HistoryError("the revision graph has a cycle")
         return result
 
     def source_sha256(self, revision: str) -> str:
-        return hashlib.sha256(self.revisions[revision].path.read_bytes()).hexdigest()
+        """The sha256 of the revision file (read once, when first asked)."""
+        if revision not in self._sha256:
+            self._sha256[revision] = hashlib.sha256(self.revisions[revision].path.read_bytes()).hexdigest()
+        return self._sha256[revision]
 
     def source_path(self, revision: str) -> str:
-        return _shown(self.revisions[revision].path, self.root)
+        """The revision file as errors and bundles show it (resolved once)."""
+        if revision not in self._paths:
+            self._paths[revision] = _shown(self.revisions[revision].path, self._resolved_root)
+        return self._paths[revision]
+
+    @cached_property
+    def _resolved_root(self) -> Path:
+        return self.root.resolve()
 
 
 def _shown(path: Path, root: Path) -> str:
-    """`path` as errors and bundles show it: relative to the project, else its name."""
+    """`path` as errors and bundles show it: relative to `root` (resolved), else its name."""
     path = path.resolve()
     try:
-        return path.relative_to(root.resolve()).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
         return path.name
 
@@ -381,7 +421,7 @@ def _import_error(exc: BaseException, script: ScriptDirectory, root: Path) -> Hi
         hint = "Alembic imports every revision file to read the history; fix the error there"
     return HistoryError(
         f"cannot load this revision file: {type(exc).__name__}: {exc}",
-        path=_shown(found[0], root) if found else None,
+        path=_shown(found[0], root.resolve()) if found else None,
         line=found[1] if found else None,
         hint=hint,
     )

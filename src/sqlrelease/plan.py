@@ -77,7 +77,6 @@ class Release:
     start: tuple[str, ...]  # alembic_version before (empty: base)
     end: tuple[str, ...]  # alembic_version after
     revisions: tuple[str, ...]  # apply order
-    applied_before: frozenset[str]
     line: int | None = None
     # Steps with an empty downgrade() whose downgrade may leave their (data) changes in place.
     accept_irreversible: frozenset[str] = frozenset()
@@ -166,6 +165,7 @@ def resolve(plan: Plan, history: "History") -> list[Release]:
     """Each planned release with its range, checked against the history."""
     resolved: list[Release] = []
     applied: frozenset[str] = frozenset()
+    start: tuple[str, ...] = ()  # the version table's rows after the releases before
     previous: PlannedRelease | None = None
     for planned in plan.releases:
         def fail(message: str, hint: str | None = None, line: int | None = None) -> PlanError:
@@ -176,17 +176,20 @@ def resolve(plan: Plan, history: "History") -> list[Release]:
             targets = tuple(history.resolve(t) for t in planned.targets)
         except PlanError as exc:
             raise fail(exc.message, exc.hint) from None
-        reach = history.ancestors(targets)
+        # Walk down to what earlier releases applied, not through it: each release costs its own size.
+        reach = history.ancestors(targets, applied)
+        new = reach - applied
         for target in targets:
             if any(other != target and target in history.ancestors([other]) for other in targets):
                 raise fail(f"target {target} is an ancestor of another target", "list only heads")
-        if not applied <= reach:
-            missing = sorted(history.heads_of(applied - reach) or applied - reach)
+        if not set(start) <= reach:  # the previous release's heads are what a descendant reaches first
+            full = history.ancestors(targets)
+            missing = sorted(history.heads_of(applied - full) or applied - full)
             raise fail(
                 f"target does not descend from release {previous.name}'s target (misses {', '.join(missing)})",
                 "a release must build on everything released before it",
             )
-        revisions = history.order(reach - applied)
+        revisions = history.order(new)
         if not revisions:
             raise fail("has no new migrations since the previous release", "remove it or move its target")
         try:
@@ -200,15 +203,15 @@ def resolve(plan: Plan, history: "History") -> list[Release]:
             Release(
                 name=planned.name,
                 previous=previous.name if previous else None,
-                start=history.heads_of(applied),
-                end=history.heads_of(reach),
+                start=start,
+                end=history.heads_after(start, revisions),
                 revisions=tuple(revisions),
-                applied_before=applied,
                 line=planned.line,
                 accept_irreversible=accepted,
             )
         )
-        applied = reach
+        applied = applied | new
+        start = resolved[-1].end
         previous = planned
     return resolved
 

@@ -164,13 +164,11 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
     release = ctx.release
     label = messages.label("upgrade", release.name)
     blocks = _opening(ctx, release.start, label)
-    applied = set(release.applied_before)
+    rows = ctx.history.heads_along(release.start, release.revisions)
     count = 0
     last_change: list[str] = []
-    for revision in release.revisions:
-        before = ctx.history.heads_of(applied)
-        applied.add(revision)
-        after = ctx.history.heads_of(applied)
+    for number, revision in enumerate(release.revisions):
+        before, after = rows[number], rows[number + 1]
         count += len(rendered[revision].statements)
         blocks.extend(last_change)
         blocks.append(_migration_comment(ctx, revision, "upgrade"))
@@ -190,13 +188,11 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
     """
     m = _macros(ctx.dialect)
     release = ctx.release
-    applied = set(release.applied_before)
+    rows = ctx.history.heads_along(release.start, release.revisions)
     width = len(str(len(release.revisions)))
     steps = []
     for number, revision in enumerate(release.revisions, start=1):
-        before = ctx.history.heads_of(applied)
-        applied.add(revision)
-        after = ctx.history.heads_of(applied)
+        before, after = rows[number - 1], rows[number]
         name = f"{number:0{width}d}-{revision}"
         label = messages.label(f"steps/{name}", release.name)
         statements = rendered[revision].statements
@@ -207,7 +203,6 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
                 start=before,
                 end=after,
                 revisions=(revision,),
-                applied_before=frozenset(applied - {revision}),
             ),
             dialect=ctx.dialect,
             history=ctx.history,
@@ -234,13 +229,13 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
         return Script(_document(ctx, "downgrade", release.end, [m.refuse(message)], message), 0)
     accepted = {i.revision: i for i in ctx.irreversible}
     blocks = _opening(ctx, release.end, label)
-    applied = set(release.applied_before) | set(release.revisions)
+    # Undoing the migrations in reverse passes the same rows as applying them, backwards.
+    rows = ctx.history.heads_along(release.start, release.revisions)
     count = 0
     last_change: list[str] = []
-    for revision in reversed(release.revisions):
-        before = ctx.history.heads_of(applied)
-        applied.discard(revision)
-        after = ctx.history.heads_of(applied)
+    for number in reversed(range(len(release.revisions))):
+        revision = release.revisions[number]
+        before, after = rows[number + 1], rows[number]
         blocks.extend(last_change)
         blocks.append(_migration_comment(ctx, revision, "downgrade"))
         if revision in accepted:
