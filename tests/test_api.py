@@ -119,3 +119,52 @@ def test_build_of_one_dialect_from_python_keeps_the_bundle_whole_unless_told(tmp
     (dropped,) = build(root, ["1.1.0"], ["mysql"], drop_other_dialects=True)
     assert (dropped.dialects, dropped.dropped, dropped.written) == (("mysql",), ("sqlite",), True)
     assert sorted(p.name for p in (root / "releases" / "1.1.0").iterdir() if p.is_dir()) == ["mysql"]
+
+
+# -- verbs are imported when first used ------------------------------------------------
+
+
+def test_every_verb_of_the_api_is_the_function_its_module_defines():
+    import ast
+    import importlib
+    from pathlib import Path
+
+    from sqlrelease import api
+
+    # The imports type checkers and readers see name every verb and where it lives...
+    tree = ast.parse(Path(api.__file__).read_text(encoding="utf-8"))
+    homes = {
+        alias.name: node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for alias in node.names
+    }
+    assert sorted(homes) == sorted(api.__all__)
+    # ... and what the API hands out on first use is that function.
+    for name, module in homes.items():
+        assert getattr(api, name) is getattr(importlib.import_module(f"sqlrelease.{module}"), name), name
+
+
+STARTS_LIGHT = """
+import sys
+from sqlrelease.cli import main
+try:
+    main(sys.argv[1:], prog_name="sqlrelease")
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(sorted(m for m in ("alembic", "sqlalchemy", "jinja2") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["verify", "--help"], ["verify", "releases/1.0.0"]])
+def test_help_and_verify_start_without_alembic_sqlalchemy_or_jinja2(tmp_path, args):
+    """What makes them start fast: nothing that renders is imported (a new process, to see its modules)."""
+    import subprocess
+    import sys
+
+    from projects import REPO
+
+    shutil.copytree(REPO / "releases" / "1.0.0", tmp_path / "releases" / "1.0.0")
+    completed = subprocess.run([sys.executable, "-c", STARTS_LIGHT, *args], cwd=tmp_path, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[-1] == "[]"

@@ -75,12 +75,9 @@ def test_against_build_shows_a_hand_edit(project: Path):
     assert run(project, "--against-build", "1.1.0").exit_code == 0
 
 
-def test_colour_in_a_terminal_and_none_with_no_color(built: Path, monkeypatch):
-    from sqlrelease import cli
-
-    monkeypatch.setattr(cli.out, "_force_terminal", True)
-    monkeypatch.setattr(cli.out, "_color_system", cli.out._detect_color_system())
-    coloured = run(built, "1.0.0", "1.1.0", "-d", "sqlite")
+def test_colour_in_a_terminal_and_none_with_no_color(built: Path):
+    # The console is made when the command runs, so the run's environment decides.
+    coloured = run(built, "1.0.0", "1.1.0", "-d", "sqlite", env={"FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": None})
     assert "\x1b[" in coloured.output
 
 

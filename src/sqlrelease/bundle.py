@@ -20,8 +20,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from importlib import metadata
 from typing import TYPE_CHECKING
 
 from . import archive, messages, templates
@@ -52,7 +50,9 @@ def generator_versions() -> dict[str, str]:
 
 @functools.cache
 def _installed_versions() -> tuple[tuple[str, str], ...]:
-    # Reading package metadata scans sys.path; once per process is enough.
+    # Reading package metadata scans sys.path (and importing it costs more than verify does): once, when needed.
+    from importlib import metadata
+
     return (("sqlrelease", VERSION), ("alembic", metadata.version("alembic")), ("sqlalchemy", metadata.version("sqlalchemy")))
 
 

@@ -6,19 +6,35 @@ import functools
 import os
 import sys
 import warnings
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.text import Text
 
 from . import api, servers, urls
 from .errors import SqlreleaseError
 from .terminal import json_text, printable
 from .version import VERSION
 
-# Never markup, emoji codes or highlighting: what is printed is text (see `say`).
-out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+OUT, ERR = "stdout", "stderr"
+_CONSOLES: dict[str, "Console"] = {}
+
+
+def console(stream: str = OUT) -> "Console":
+    """The console for stdout or stderr, made when this run first prints to it.
+
+    Made then, not at import: `--help` does not import rich, and the console sees
+    the terminal and NO_COLOR / FORCE_COLOR of the run (the group resets them for
+    each command, which matters when the CLI runs in process).
+    """
+    if stream not in _CONSOLES:
+        from rich.console import Console
+
+        # Never markup, emoji codes or highlighting: what is printed is text (see `say`).
+        _CONSOLES[stream] = Console(stderr=stream == ERR, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    return _CONSOLES[stream]
 
 
 def shown(text: object) -> str:
@@ -26,15 +42,17 @@ def shown(text: object) -> str:
     return printable(urls.mask(str(text)))
 
 
-def say(*parts, to: Console = out, style: str = "") -> None:
+def say(*parts, to: str = OUT, style: str = "") -> None:
     """Print one line made of `parts`. Each part is plain text, whatever it holds (a file
     name like `[red]x`, a name with a newline): it goes through `shown` and is never read
     as markup. A `(text, style)` pair gives a part a style."""
+    from rich.text import Text
+
     line = Text(style=style)
     for part in parts:
         text, part_style = part if isinstance(part, tuple) else (part, "")
         line.append(shown(text), style=part_style)
-    to.print(line)
+    console(to).print(line)
 
 PROJECT = click.option(
     "--project",
@@ -87,7 +105,7 @@ def handles_errors(function):
         except SqlreleaseError as exc:
             if kwargs.get("as_json"):
                 _print_json({"error": exc.to_dict()})
-            say(("error:", "bold red"), " ", str(exc), to=err)
+            say(("error:", "bold red"), " ", str(exc), to=ERR)
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -96,7 +114,7 @@ def handles_errors(function):
 def _progress(enabled: bool):
     if not enabled:
         return lambda message: None
-    return lambda message: say(message, to=err, style="dim")
+    return lambda message: say(message, to=ERR, style="dim")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,12 +130,13 @@ def main() -> None:
       sqlrelease build           write releases/<name>/ bundles
       sqlrelease verify DIR      check a bundle, anywhere, without the project
     """
+    _CONSOLES.clear()  # each run's consoles see that run's terminal and environment
     warnings.showwarning = _show_warning
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Python warnings (a library's, naming a migration's line) go out like every other line: as text."""
-    say(f"{filename}:{lineno}: {category.__name__}: {message}", to=err)
+    say(f"{filename}:{lineno}: {category.__name__}: {message}", to=ERR)
 
 
 @main.command()
@@ -201,7 +220,7 @@ def plan(project: str, as_json: bool) -> None:
         for reason in release.reasons:
             say(f"    ! {reason}", style=style)
     for warning in report.warnings:
-        say(("warning:", "yellow"), " ", warning, to=err)
+        say(("warning:", "yellow"), " ", warning, to=ERR)
 
 
 @main.command()
@@ -390,7 +409,7 @@ def _print_diff(item, limit: int | None) -> None:
     lines, left_out = item.shown(limit)
     for line in lines:
         # NO_COLOR keeps rich's bold; a diff under NO_COLOR should be plain text.
-        say(line, style="" if out.no_color else line_style(line) or "")
+        say(line, style="" if console().no_color else line_style(line) or "")
     if left_out:
         say(f"... {left_out} more diff line(s) of {item.path} (--full shows all)", style="dim")
 
@@ -744,7 +763,7 @@ def _open_fleet(fleet_file, targets, bundles, project, journal=None):
 
 def _print_lines(lines) -> None:
     for line in lines:
-        out.print(line)
+        console().print(line)
 
 
 @main.command()
@@ -782,7 +801,7 @@ def status(fleet_file, targets, selects, bundles, to, jobs, per_host, project, t
     elif ndjson:
         click.echo(report.ndjson(t.to_dict() for t in result.targets), nl=False)
     elif table:
-        out.print(report.status_table(result))
+        console().print(report.status_table(result))
         _print_lines(report.status_summary(result)[1:2])
     else:
         _print_lines(report.status_summary(result))
@@ -792,7 +811,7 @@ def status(fleet_file, targets, selects, bundles, to, jobs, per_host, project, t
 
 def _apply_progress(enabled: bool):
     """A rich progress bar per wave on stderr, or nothing (not a terminal, --json, -q)."""
-    if not enabled or not err.is_terminal:
+    if not enabled or not console(ERR).is_terminal:
         return None, None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -859,7 +878,7 @@ def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, w
     elif dry_run:
         _print_lines(report.dry_run_lines(result))
     else:
-        out.print(report.apply_table(result))
+        console().print(report.apply_table(result))
         _print_lines(report.apply_footer(result))
     sys.exit(result.exit_code)
 

@@ -9,13 +9,18 @@ writes user text into SQL any other way.
 from __future__ import annotations
 
 from functools import lru_cache
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import messages
 
+if TYPE_CHECKING:
+    import jinja2
+
 
 def _new_environment() -> jinja2.Environment:
+    # Imported here: verbs that read or verify bundles render no template and start faster without it.
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sqlrelease", "templates"),
         undefined=jinja2.StrictUndefined,
