@@ -156,15 +156,14 @@ print(sorted(m for m in ("alembic", "sqlalchemy", "jinja2") if m in sys.modules)
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["verify", "--help"], ["verify", "releases/1.0.0"]])
-def test_help_and_verify_start_without_alembic_sqlalchemy_or_jinja2(tmp_path, args):
-    """What makes them start fast: nothing that renders is imported (a new process, to see its modules)."""
+@pytest.mark.parametrize("args", [["--help"], ["verify", "--help"], ["verify", "releases/1.0.0"], ["plan"], ["check"]])
+def test_help_verify_and_an_unchanged_plan_or_check_start_without_alembic_sqlalchemy_or_jinja2(built, tmp_path, args):
+    """What makes them start fast: nothing that renders is imported (a new process, to see its modules).
+    plan and check of bundles whose recorded inputs all hold need not load the history."""
     import subprocess
     import sys
 
-    from projects import REPO
-
-    shutil.copytree(REPO / "releases" / "1.0.0", tmp_path / "releases" / "1.0.0")
-    completed = subprocess.run([sys.executable, "-c", STARTS_LIGHT, *args], cwd=tmp_path, capture_output=True, text=True)
+    shutil.copytree(built, tmp_path / "project")
+    completed = subprocess.run([sys.executable, "-c", STARTS_LIGHT, *args], cwd=tmp_path / "project", capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.splitlines()[-1] == "[]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from projects import REPO, run_installed, sql
@@ -42,10 +43,12 @@ def add_unreleased_revision(root: Path) -> None:
 
 
 def test_the_repository_sample_passes_check():
-    """The repo's own CI: a stale releases/ fails here (end to end, with the installed script)."""
-    completed = run_installed("check", "-q", "-C", str(REPO), cwd=REPO)
+    """The repo's own CI: a stale releases/ fails here (end to end, with the installed script).
+    --render: sqlrelease's own code changes without a new version, which no manifest records."""
+    completed = run_installed("check", "--render", "-q", "-C", str(REPO), cwd=REPO)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "check passed" in completed.stdout
+    assert "checked by rendering every bundle (--render)" in completed.stdout
 
 
 def test_freshly_built_bundles_pass(project: Path):
@@ -204,3 +207,135 @@ def test_other_generator_versions_with_byte_identical_sql_are_a_warning(project:
     assert "byte-identical" in report.findings[0].message and "alembic 0.0.1 -> " in report.findings[0].message
     assert report.exit_code == 0 and not report.diffs
     assert api.check(project, strict=True).exit_code == 1
+
+
+# -- nothing changed: current by the recorded inputs, nothing rendered --------------------
+
+
+def test_nothing_changed_is_settled_by_the_recorded_inputs_as_a_render_would(project: Path):
+    result = run(project)
+    assert result.exit_code == 0, result.output
+    assert "checked by the inputs the manifests record, nothing rendered" in result.output
+    recorded, rendered = api.check(project), api.check(project, render=True)
+    assert (recorded.method, rendered.method, rendered.rendered_because) == ("inputs", "render", "--render")
+    same = ("releases", "findings", "unreleased", "heads", "exit_code")
+    assert {k: v for k, v in recorded.to_dict().items() if k in same} == {k: v for k, v in rendered.to_dict().items() if k in same}
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _override(root: Path) -> None:
+    import hashlib
+
+    from sqlrelease import overrides
+
+    revision = "b7c03e5d9a12"  # in 1.1.0
+    migration = next((root / "migrations/versions").glob(f"*_{revision}_*.py"))
+    sha = hashlib.sha256(migration.read_bytes()).hexdigest()
+    (root / "overrides").mkdir()
+    (root / f"overrides/{revision}.postgresql.upgrade.sql").write_text(overrides.header(sha) + "ALTER TABLE department RENAME TO departments;\n")
+
+
+def _waiver(root: Path) -> None:
+    (root / "review").mkdir()
+    (root / "review/waivers.toml").write_text(
+        '[[waiver]]\nrule = "data-change"\nrevision = "9e07d3b5c8a1"\nstatement_sha256 = "00"\nreason = "ok"\nby = "alice"\n'
+    )
+
+
+CHANGES = {
+    "env.py": (lambda root: _append(root / "migrations/env.py", "# reviewed\n"), "migrations/env.py changed since releases/1.0.0"),
+    "alembic.ini": (lambda root: _append(root / "alembic.ini", "# reviewed\n"), "alembic.ini changed since releases/1.0.0"),
+    "settings": (
+        lambda root: _append(root / "pyproject.toml", 'version_table = "alembic_version"\n'),
+        "[tool.sqlrelease] changed since releases/1.0.0",
+    ),
+    "plan": (
+        lambda root: (root / "releases.toml").write_text((root / "releases.toml").read_text().replace('accept_irreversible = ["74c2b9e5f3d0"]', "")),
+        "the plan changed since releases/1.3.0",
+    ),
+    "override": (_override, "overrides/b7c03e5d9a12.postgresql.upgrade.sql changed since releases/1.1.0"),
+    "waiver": (_waiver, "the waivers changed since releases/1.2.0"),
+    "new revision": (add_unreleased_revision, "0011_aa11bb22cc33_add_employees_nickname.py is a revision file no bundle records"),
+    "edited migration": (lambda root: _append(root / FIRST, "# reviewed\n"), f"{FIRST} changed since its bundle was built"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_any_input_that_changed_renders_every_bundle_and_says_why(project: Path, change):
+    make, why = CHANGES[change]
+    make(project)
+    report = api.check(project)
+    assert report.method == "render"
+    assert why in report.rendered_because, report.rendered_because
+    result = run(project)
+    assert f"checked by rendering every bundle ({report.rendered_because})" in result.output
+
+
+def test_an_input_that_changed_nothing_but_itself_is_named_and_is_a_warning(project: Path):
+    """A comment in env.py: the SQL is the same bytes, so (as with other generator versions) the
+    bundles need not be rebuilt; the check renders every time until they are, and says why."""
+    _append(project / "migrations/env.py", "# reviewed\n")
+    report = api.check(project)
+    assert (report.exit_code, report.method, report.diffs) == (0, "render", [])
+    assert {(f.kind, f.severity) for f in report.findings} == {("inputs-changed", "warning")}
+    assert all("migrations/env.py changed since" in f.message and "byte-identical" in f.message for f in report.findings)
+    assert api.check(project, strict=True).exit_code == 1
+
+
+def test_an_input_that_changed_the_sql_is_an_error_naming_it(project: Path):
+    _append(project / "pyproject.toml", 'receipts = "our_receipts"\n')  # every script writes its receipt there
+    report = api.check(project)
+    assert report.exit_code == 1
+    assert [f.kind for f in report.findings if f.severity == "error"] == ["inputs-changed"] * 4
+    assert "[tool.sqlrelease] changed since releases/1.0.0 was built; rebuild it" in report.findings[0].message
+
+
+def test_other_templates_render_every_bundle(project: Path, monkeypatch):
+    from sqlrelease import templates
+
+    monkeypatch.setattr(templates, "digest", lambda: "0" * 64)
+    assert "sqlrelease's templates changed since releases/1.0.0" in api.check(project).rendered_because
+
+
+def test_other_generator_versions_render_every_bundle(project: Path, monkeypatch):
+    from sqlrelease import bundle
+
+    monkeypatch.setattr(bundle, "generator_versions", lambda: {"sqlrelease": "9", "alembic": "9", "sqlalchemy": "9"})
+    assert "built with other versions" in api.check(project).rendered_because
+
+
+def test_a_bundle_that_records_no_inputs_is_rendered(project: Path):
+    from sqlrelease import bundle
+
+    folder = project / "releases/1.2.0"
+    files = bundle.read_files(folder)
+    manifest = json.loads(files[bundle.MANIFEST])
+    del manifest["inputs"]  # as sqlrelease wrote manifests before it recorded them
+    files[bundle.MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode()
+    files[bundle.SUMS] = bundle.sums_text({k: v for k, v in files.items() if k != bundle.SUMS}).encode()
+    for path, data in files.items():
+        (folder / path).write_bytes(data)
+    report = api.check(project)
+    assert "releases/1.2.0 records no inputs" in report.rendered_because
+    assert report.exit_code == 1  # the rendering records them: the manifest differs
+
+
+def test_bundles_holding_rehearsed_migrations_are_always_rendered(tmp_path):
+    from projects import make_project
+
+    root = make_project(tmp_path, "reads_rows", dialects=("sqlite",))  # SQLite rehearses on a temporary file
+    api.build(root)
+    report = api.check(root)
+    assert report.exit_code == 0
+    assert "holds rehearsed migrations" in report.rendered_because
+
+
+def test_plan_from_the_recorded_inputs_is_the_plan_from_the_history(project: Path, monkeypatch):
+    from sqlrelease import inputs
+
+    recorded = api.plan_status(project).to_dict()
+    monkeypatch.setattr(inputs, "recorded_state", lambda config, plan: inputs.RecordedState(reason="forced"))
+    assert api.plan_status(project).to_dict() == recorded

@@ -29,7 +29,7 @@ LAYERS = [
     # the bundle format and what it is made of; risk analysis of rendered SQL
     {"sqlscript", "bundle", "lint", "diff"},
     # review: the risk report, waivers, approvals of built bundles
-    {"review", "approval"},
+    {"review", "approval", "inputs"},
     # the verbs, then the ways in
     {"commands", "fleet"},
     {"api"},

@@ -65,12 +65,13 @@ def sums_text(files: dict[str, bytes]) -> str:
     return "".join(f"{sha256(files[path])}  {path}\n" for path in sorted(files))
 
 
-def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review: str) -> dict[str, bytes]:
+def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review: str, inputs: dict) -> dict[str, bytes]:
     """All files of a bundle, path -> bytes. Same inputs, same bytes.
 
     `review` is the text of REVIEW.md, the risk report the reviewer approves with
     the SQL; this module checksums it like every other file and knows nothing of
-    what it says.
+    what it says. `inputs` are the digests of what decided the bytes besides the
+    migrations (see inputs.py), recorded in the manifest as they are.
     """
     release = release_sql.release
     files: dict[str, bytes] = {}
@@ -101,6 +102,7 @@ def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review
             files[path] = data
             stats[path] = {"sha256": sha256(data), "bytes": len(data), "statements": script.statements}
     manifest = _manifest(release_sql, history, stamp, dialect_names, stats)
+    manifest["inputs"] = inputs
     files[README] = templates.render(
         "bundle_README.md.j2", manifest=manifest, dialects=[DIALECTS[d] for d in dialect_names]
     ).encode("utf-8")

@@ -417,6 +417,11 @@ def _print_diff(item, limit: int | None) -> None:
 @main.command()
 @click.option("--strict", is_flag=True, help="Warnings fail too: revisions in no release, unmerged heads.")
 @click.option("--full", is_flag=True, help="Print every diff line of every differing file (default: bounded).")
+@click.option(
+    "--render",
+    is_flag=True,
+    help="Render every bundle and compare the bytes even when the recorded inputs all hold (what CI should run).",
+)
 @PUBKEY
 @REQUIRE_APPROVAL
 @REHEARSE_URL
@@ -428,6 +433,7 @@ def _print_diff(item, limit: int | None) -> None:
 def check(
     strict: bool,
     full: bool,
+    render: bool,
     pubkeys: tuple[str, ...],
     require_approval: bool,
     rehearse_urls: tuple[str, ...],
@@ -437,13 +443,20 @@ def check(
 ) -> None:
     """Prove the committed bundles are exactly what the history renders now.
 
-    Renders every release in memory and compares it byte for byte with its
-    committed bundle, printing a unified diff per differing file and the cause
-    where it can be told: a migration edited after its release was built (the
-    most serious), a bundle file edited by hand, missing or extra, a release
-    without a bundle, other sqlrelease/alembic/sqlalchemy versions. Revisions in
-    no release, unmerged heads, leftovers of an interrupted build and archives
-    that no longer match their bundle are warnings.
+    First by what each manifest records: when every bundle verifies and every
+    input that decides its bytes (migration sources, env.py, alembic.ini, the
+    [tool.sqlrelease] settings, the plan, overrides, waivers, the versions of
+    sqlrelease, its templates, alembic and sqlalchemy) is as recorded, and no
+    revision file is unrecorded, the bundles are current and nothing is rendered.
+    Otherwise, and with --render, it renders every release in memory and compares
+    it byte for byte with its committed bundle, printing a unified diff per
+    differing file and the cause where it can be told: a migration edited after
+    its release was built (the most serious), a bundle file edited by hand,
+    missing or extra, a release without a bundle, other versions, other inputs.
+    Revisions in no release, unmerged heads, leftovers of an interrupted build and
+    archives that no longer match their bundle are warnings. The last line says
+    which check ran. Code that migrations import from the application is not
+    recorded: when their SQL depends on it, use --render.
 
     With --require-approval and --pubkey, every bundle also needs an approval
     of its current bytes signed by one of those keys.
@@ -459,7 +472,7 @@ def check(
     from .commands.check import DIFF_FILES, DIFF_LINES
 
     servers.use_urls(rehearse_urls)
-    report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval)
+    report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval, render)
     if as_json:
         _print_json(report.to_dict(full))
         sys.exit(report.exit_code)
@@ -493,6 +506,10 @@ def check(
         say(("check failed:", "bold red"), f" {what}; rebuild with `sqlrelease build` only after reviewing why")
     else:
         say(("check passed:", "green"), f" {len(report.releases)} bundle(s) match the history")
+    if report.method == "inputs":
+        say("checked by the inputs the manifests record, nothing rendered (--render renders every bundle)", style="dim")
+    else:
+        say(f"checked by rendering every bundle ({report.rendered_because})", style="dim")
     sys.exit(report.exit_code)
 
 

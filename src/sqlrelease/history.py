@@ -282,6 +282,15 @@ class History:
             raise HistoryError("the revision graph has a cycle")
         return result
 
+    def version_folders(self) -> list[Path]:
+        """The folders Alembic reads revision files from (absolute)."""
+        from alembic.util import coerce_resource_to_filename
+
+        locations = self.script.version_locations
+        if not locations:
+            return [Path(self.script.dir, "versions").absolute()]
+        return [Path(coerce_resource_to_filename(location)).absolute() for location in locations]
+
     def source_sha256(self, revision: str) -> str:
         """The sha256 of the revision file (read once, when first asked)."""
         if revision not in self._sha256:

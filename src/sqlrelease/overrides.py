@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import sqlparse
-
 from .errors import RenderError
 
 FOLDER = "overrides"
@@ -73,6 +71,20 @@ def load(config, history) -> list[Override]:
     return found
 
 
+def files_for(config, revisions) -> dict[str, str]:
+    """The override files for any of `revisions` (valid or not), relative path -> sha256 of the bytes."""
+    folder = config.root / FOLDER
+    if not folder.is_dir():
+        return {}
+    wanted = set(revisions)
+    found = {}
+    for path in sorted(folder.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if match and match.group("revision") in wanted:
+            found[config.relative(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
 def _read(path: Path, shown: str, history) -> Override:
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -99,6 +111,8 @@ def _read(path: Path, shown: str, history) -> Override:
             f"(override is for sha256 {bound[:12]}, the file is now {current[:12]}); review the SQL again "
             f"and put `{HEADER}{current}` on its first line",
         )
+    import sqlparse  # here: checking bundles by their recorded inputs lists overrides without reading them
+
     statements = [s.strip() for s in sqlparse.split(body) if sqlparse.format(s, strip_comments=True).strip()]
     return made("valid", statements=statements)
 

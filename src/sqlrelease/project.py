@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from . import overrides, rehearse, servers
+from . import overrides, servers
 from .config import Config, load_config
 from .diagnosis import diagnose, fix_without_server
 from .dialects import DIALECTS, canonical
 from .errors import ConfigError, PlanError, RenderError
-from .history import History
 from .plan import Plan, Release, load_plan, resolve
-from .render import render
 from .rendered import DOWNGRADE, UPGRADE, Bookkeeping, Irreversible, MigrationSQL, ReleaseSQL, VersionTable
+
+if TYPE_CHECKING:
+    from .history import History
+
+# history, render and rehearse import Alembic and SQLAlchemy: they are imported where a
+# project is opened or rendered, so that verbs which do neither (a check that the
+# recorded inputs settle, verify) start without them.
 
 Progress = Callable[[str], None]
 
@@ -51,6 +56,8 @@ class Project:
 def open_project(project: Path | str = ".", *, new_plan: bool = False) -> Project:
     """The project containing `project`; with `new_plan`, a missing plan file is an empty plan."""
     config = load_config(project)
+    from .history import History
+
     history = History.load(config)
     shown = config.relative(config.plan)
     if new_plan and not config.plan.exists():
@@ -65,6 +72,9 @@ def open_project(project: Path | str = ".", *, new_plan: bool = False) -> Projec
 
 def render_releases(project: Project, releases: list[Release], dialects: Iterable[str], progress: Progress = quiet):
     """Render the given releases: one pass per dialect and direction, sliced into releases."""
+    from . import rehearse
+    from .render import render
+
     dialects = list(dialects)
     upgrade_order = [rev for release in releases for rev in release.revisions]
     downgrade_order = [rev for release in reversed(releases) for rev in reversed(release.revisions)]

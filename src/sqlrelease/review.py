@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from . import lint, templates, tomlfile
+from . import templates, tomlfile
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from . import lint
+
+# lint (its rules) is imported by the functions that use it: reading the waivers (which a
+# check of recorded inputs does) needs only their data, not the rules.
 
 WAIVERS_HEADER = (
     "# sqlrelease waivers: findings a reviewer accepted, each bound to the rule and the\n"
@@ -29,6 +35,8 @@ SHOWN_CHARS = 1500
 
 def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
     """The bundle's REVIEW.md: per migration, its findings and its statements per dialect."""
+    from . import lint
+
     release = release_sql.release
     migrations = []
     for revision in release.revisions:
@@ -75,6 +83,8 @@ def _fence(texts) -> str:
 def counts(findings: list[lint.Finding]) -> dict[str, int]:
     """Open findings per severity, and waived ones, as listed: one per entry of `grouped`
     (the same finding on several dialects is listed, and counted, once)."""
+    from . import lint
+
     entries = grouped(findings)
     result = {s: sum(1 for g in entries if g["finding"].severity == s and not g["waiver"]) for s in lint.SEVERITIES}
     result["waived"] = sum(1 for g in entries if g["waiver"])
@@ -104,6 +114,8 @@ def waivers_path(config) -> Path:
 
 
 def load_waivers(config) -> list[lint.Waiver]:
+    from . import lint
+
     path = waivers_path(config)
     if not path.exists():
         return []
@@ -135,6 +147,8 @@ def add_waivers(
 
     With `every_dialect` a waiver records no dialect and covers the statement on every
     dialect (one waiver per statement); without, it records and covers its finding's dialect."""
+    from . import lint
+
     path = waivers_path(config)
     existing = {(w.rule, w.revision, w.sha256, w.direction, w.dialect) for w in load_waivers(config)}
     added: list[tuple[lint.Waiver, dict]] = []

@@ -8,7 +8,9 @@ writes user text into SQL any other way.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import messages
@@ -45,6 +47,23 @@ def environment(dialect=None) -> jinja2.Environment:
         env.filters["comment"] = dialect.comment
         env.filters.update(dict(dialect.filters))
     return env
+
+
+FOLDER = Path(__file__).resolve().parent / "templates"
+
+
+@lru_cache(maxsize=None)
+def digest() -> str:
+    """sha256 over the templates bundles are made from (name and bytes), which a manifest records.
+
+    Those are the ones in templates/ itself; subfolders hold templates for other
+    uses (status/: the fleet's queries), which decide no bundle's bytes.
+    """
+    sums = hashlib.sha256()
+    for path in sorted(p for p in FOLDER.glob("*.j2") if p.is_file()):
+        sums.update(path.relative_to(FOLDER).as_posix().encode("utf-8") + b"\0")
+        sums.update(hashlib.sha256(path.read_bytes()).digest())
+    return sums.hexdigest()
 
 
 def render(name: str, **context) -> str:

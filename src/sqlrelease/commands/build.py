@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .. import approval, lint, review
+from .. import approval, inputs, lint, review
 from .. import bundle as bundles
 from ..dialects import DIALECTS
 from ..project import Progress, Project, choose_dialects, open_project, quiet, render_releases, select_releases
@@ -44,11 +44,13 @@ def render_bundles(project: Project, names: Iterable[str] = (), dialects=None, p
     releases = select_releases(project, names)
     rendered = render_releases(project, releases, choose_dialects(project, dialects), progress)
     waivers = review.load_waivers(project.config)
+    paths, folders = inputs.history_paths(project.config, project.history)
     files = {}
     for release in releases:
         release_sql = rendered[release.name]
         report = review.review_document(release_sql, project.history, lint.lint_release(release_sql, waivers=waivers))
-        files[release.name] = bundles.bundle_files(release_sql, project.history, project.config.stamp, report)
+        recorded = inputs.release_inputs(project.config, project.plan, release.name, release.revisions, paths, folders)
+        files[release.name] = bundles.bundle_files(release_sql, project.history, project.config.stamp, report, recorded)
     return files
 
 

@@ -7,6 +7,11 @@ most serious cause first: a migration edited after its release was built
 missing or extra, a bundle never built, other generator versions, and plain
 drift of the rendered bytes. It also reports revisions no release holds and
 unmerged heads.
+
+By default a check first asks whether the bundles are current by what their
+manifests record (inputs.py): when every input that decides the bytes is as
+recorded, nothing is rendered. Anything unrecorded or different, and `render=True`
+(`check --render`, what CI runs), renders every bundle and compares the bytes.
 """
 
 from __future__ import annotations
@@ -15,13 +20,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import approval, archive
+from .. import approval, archive, inputs
 from .. import bundle as bundles
-from .build import render_bundles
+from ..config import Config, load_config
 from ..diff import FileDiff, diff_files
 from ..errors import ConfigError
-from ..plan import unreleased
-from ..project import Progress, Project, open_project, quiet
+from ..plan import Plan, load_plan, unreleased
+from ..project import Progress, Project, quiet
 
 ERROR = "error"
 WARNING = "warning"
@@ -36,6 +41,7 @@ KINDS = (
     "bundle-unplanned",  # a bundle folder for no release in the plan
     "plan-changed",  # the release's range, migrations, dialects or stamp mode changed
     "generator-changed",  # other sqlrelease / alembic / sqlalchemy versions
+    "inputs-changed",  # env.py, alembic.ini, settings, plan, overrides, waivers or templates changed
     "bytes-differ",  # rendered bytes differ and no cause above explains it
     "approval",  # with --require-approval: a bundle without a valid signed approval of its bytes
     "leftover",  # a staging or retired folder an interrupted build left in the bundles folder
@@ -88,6 +94,10 @@ class CheckReport:
     unreleased: list[str]
     heads: list[str]
     strict: bool = False
+    # How the bundles were compared: "inputs" (their recorded inputs all hold; nothing
+    # rendered) or "render" (rendered and compared byte for byte), and why it rendered.
+    method: str = "render"
+    rendered_because: str | None = None
     approval_exit: int = 0  # 3 an approval does not hold, 4 a required one is missing (as `verify`)
 
     @property
@@ -116,6 +126,8 @@ class CheckReport:
             "ok": self.exit_code == 0,
             "exit_code": self.exit_code,
             "strict": self.strict,
+            "method": self.method,
+            "rendered_because": self.rendered_because,
             "releases": [r.to_dict() for r in self.releases],
             "findings": [f.to_dict() for f in self.findings],
             "diffs": [{"release": name, **d.to_dict(limit)} for name, d in diffs],
@@ -146,21 +158,23 @@ def check_project(project: Project, rendered: dict[str, dict[str, bytes]], stric
             continue
         committed = bundles.read_files(folder)
         diffs = diff_files(committed, rendered[release.name], shown, shown, "(committed)", "(rendered)")
-        causes = release_causes(project, release, folder, committed, diffs) if diffs else []
+        causes = release_causes(project, release, folder, committed, diffs, rendered[release.name]) if diffs else []
         findings += causes
         if causes and all(c.severity == WARNING for c in causes):
-            diffs = []  # only the recorded generator versions differ: the SQL is the same bytes
+            diffs = []  # only recorded versions or inputs differ: the SQL is the same bytes
         results.append(ReleaseCheck(release.name, shown, "drift" if diffs else "current", diffs))
-    findings += _unplanned_bundles(project)
-    findings += _stale_archives(project)
-    for path in bundles.leftovers(project.config.bundles):
-        shown = project.config.relative(path)
-        findings.append(Finding("leftover", WARNING, f"{shown} was left by an interrupted build or pack; "
-                                "the next `sqlrelease build` removes it", None, shown))
+    findings += _bundle_folder_findings(project.config, project.plan)
     pending = unreleased(project.releases, project.history)
     heads = list(project.history.heads())
+    findings += _graph_warnings(pending, heads)
+    findings.sort(key=lambda f: KINDS.index(f.kind))
+    return CheckReport(results, findings, pending, heads, strict)
+
+
+def _graph_warnings(pending: list[str], heads: list[str]) -> list[Finding]:
+    found = []
     if pending:
-        findings.append(
+        found.append(
             Finding(
                 "unreleased",
                 WARNING,
@@ -169,19 +183,18 @@ def check_project(project: Project, rendered: dict[str, dict[str, bytes]], stric
             )
         )
     if len(heads) > 1:
-        findings.append(
+        found.append(
             Finding(
                 "heads",
                 WARNING,
                 f"the history has {len(heads)} unmerged heads: {', '.join(heads)} (merge them with `{project.history.command} merge`)",
             )
         )
-    findings.sort(key=lambda f: KINDS.index(f.kind))
-    return CheckReport(results, findings, pending, heads, strict)
+    return found
 
 
-def release_causes(project: Project, release, folder: Path, committed: dict[str, bytes], diffs) -> list[Finding]:
-    """Why a committed bundle differs from its rendering, as far as can be told."""
+def release_causes(project: Project, release, folder: Path, committed: dict[str, bytes], diffs, rendered=None) -> list[Finding]:
+    """Why a committed bundle differs from its rendering (`rendered`, its files), as far as can be told."""
     name, shown = release.name, project.config.relative(folder)
     found: list[Finding] = []
     manifest = _manifest(committed)
@@ -214,38 +227,13 @@ def release_causes(project: Project, release, folder: Path, committed: dict[str,
         elif diff.change == "added":  # only in the rendering
             found.append(Finding("file-missing", ERROR, f"{shown}/{diff.path} is missing from the bundle", name, f"{shown}/{diff.path}"))
     found += _plan_changes(project, release, manifest, shown)
-    generator = manifest.get("generator")
-    current = bundles.generator_versions()
-    if isinstance(generator, dict) and generator != current:
-        changes = ", ".join(
-            f"{tool} {generator.get(tool, '?')} -> {version}"
-            for tool, version in current.items()
-            if generator.get(tool) != version
-        )
-        if not found and all(d.path in GENERATOR_RECORDS for d in diffs):
-            # Rebuilding would change only where the versions are written and void every
-            # approval for nothing: say so, and let --strict decide.
-            found.append(
-                Finding(
-                    "generator-changed",
-                    WARNING,
-                    f"{shown} was built with other versions ({changes}); its SQL files are byte-identical to "
-                    "what these versions render, so it need not be rebuilt",
-                    name,
-                    f"{shown}/{bundles.MANIFEST}",
-                )
-            )
-            return found
-        found.append(
-            Finding(
-                "generator-changed",
-                ERROR,
-                f"{shown} was built with other versions ({changes}); rebuild it with `sqlrelease build {name}` "
-                "and review the difference, or install the versions the manifest records",
-                name,
-                f"{shown}/{bundles.MANIFEST}",
-            )
-        )
+    # Rebuilding when only the recorded generator versions or inputs would change (the SQL and
+    # review are the same bytes) would void every approval for nothing: then they are warnings,
+    # and --strict decides.
+    recorded_only = not found and all(d.path in GENERATOR_RECORDS for d in diffs)
+    found += _generator_changed(manifest.get("generator"), name, shown, recorded_only)
+    if rendered is not None:
+        found += _inputs_changed(manifest.get("inputs"), _manifest(rendered).get("inputs"), name, shown, recorded_only)
     if not found:
         paths = ", ".join(d.path for d in diffs)
         found.append(
@@ -258,6 +246,44 @@ def release_causes(project: Project, release, folder: Path, committed: dict[str,
             )
         )
     return found
+
+
+def _generator_changed(generator, name: str, shown: str, recorded_only: bool) -> list[Finding]:
+    current = bundles.generator_versions()
+    if not isinstance(generator, dict) or generator == current:
+        return []
+    changes = ", ".join(
+        f"{tool} {generator.get(tool, '?')} -> {version}" for tool, version in current.items() if generator.get(tool) != version
+    )
+    if recorded_only:
+        message = (
+            f"{shown} was built with other versions ({changes}); its SQL files are byte-identical to "
+            "what these versions render, so it need not be rebuilt"
+        )
+    else:
+        message = (
+            f"{shown} was built with other versions ({changes}); rebuild it with `sqlrelease build {name}` "
+            "and review the difference, or install the versions the manifest records"
+        )
+    return [Finding("generator-changed", WARNING if recorded_only else ERROR, message, name, f"{shown}/{bundles.MANIFEST}")]
+
+
+def _inputs_changed(recorded, current, name: str, shown: str, recorded_only: bool) -> list[Finding]:
+    """Which recorded inputs differ from the current ones."""
+    if not isinstance(recorded, dict) or not isinstance(current, dict):
+        return []
+    changed = [inputs.describe(key, recorded.get(key), current.get(key)) for key in current if recorded.get(key) != current.get(key)]
+    if not changed:
+        return []
+    what = f"{', '.join(changed)} changed since {shown} was built"
+    if recorded_only:
+        message = (
+            f"{what}; its SQL files are byte-identical to what renders now, so it need not be rebuilt "
+            f"(rebuilding records the new inputs, and check then needs no rendering)"
+        )
+    else:
+        message = f"{what}; rebuild it with `sqlrelease build {name}` and review the difference"
+    return [Finding("inputs-changed", WARNING if recorded_only else ERROR, message, name, f"{shown}/{bundles.MANIFEST}")]
 
 
 def _manifest(committed: dict[str, bytes]) -> dict:
@@ -285,42 +311,45 @@ def _plan_changes(project: Project, release, manifest: dict, shown: str) -> list
     ]
 
 
-def _stale_archives(project: Project) -> list[Finding]:
+def _bundle_folder_findings(config: Config, plan: Plan) -> list[Finding]:
+    """What the bundles folder holds besides current bundles: bundles of no release, stale archives,
+    what an interrupted build left. The same whether the bundles were rendered or not."""
+    found = _unplanned(config, plan) + _stale_archives(config, plan)
+    for path in bundles.leftovers(config.bundles):
+        shown = config.relative(path)
+        found.append(Finding("leftover", WARNING, f"{shown} was left by an interrupted build or pack; "
+                             "the next `sqlrelease build` removes it", None, shown))
+    return found
+
+
+def _stale_archives(config: Config, plan: Plan) -> list[Finding]:
     """Archives beside the bundle folders (`sqlrelease pack`) that no longer hold what the folder holds."""
     found = []
-    for release in project.releases:
-        folder = project.bundle_dir(release)
+    for release in plan.releases:
+        folder = config.bundles / release.name
         for suffix in archive.FORMATS.values():
             packed = folder.with_name(folder.name + suffix)
             if not folder.is_dir() or not packed.is_file():
                 continue
             if packed.read_bytes() != bundles.archive_bytes(bundles.open_bundle(folder), suffix):
-                shown = project.config.relative(packed)
+                shown = config.relative(packed)
                 again = f"sqlrelease pack {release.name}" + (" --format zip" if suffix == ".zip" else "")
                 found.append(Finding("archive-stale", WARNING, f"{shown} is not the archive of "
-                                     f"{project.config.relative(folder)} as it is now (run `{again}`)", release.name, shown))
+                                     f"{config.relative(folder)} as it is now (run `{again}`)", release.name, shown))
     return found
 
 
-def _unplanned_bundles(project: Project) -> list[Finding]:
-    folder = project.config.bundles
-    if not folder.is_dir():
-        return []
-    planned = {r.name for r in project.releases}
-    found = []
-    for child in sorted(folder.iterdir()):
-        if child.is_dir() and not child.name.startswith(".") and child.name not in planned:
-            shown = project.config.relative(child)
-            found.append(
-                Finding(
-                    "bundle-unplanned",
-                    ERROR,
-                    f"{shown} is the bundle of no release in {project.plan.shown} (remove it, or restore its release)",
-                    child.name,
-                    shown,
-                )
-            )
-    return found
+def _unplanned(config: Config, plan: Plan) -> list[Finding]:
+    return [
+        Finding(
+            "bundle-unplanned",
+            ERROR,
+            f"{config.relative(child)} is the bundle of no release in {plan.shown} (remove it, or restore its release)",
+            child.name,
+            config.relative(child),
+        )
+        for child in inputs.unplanned_bundles(config, plan)
+    ]
 
 
 def check(
@@ -329,8 +358,13 @@ def check(
     progress: Progress = quiet,
     pubkeys=(),
     require_approval: bool = False,
+    render: bool = False,
 ):
-    """Render every bundle in memory and compare it byte for byte with the committed bundles.
+    """Whether the committed bundles are exactly what the history renders now.
+
+    First by their recorded inputs (nothing rendered when all hold); with `render`,
+    or when any input is unrecorded or different, by rendering every bundle in
+    memory and comparing it byte for byte. The report's `method` says which.
 
     With `require_approval`, every bundle also needs an approval of its current
     bytes signed by one of `pubkeys` (exit code 4 otherwise, 3 for an approval
@@ -338,26 +372,48 @@ def check(
     if require_approval and not pubkeys:
         raise ConfigError("--require-approval needs --pubkey KEY", hint="only a signature by a key you trust shows who approved")
     keys = approval.load_public_keys(pubkeys) if require_approval else {}
-    proj = open_project(project)
-    report = check_project(proj, render_bundles(proj, progress=progress), strict)
+    config = load_config(project)
+    plan = load_plan(config.plan, config.relative(config.plan))
+    state = None if render else inputs.recorded_state(config, plan)
+    if state is not None and state.current:
+        report = _recorded_report(config, plan, state, strict)
+    else:
+        # Here, not at the top: rendering (the history, Alembic, SQLAlchemy, lint) is not needed
+        # when the recorded inputs settle it.
+        from ..project import open_project
+        from .build import render_bundles
+
+        proj = open_project(project)
+        if state is not None:
+            progress(f"rendering every bundle: {state.reason}")
+        report = check_project(proj, render_bundles(proj, progress=progress), strict)
+        report.rendered_because = state.reason if state is not None else "--render"
     if require_approval:
-        _require_approvals(proj, report, keys)
+        _require_approvals(config, [r.name for r in plan.releases], report, keys)
     return report
 
 
-def _require_approvals(project: Project, report: CheckReport, keys: dict) -> None:
+def _recorded_report(config: Config, plan: Plan, state: inputs.RecordedState, strict: bool) -> CheckReport:
+    """Every bundle current by its recorded inputs: the report a render would give."""
+    results = [ReleaseCheck(b.name, config.relative(b.folder), "current") for b in state.bundles]
+    findings = _bundle_folder_findings(config, plan) + _graph_warnings([], state.heads)
+    findings.sort(key=lambda f: KINDS.index(f.kind))
+    return CheckReport(results, findings, [], state.heads, strict, method="inputs")
+
+
+def _require_approvals(config: Config, names: list[str], report: CheckReport, keys: dict) -> None:
     codes = set()
-    for release in project.releases:
-        folder = project.bundle_dir(release)
+    for name in names:
+        folder = config.bundles / name
         if not folder.is_dir():
             continue  # reported as bundle-missing
-        shown = project.config.relative(folder)
+        shown = config.relative(folder)
         status = approval.review_status(folder, keys, require=True)
         if status.ok:
             continue
         codes.add(status.exit_code)
         whys = status.problems + ([status.text()] if status.status == "void" else [])
         for why in whys + ([status.unapproved()] if status.unapproved() else []):
-            report.findings.append(Finding("approval", ERROR, f"{shown}: {why}", release.name, shown))
+            report.findings.append(Finding("approval", ERROR, f"{shown}: {why}", name, shown))
     report.approval_exit = 3 if 3 in codes else 4 if codes else 0
     report.findings.sort(key=lambda f: KINDS.index(f.kind))

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .. import approval
+from .. import approval, inputs
 from .. import bundle as bundles
+from ..config import load_config
 from ..errors import PlanError
-from ..plan import Plan, PlannedRelease, Release, append_release, release_name_problem, resolve, unreleased
+from ..plan import Plan, PlannedRelease, Release, append_release, load_plan, release_name_problem, resolve, unreleased
 from ..project import Progress, Project, choose_dialects, open_project, quiet
 
 
@@ -64,8 +65,15 @@ def plan_status(project: Path | str = ".") -> PlanReport:
     The status is cheap (nothing is rendered): `tampered` when the bundle fails
     verification, `stale` when its manifest no longer matches the plan, the
     migration sources, the dialects or the generator versions; `sqlrelease check`
-    compares the full bytes.
+    compares the full bytes. When every bundle is current by the inputs its
+    manifest records (see inputs.py), the report comes from the manifests and the
+    history is not loaded.
     """
+    config = load_config(project)
+    plan = load_plan(config.plan, config.relative(config.plan))
+    state = inputs.recorded_state(config, plan)
+    if state.current:
+        return _recorded_report(config, plan, state)
     proj = open_project(project)
     statuses = []
     for release in proj.releases:
@@ -88,12 +96,35 @@ def plan_status(project: Path | str = ".") -> PlanReport:
         )
     pending = unreleased(proj.releases, proj.history)
     heads = list(proj.history.heads())
+    return PlanReport(proj.plan.shown, statuses, pending, heads, _warnings(pending, heads))
+
+
+def _recorded_report(config, plan: Plan, state: inputs.RecordedState) -> PlanReport:
+    """Every bundle current by its recorded inputs: the releases as their manifests record them."""
+    statuses = [
+        ReleaseStatus(
+            name=recorded.name,
+            previous=recorded.manifest["previous_release"],
+            start=list(recorded.manifest["from"]),
+            end=list(recorded.manifest["to"]),
+            bundle=config.relative(recorded.folder),
+            status="current",
+            reasons=[],
+            migrations=[{"revision": m["revision"], "message": m["message"]} for m in recorded.manifest["migrations"]],
+            review=approval.review_status(recorded.folder).text(),
+        )
+        for recorded in state.bundles
+    ]
+    return PlanReport(plan.shown, statuses, [], state.heads, _warnings([], state.heads))
+
+
+def _warnings(pending: list[str], heads: list[str]) -> list[str]:
     warnings = []
     if pending:
         warnings.append(f"{len(pending)} revision(s) belong to no release: {', '.join(pending)}")
     if len(heads) > 1:
         warnings.append(f"the history has {len(heads)} unmerged heads: {', '.join(heads)}")
-    return PlanReport(proj.plan.shown, statuses, pending, heads, warnings)
+    return warnings
 
 
 def _bundle_status(proj: Project, release: Release, folder: Path) -> tuple[str, list[str]]:
