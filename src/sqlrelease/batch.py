@@ -8,7 +8,11 @@ Order. Alembic gathers the constraints and indexes of the table from
 SQLAlchemy's `Table.constraints` and `Table.indexes`, which are sets hashed by
 memory address, so the same migration rendered twice gives different bytes.
 After Alembic gathers them, constraints go back in the order the migration
-declared them and indexes in name order.
+declared them and indexes in name order. While the table is rebuilt, its
+constraints are also read in that order: PostgreSQL drops the old table's
+named constraints first (`prep_table_for_batch`), straight from the set, and
+the order then followed the memory layout of the process (a worker process
+rendering the same migration wrote them in another order).
 
 Lost columns. The copy knows only the columns of the table object it was given
 (`copy_from` offline, a reflection online). A column a DBA added by hand after
@@ -35,20 +39,35 @@ _original_grab = ApplyBatchImpl._grab_table_elements
 _original_create = ApplyBatchImpl._create
 
 
+def _declared(const) -> tuple[int, str]:
+    return getattr(const, "_creation_order", 0), str(const.name or "")
+
+
+class _InDeclaredOrder(set):
+    """A table's set of constraints that iterates in the order they were declared."""
+
+    def __iter__(self):
+        return iter(sorted(set.__iter__(self), key=_declared))
+
+
 def _grab_table_elements_in_order(self) -> None:
     _original_grab(self)
-    declared = lambda const: getattr(const, "_creation_order", 0)  # noqa: E731
-    self.named_constraints = dict(sorted(self.named_constraints.items(), key=lambda item: declared(item[1])))
-    self.unnamed_constraints.sort(key=declared)
+    self.named_constraints = dict(sorted(self.named_constraints.items(), key=lambda item: _declared(item[1])))
+    self.unnamed_constraints.sort(key=_declared)
     self.indexes = dict(sorted(self.indexes.items(), key=lambda item: str(item[0])))
 
 
 def _create_reported(self, op_impl) -> None:
+    table = self.table
     listener = _listener.get()
     if listener is not None:
-        table = self.table
         listener(str(table.name), table.schema, tuple(str(column.name) for column in table.c))
-    _original_create(self, op_impl)
+    constraints = table.constraints
+    table.constraints = _InDeclaredOrder(constraints)
+    try:
+        _original_create(self, op_impl)
+    finally:
+        table.constraints = constraints
 
 
 def install() -> None:
