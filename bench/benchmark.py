@@ -34,7 +34,10 @@ sample of this repository (and `plan` on the synthetic history); growth from
 --revisions to --growth-to revisions (build and floor; the exponent
 log(cpu_big / cpu_small) / log(big / small), 1.0 is linear) with the peak memory
 of build there; and, when `sqlrelease build` has --jobs, the speed-up of
---jobs N over --jobs 1.
+--jobs N over --jobs 1, measured, and estimated for an idle machine from how
+the CPU time splits between the main process (serial: loading the history,
+writing) and its workers (parallel): (serial + all) / (serial + parallel / cores).
+build and check --render are timed with --jobs 1 (one process, as the floor).
 
   python bench/benchmark.py                                   # the full run (long)
   python bench/benchmark.py --revisions 200 --growth-to 0     # a quick look
@@ -398,7 +401,11 @@ def main() -> int:
     parser.add_argument("--_floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_old", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--_rusage", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args._rusage:
+        rusage_child(args._rusage)
+        return 0
     if args._floor:
         floor_child(args._floor, args.dialects.split(","), args._out, args._old)
         return 0
@@ -438,7 +445,9 @@ def measure(bench: Bench) -> int:
             problems = measure_cross_check(bench, root, out, generated)
         bench.add("check", "sqlrelease check (nothing changed)", run([*bench.sqlrelease, "check", "-q"], root))
         if full_render:
-            bench.add("check_full", f"sqlrelease check {FULL_RENDER_FLAG} (full render)", run([*bench.sqlrelease, "check", "-q", FULL_RENDER_FLAG], root))
+            one = ["--jobs", "1"] if jobs else []
+            label = f"sqlrelease check {FULL_RENDER_FLAG}{' --jobs 1' if jobs else ''} (full)"
+            bench.add("check_full", label, run([*bench.sqlrelease, "check", "-q", FULL_RENDER_FLAG, *one], root))
         if jobs:
             bench.build(root, "build_jobs", f"sqlrelease build --all --jobs {args.jobs}", "--jobs", str(args.jobs))
         if "loop" not in bench.skip:
@@ -446,8 +455,10 @@ def measure(bench: Bench) -> int:
 
     if "startup" not in bench.skip:
         startup(bench, root)
+    if jobs:
+        split(bench, root)
     if args.growth_to:
-        growth(bench)
+        growth(bench, jobs)
     report(bench, problems, jobs)
     return 1 if problems else 0
 
@@ -482,14 +493,38 @@ def startup(bench: Bench, synthetic: Path) -> None:
             bench.add(key, label, run([*bench.sqlrelease, *argv], cwd))
 
 
-def growth(bench: Bench) -> None:
+def growth(bench: Bench, jobs: bool) -> None:
     """Build and floor at --growth-to revisions, for the exponents and the peak memory there."""
     args = bench.args
     big, _ = bench.project(args.growth_to)
     print(f"growth: {args.growth_to} revisions ...", flush=True)
+    one = ["--jobs", "1"] if jobs else []
     for _ in range(args.growth_repeats or args.repeats):
-        bench.floor(big, "floor_big", f"honest floor at {args.growth_to} revisions")
-        bench.build(big, "build_big", f"sqlrelease build --all at {args.growth_to} revisions")
+        bench.floor(big, "floor_big", f"floor at {args.growth_to} revisions")
+        bench.build(big, "build_big", f"sqlrelease build --all{' --jobs 1' if jobs else ''} at {args.growth_to} revisions", *one)
+
+
+def split(bench: Bench, root: Path) -> None:
+    """How build's CPU time splits between its main process and its workers, for --jobs N and 16."""
+    for cores in sorted({bench.args.jobs, 16}):
+        shutil.rmtree(root / "releases", ignore_errors=True)
+        sample = run([*bench.me, "--_rusage", "build", "--all", "-q", "--jobs", str(cores)], root)
+        bench.facts.setdefault(f"split_{cores}", []).append(json.loads(sample.output.strip().splitlines()[-1]))
+
+
+def rusage_child(args: list[str]) -> None:
+    """In a child process: run the sqlrelease CLI here, then print its own and its workers' CPU time."""
+    import resource
+
+    from sqlrelease.cli import main
+
+    try:
+        main(args, prog_name="sqlrelease")
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"serial": own.ru_utime + own.ru_stime, "parallel": workers.ru_utime + workers.ru_stime}))
 
 
 def exponent(small: float, big: float, n_small: int, n_big: int) -> float:
@@ -533,8 +568,19 @@ def report(bench: Bench, problems: list[str], jobs: bool) -> None:
         if key in series:
             ratio(f"{key} / build", key, "build")
     if jobs:
-        ratio("build --jobs 1 / --jobs N (wall)", "build", "build_jobs", key="wall")
-        ratio("build --jobs 1 / --jobs N (CPU)", "build", "build_jobs")
+        ratio(f"build --jobs 1 / --jobs {args.jobs} (wall)", "build", "build_jobs", key="wall")
+        ratio(f"build --jobs 1 / --jobs {args.jobs} (CPU)", "build", "build_jobs")
+        one = series["build"].median()
+        for key in sorted(k for k in bench.facts if k.startswith("split_")):
+            cores = int(key.split("_")[1])
+            serial = statistics.median(s["serial"] for s in bench.facts[key])
+            parallel = statistics.median(s["parallel"] for s in bench.facts[key])
+            estimate = one / (serial + parallel / cores)
+            results[f"estimated_speedup_{cores}"] = estimate
+            print(
+                f"build --jobs {cores}: main process {serial:.2f} s CPU, workers {parallel:.2f} s CPU; "
+                f"estimated speed-up on {cores} idle cores {estimate:.1f}x"
+            )
     check_wall = series["check"].median("wall")
     print(f"check with nothing changed: {check_wall:.2f} s wall, {series['check'].median('cpu'):.2f} s CPU (median)   target <= {TARGETS['check_s']} s  {'ok' if check_wall <= TARGETS['check_s'] else 'MISSED'}")
     for key in [k for k in ("help", "verify", "plan") if k in series]:

@@ -223,6 +223,16 @@ def plan(project: str, as_json: bool) -> None:
         say(("warning:", "yellow"), " ", warning, to=ERR)
 
 
+JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Render in N worker processes (default: the number of cores; a small history renders in one). "
+    "The bytes are the same for any N.",
+)
+
+
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Build every release in the plan (the default when no NAME is given).")
@@ -239,6 +249,7 @@ def plan(project: str, as_json: bool) -> None:
     is_flag=True,
     help="With --dialect: remove the other dialects an existing bundle holds.",
 )
+@JOBS
 @REHEARSE_URL
 @TIMEOUT
 @PROJECT
@@ -250,6 +261,7 @@ def build(
     all_: bool,
     dialects: tuple[str, ...],
     drop_other_dialects: bool,
+    jobs: int | None,
     rehearse_urls: tuple[str, ...],
     project: str,
     as_json: bool,
@@ -274,7 +286,12 @@ def build(
         raise click.UsageError("--drop-other-dialects goes with --dialect (the dialects to keep)")
     servers.use_urls(rehearse_urls)
     built = api.build(
-        project, names, dialects or None, _progress(not quiet and not as_json), drop_other_dialects=drop_other_dialects
+        project,
+        names,
+        dialects or None,
+        _progress(not quiet and not as_json),
+        drop_other_dialects=drop_other_dialects,
+        jobs=jobs,
     )
     if as_json:
         _print_json({"bundles": [b.to_dict() for b in built]})
@@ -422,6 +439,7 @@ def _print_diff(item, limit: int | None) -> None:
     is_flag=True,
     help="Render every bundle and compare the bytes even when the recorded inputs all hold (what CI should run).",
 )
+@JOBS
 @PUBKEY
 @REQUIRE_APPROVAL
 @REHEARSE_URL
@@ -434,6 +452,7 @@ def check(
     strict: bool,
     full: bool,
     render: bool,
+    jobs: int | None,
     pubkeys: tuple[str, ...],
     require_approval: bool,
     rehearse_urls: tuple[str, ...],
@@ -472,7 +491,7 @@ def check(
     from .commands.check import DIFF_FILES, DIFF_LINES
 
     servers.use_urls(rehearse_urls)
-    report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval, render)
+    report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval, render, jobs)
     if as_json:
         _print_json(report.to_dict(full))
         sys.exit(report.exit_code)

@@ -70,21 +70,30 @@ def open_project(project: Path | str = ".", *, new_plan: bool = False) -> Projec
 # -- rendering ---------------------------------------------------------------
 
 
-def render_releases(project: Project, releases: list[Release], dialects: Iterable[str], progress: Progress = quiet):
-    """Render the given releases: one pass per dialect and direction, sliced into releases."""
+def render_releases(
+    project: Project, releases: list[Release], dialects: Iterable[str], progress: Progress = quiet, jobs: int = 1
+):
+    """Render the given releases: one pass per dialect and direction (in `jobs` worker
+    processes when there is enough to do), sliced into releases."""
     from . import rehearse
-    from .render import render
+    from .render import Pass, render_passes
 
     dialects = list(dialects)
-    upgrade_order = [rev for release in releases for rev in release.revisions]
-    downgrade_order = [rev for release in reversed(releases) for rev in reversed(release.revisions)]
+    upgrade_order = tuple(rev for release in releases for rev in release.revisions)
+    downgrade_order = tuple(rev for release in reversed(releases) for rev in reversed(release.revisions))
     upgrade: dict[str, dict[str, MigrationSQL]] = {}
     downgrade: dict[str, dict[str, MigrationSQL]] = {}
     version_table = VersionTable(project.config.version_table or "alembic_version", project.config.version_table_schema)
     for name in dialects:
         progress(f"rendering {name}: {len(upgrade_order)} migrations, upgrade and downgrade")
-        up = render(project.config, project.history, DIALECTS[name], UPGRADE, upgrade_order)
-        down = render(project.config, project.history, DIALECTS[name], DOWNGRADE, downgrade_order)
+    passes = [
+        Pass(DIALECTS[name], direction, order)
+        for name in dialects
+        for direction, order in ((UPGRADE, upgrade_order), (DOWNGRADE, downgrade_order))
+    ]
+    rendered = iter(render_passes(project.config, project.history, passes, jobs))
+    for name in dialects:
+        up, down = next(rendered), next(rendered)
         upgrade[name] = overrides.apply(project, name, UPGRADE, up.migrations, upgrade_order)
         downgrade[name] = overrides.apply(project, name, DOWNGRADE, down.migrations, downgrade_order)
         rehearse.fill(project, releases, name, upgrade[name], downgrade[name], progress)

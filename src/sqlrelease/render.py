@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import configparser
 import logging
+import math
+import pickle
 import re
 import traceback
 import warnings
@@ -23,7 +25,7 @@ from pathlib import Path
 from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 
-from . import batch
+from . import batch, workers
 from .config import Config
 from .dialects import Dialect
 from .errors import ConfigError, Interrupted, RenderError, SqlreleaseError
@@ -42,6 +44,8 @@ class Rendering:
     migrations: dict[str, MigrationSQL] = field(default_factory=dict)
     version_table: str = "alembic_version"
     version_table_schema: str | None = None
+    # Warnings the migrations raised, as (text, category, file shown, line): shown by `show_warnings`.
+    warnings: list[tuple[str, type, str, int]] = field(default_factory=list)
 
 
 class _Capture:
@@ -128,7 +132,7 @@ class _OfflineEnvironment(EnvironmentContext):
             with stopped_in(shown, path, revision, self.dialect.name, f"{self.direction}()"), \
                     limit(self.timeout, f"{self.direction}() of revision {revision}"), \
                     batch.recording(lambda: len(statements)) as rebuilds, \
-                    _warnings_named(shown, path, revision):
+                    _warnings_named(shown, path, revision, self.result.warnings):
                 function(**kw)
         except RenderError:  # a time limit or an interrupt: the build stops here
             raise
@@ -143,31 +147,33 @@ _WARNED: set = set()  # warnings already shown in this process (one per revision
 
 
 @contextmanager
-def _warnings_named(shown: str, path: Path, revision: str):
-    """Warnings raised while a migration renders, shown once, at the migration's file:line.
+def _warnings_named(shown: str, path: Path, revision: str, caught: list):
+    """Warnings raised while a migration renders, kept in `caught` named by the migration's file:line.
 
     SQLAlchemy and Alembic warn from their own code, so the user would see a
-    warning naming a library file. Re-issued from the migration's own line, it
-    names what to look at, and rendering the same migration for five dialects
-    shows it once.
+    warning naming a library file. Re-issued from the migration's own line (by
+    `show_warnings`), it names what to look at, and rendering the same migration
+    for five dialects shows it once.
     """
-    caught: list[tuple[str, type, int]] = []
 
     def keep(message, category, filename, lineno, file=None, line=None) -> None:
         own = [f for f in traceback.extract_stack() if Path(f.filename).resolve() == path.resolve()]
         text = f"revision {revision}: {' '.join(str(message).split())}"
-        caught.append((text, category, own[-1].lineno if own else 0))
+        caught.append((text, category, shown, own[-1].lineno if own else 0))
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("always")
-            warnings.showwarning = keep
-            yield
-    finally:
-        for text, category, line in caught:  # the process's own filters decide how they show
-            if (text, category, line) not in _WARNED:
-                _WARNED.add((text, category, line))
-                warnings.warn_explicit(text, category, shown, line)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = keep
+        yield
+
+
+def show_warnings(rendering: Rendering) -> None:
+    """Issue the pass's warnings from the migrations' lines, each once per process
+    (the process's own filters decide how they show)."""
+    for text, category, shown, line in rendering.warnings:
+        if (text, category, line) not in _WARNED:
+            _WARNED.add((text, category, line))
+            warnings.warn_explicit(text, category, shown, line)
 
 
 # `from alembic import context` proxies to the installed environment; Alembic keys
@@ -258,6 +264,12 @@ def quiet_alembic_again() -> None:
 
 def render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
     """Render `revisions` (in the order given) for one dialect and direction, in one pass."""
+    rendering = _render(config, history, dialect, direction, revisions)
+    show_warnings(rendering)
+    return rendering
+
+
+def _render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
     batch.install()  # same bytes every time, and table rebuilds reported
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
@@ -297,3 +309,75 @@ def _builtin_env(environment: _OfflineEnvironment) -> None:
     environment.configure(target_metadata=None, dialect_opts={"paramstyle": "named"})
     with environment.begin_transaction():
         environment.run_migrations()
+
+
+# -- several passes, in worker processes ---------------------------------------------------
+
+# Below this many migration renders (revisions x passes), starting worker processes
+# costs more than it saves: the passes run in this process.
+MIN_PARALLEL = 200
+# Each pass is cut into chunks of at least this many revisions, enough of them to keep
+# every worker busy to the end; a chunk runs env.py once more, which costs little.
+MIN_CHUNK = 25
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One dialect and direction over `revisions`, in that order."""
+
+    dialect: Dialect
+    direction: str
+    revisions: tuple[str, ...]
+
+
+def render_passes(config: Config, history: History, passes: list[Pass], jobs: int = 1) -> list[Rendering]:
+    """Render each pass, results in the order of `passes`, the same bytes however many `jobs`.
+
+    With jobs > 1 the passes, cut into chunks of revisions, render in that many
+    worker processes forked from this one after the history was loaded, so no
+    worker loads it again. A migration renders the same on its own as after the
+    ones before it (offline rendering keeps nothing from one migration for the
+    next), so chunks joined in order are the pass. Warnings are shown here, once.
+    """
+    if jobs <= 1 or sum(len(p.revisions) for p in passes) < MIN_PARALLEL:
+        return [render(config, history, p.dialect, p.direction, p.revisions) for p in passes]
+    chunks = [
+        (index, position, chunk)
+        for index, p in enumerate(passes)
+        for position, chunk in enumerate(_chunks(p, jobs, len(passes)))
+    ]
+    chunks.sort(key=lambda item: -len(item[2].revisions))  # longest first, for the workers to finish together
+
+    def render_chunk(item: tuple[int, int, Pass]) -> Rendering:
+        chunk = item[2]
+        rendering = _render(config, history, chunk.dialect, chunk.direction, chunk.revisions)
+        # Warnings travel back to be shown here; a warning class defined in a revision file cannot.
+        rendering.warnings = [(t, c if _picklable(c) else UserWarning, s, n) for t, c, s, n in rendering.warnings]
+        return rendering
+
+    parts = workers.forked_map(render_chunk, chunks, jobs)
+    results = [Rendering(dialect=p.dialect.name, direction=p.direction) for p in passes]
+    for (index, _, _), part in sorted(zip(chunks, parts), key=lambda pair: pair[0][:2]):  # back in order
+        result = results[index]
+        result.migrations.update(part.migrations)
+        result.version_table, result.version_table_schema = part.version_table, part.version_table_schema
+        result.warnings += part.warnings
+    for result in results:
+        show_warnings(result)
+    return results
+
+
+def _chunks(render_pass: Pass, jobs: int, passes: int) -> list[Pass]:
+    wanted = max(1, math.ceil(2 * jobs / passes))  # about two chunks per worker
+    count = max(1, min(wanted, len(render_pass.revisions) // MIN_CHUNK))
+    size = math.ceil(len(render_pass.revisions) / count)
+    revisions = render_pass.revisions
+    return [Pass(render_pass.dialect, render_pass.direction, revisions[i : i + size]) for i in range(0, len(revisions), size)]
+
+
+def _picklable(category: type) -> bool:
+    try:
+        pickle.dumps(category)
+        return True
+    except Exception:  # a warning class defined in a revision file
+        return False

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .. import approval, inputs, lint, review
+from .. import approval, inputs, lint, review, workers
 from .. import bundle as bundles
 from ..dialects import DIALECTS
 from ..project import Progress, Project, choose_dialects, open_project, quiet, render_releases, select_releases
 from ..plan import Release
+
+
+MIN_PARALLEL_ASSEMBLY = 500  # migrations in the releases built, below which they are assembled in this process
 
 
 @dataclass
@@ -39,19 +42,29 @@ class Built:
         }
 
 
-def render_bundles(project: Project, names: Iterable[str] = (), dialects=None, progress: Progress = quiet):
-    """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}}."""
+def render_bundles(
+    project: Project, names: Iterable[str] = (), dialects=None, progress: Progress = quiet, jobs: int | None = None
+):
+    """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}}.
+
+    `jobs`: worker processes for rendering and assembling (default: the number of
+    cores); the bytes are the same for any number."""
+    jobs = max(1, jobs if jobs is not None else workers.default_jobs())
     releases = select_releases(project, names)
-    rendered = render_releases(project, releases, choose_dialects(project, dialects), progress)
+    rendered = render_releases(project, releases, choose_dialects(project, dialects), progress, jobs)
     waivers = review.load_waivers(project.config)
     paths, folders = inputs.history_paths(project.config, project.history)
-    files = {}
-    for release in releases:
+
+    def assemble(release) -> dict[str, bytes]:
         release_sql = rendered[release.name]
         report = review.review_document(release_sql, project.history, lint.lint_release(release_sql, waivers=waivers))
         recorded = inputs.release_inputs(project.config, project.plan, release.name, release.revisions, paths, folders)
-        files[release.name] = bundles.bundle_files(release_sql, project.history, project.config.stamp, report, recorded)
-    return files
+        return bundles.bundle_files(release_sql, project.history, project.config.stamp, report, recorded)
+
+    # Assembling a release costs about a tenth of rendering it: workers pay off for many releases only.
+    many = sum(len(r.revisions) for r in releases) >= MIN_PARALLEL_ASSEMBLY
+    files = workers.forked_map(assemble, releases, jobs if many else 1)
+    return {release.name: bundle for release, bundle in zip(releases, files)}
 
 
 def build(
@@ -61,6 +74,7 @@ def build(
     progress: Progress = quiet,
     *,
     drop_other_dialects: bool = False,
+    jobs: int | None = None,
 ) -> list[Built]:
     """Write the bundles of the named releases (all when none are named).
 
@@ -68,7 +82,8 @@ def build(
     bundle that exists keeps the other dialects it holds, rendered again, unless
     `drop_other_dialects`. Everything is rendered before anything is written, and
     each bundle is replaced atomically, so a failed build leaves the previous
-    bundles as they were.
+    bundles as they were. `jobs`: worker processes for rendering (default: the
+    number of cores).
     """
     proj = open_project(project)
     releases = select_releases(proj, names)
@@ -79,7 +94,7 @@ def build(
     files: dict[str, dict[str, bytes]] = {}
     for chosen in dict.fromkeys(wanted.values()):  # releases that get the same dialects render together
         group = [name for name, its in wanted.items() if its == chosen]
-        files.update(render_bundles(proj, group, chosen, progress))
+        files.update(render_bundles(proj, group, chosen, progress, jobs))
     for done in bundles.clean_leftovers(proj.config.bundles):
         progress(done)
     built = []

@@ -359,12 +359,14 @@ def check(
     pubkeys=(),
     require_approval: bool = False,
     render: bool = False,
+    jobs: int | None = None,
 ):
     """Whether the committed bundles are exactly what the history renders now.
 
     First by their recorded inputs (nothing rendered when all hold); with `render`,
     or when any input is unrecorded or different, by rendering every bundle in
-    memory and comparing it byte for byte. The report's `method` says which.
+    memory and comparing it byte for byte (in `jobs` worker processes, default: the
+    number of cores). The report's `method` says which.
 
     With `require_approval`, every bundle also needs an approval of its current
     bytes signed by one of `pubkeys` (exit code 4 otherwise, 3 for an approval
@@ -386,7 +388,7 @@ def check(
         proj = open_project(project)
         if state is not None:
             progress(f"rendering every bundle: {state.reason}")
-        report = check_project(proj, render_bundles(proj, progress=progress), strict)
+        report = check_project(proj, render_bundles(proj, progress=progress, jobs=jobs), strict)
         report.rendered_because = state.reason if state is not None else "--render"
     if require_approval:
         _require_approvals(config, [r.name for r in plan.releases], report, keys)
