@@ -339,3 +339,16 @@ def test_plan_from_the_recorded_inputs_is_the_plan_from_the_history(project: Pat
     recorded = api.plan_status(project).to_dict()
     monkeypatch.setattr(inputs, "recorded_state", lambda config, plan: inputs.RecordedState(reason="forced"))
     assert api.plan_status(project).to_dict() == recorded
+
+
+def test_unmerged_heads_are_a_warning_naming_how_to_merge_whichever_check_ran(tmp_path):
+    from projects import make_project
+
+    root = make_project(tmp_path, "branched", dialects=("sqlite",))  # depends_on leaves Alembic two heads
+    api.build(root)
+    for render, method in ((False, "inputs"), (True, "render")):
+        report = api.check(root, render=render)
+        (heads,) = [f for f in report.findings if f.kind == "heads"]
+        assert report.method == method
+        assert "2 unmerged heads" in heads.message and "(merge them with `alembic merge`)" in heads.message
+        assert report.heads == ["3d8c5a2e7f19", "b50e4f1a8c62"]

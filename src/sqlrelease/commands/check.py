@@ -166,12 +166,13 @@ def check_project(project: Project, rendered: dict[str, dict[str, bytes]], stric
     findings += _bundle_folder_findings(project.config, project.plan)
     pending = unreleased(project.releases, project.history)
     heads = list(project.history.heads())
-    findings += _graph_warnings(pending, heads)
+    findings += _graph_warnings(pending, heads, project.history.command)
     findings.sort(key=lambda f: KINDS.index(f.kind))
     return CheckReport(results, findings, pending, heads, strict)
 
 
-def _graph_warnings(pending: list[str], heads: list[str]) -> list[Finding]:
+def _graph_warnings(pending: list[str], heads: list[str], command: str) -> list[Finding]:
+    """Revisions in no release, unmerged heads; `command` runs Alembic (`alembic`, `flask db`)."""
     found = []
     if pending:
         found.append(
@@ -187,7 +188,7 @@ def _graph_warnings(pending: list[str], heads: list[str]) -> list[Finding]:
             Finding(
                 "heads",
                 WARNING,
-                f"the history has {len(heads)} unmerged heads: {', '.join(heads)} (merge them with `{project.history.command} merge`)",
+                f"the history has {len(heads)} unmerged heads: {', '.join(heads)} (merge them with `{command} merge`)",
             )
         )
     return found
@@ -398,9 +399,18 @@ def check(
 def _recorded_report(config: Config, plan: Plan, state: inputs.RecordedState, strict: bool) -> CheckReport:
     """Every bundle current by its recorded inputs: the report a render would give."""
     results = [ReleaseCheck(b.name, config.relative(b.folder), "current") for b in state.bundles]
-    findings = _bundle_folder_findings(config, plan) + _graph_warnings([], state.heads)
+    command = _alembic_command(config, state) if len(state.heads) > 1 else ""  # only the heads warning names it
+    findings = _bundle_folder_findings(config, plan) + _graph_warnings([], state.heads, command)
     findings.sort(key=lambda f: KINDS.index(f.kind))
     return CheckReport(results, findings, [], state.heads, strict, method="inputs")
+
+
+def _alembic_command(config: Config, state: inputs.RecordedState) -> str:
+    """How the project runs Alembic, read from the env.py the manifests record."""
+    from ..history import alembic_command  # imports Alembic: only for the rare warning that needs it
+
+    env_py = next((p for b in state.bundles for p in b.manifest["inputs"]["files"] if p.endswith("env.py")), None)
+    return alembic_command((config.root / env_py).parent) if env_py else "alembic"
 
 
 def _require_approvals(config: Config, names: list[str], report: CheckReport, keys: dict) -> None:
