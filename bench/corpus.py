@@ -14,7 +14,9 @@ releases on two databases per dialect:
 
   A  each release's upgrade.sql applied with the native client
      (psql -v ON_ERROR_STOP=1, mariadb, sqlite3 -bail)
-  B  `alembic upgrade <release target>` run online, with a standard env.py
+  B  `alembic upgrade <release target>` run online, with the project's own env.py
+     (handed the connection in config.attributes, Alembic's recipe) where it runs,
+     else with a standard one (the sample's); the report says which
 
 A pair (project, dialect, release) is good when the release builds, its
 upgrade.sql applies, A equals B afterwards (schema, rows and alembic_version,
@@ -178,18 +180,42 @@ def worker(argv: list[str]) -> int:
         print(json.dumps(graph))
         return 0
     if argv[0] == "_online":
-        online, versions, url, *targets = argv[1:]
-        config = dbtools.alembic_config(online, url)
-        # The history's own versions/ folder, run by a standard env.py (the sample's).
-        config.set_main_option("version_locations", versions)
+        environment, migrations, online, url, *targets = argv[1:]
         try:
-            for target in targets:
-                command.upgrade(config, target)
-        except Exception as exc:  # the project's own failure on this dialect: reported, not raised
+            if environment == "project":
+                _online_with_project_env(Path(migrations), url, targets)
+            else:
+                config = dbtools.alembic_config(online, url)
+                # The history's own versions/ folder, run by a standard env.py (the sample's).
+                config.set_main_option("version_locations", str(Path(migrations) / "versions"))
+                for target in targets:
+                    command.upgrade(config, target)
+        except BaseException as exc:  # the project's own failure on this dialect: reported, not raised
             print(f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]}", file=sys.stderr)
             return 1
         return 0
     raise SystemExit(f"unknown worker command {argv[0]!r}")
+
+
+def _online_with_project_env(migrations: Path, url: str, targets) -> None:
+    """`alembic upgrade` with the project's own env.py and ini, handing it the connection (Alembic's recipe)."""
+    import sqlalchemy
+    from alembic import command
+    from alembic.config import Config
+
+    ini = migrations / "alembic.ini"
+    config = Config(str(ini)) if ini.exists() else Config()
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+    try:
+        for target in targets:
+            with engine.connect() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, target)
+                connection.commit()  # what env.py left open (some env.py files commit themselves)
+    finally:
+        engine.dispose()
 
 
 # -- a sqlrelease project around an installed history -------------------------------
@@ -235,6 +261,8 @@ class Layout:
     releases: list[dict]  # {"name", "targets", "revisions"} in order
     environment: str
     env_problem: str = ""
+    online: str = "project"  # the env.py online Alembic runs with: the project's, or a standard one
+    online_problem: str = ""
 
 
 class Runner:
@@ -270,8 +298,6 @@ def lay_out(project: Corpus, cache: Path, work: Path, runner: Runner) -> Layout:
     root = work / project.name / "template"
     migrations = root / "migrations"
     shutil.copytree(script_folder(cache, project), migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    for ini in migrations.glob("*.ini"):
-        ini.unlink()  # sqlrelease and the online runs use script_location, not the package's ini
     if project.base_metadata:
         _add_base_revision(project, migrations / "versions")
     # Online runs: the sample's standard env.py over the same versions/ folder.
@@ -295,6 +321,13 @@ def lay_out(project: Corpus, cache: Path, work: Path, runner: Runner) -> Layout:
         done.update(prefix)
 
     layout = Layout(root, releases, "project")
+    # Online Alembic with the project's own env.py where it runs (it may name constraints through
+    # target_metadata's naming convention), else with a standard one; tried on SQLite, first revision.
+    probe_db = root / "probe.sqlite3"
+    probe = runner.worker("_online", "project", str(migrations), str(online), f"sqlite:///{probe_db}", order[0])
+    probe_db.unlink(missing_ok=True)
+    if probe.returncode != 0:
+        layout.online, layout.online_problem = "standard", _last_line(probe.stderr)
     _write_pyproject(root, DIALECTS, "project")
     for release in releases:
         cut = runner.sqlrelease(root, "cut", release["name"], *[a for t in release["targets"] for a in ("-r", t)])
@@ -342,6 +375,19 @@ class Pair:
     doctor: list[str] = field(default_factory=list)  # doctor's failing findings for the release's revisions
 
 
+def _dump(db) -> dict:
+    """tests/dbtools.py full_dump, with the moments rows were written masked: now() differs between A and B."""
+    import datetime
+
+    dump = _import("dbtools").full_dump(db.url)
+    moment = (datetime.datetime, datetime.date, datetime.time)
+    dump["rows"] = {
+        table: sorted(([{k: "<time>" if isinstance(v, moment) else v for k, v in row.items()} for row in rows]), key=repr)
+        for table, rows in dump["rows"].items()
+    }
+    return dump
+
+
 class Walk:
     """One project and dialect: bundles applied to database A, online Alembic on database B."""
 
@@ -352,11 +398,12 @@ class Walk:
         shutil.copytree(layout.root, self.root)
         _write_pyproject(self.root, [dialect], layout.environment)
         self.rehearse = ["--rehearse-url", f"{dialect}={rehearse_url}"] if rehearse_url else []
-        self.online_dir, self.versions = self.root / "online", self.root / "migrations" / "versions"
+        self.online_dir = self.root / "online"
 
     def online(self, db, targets) -> str | None:
         """Online `alembic upgrade` of `db` to each target; the error's last line, or None."""
-        run = self.runner.worker("_online", str(self.online_dir), str(self.versions), db.url, *targets)
+        run = self.runner.worker("_online", self.layout.online, str(self.root / "migrations"), str(self.online_dir),
+                                 db.url, *targets)
         return None if run.returncode == 0 else _last_line(run.stderr)
 
     def doctor(self) -> dict[str, list[str]]:
@@ -406,7 +453,7 @@ class Walk:
             pair.stage, pair.cause = stage, cause
             return True
 
-        before = dbtools.full_dump(a.url)
+        before = _dump(a)
         build = self.runner.sqlrelease(self.root, "build", name, "--json", "-q", *self.rehearse)
         data = _json_or_none(build.stdout)
         if build.returncode != 0:
@@ -421,25 +468,25 @@ class Walk:
         applied = dbtools.apply_sql(a, upgrade)
         if applied.returncode != 0:
             return failed("apply", _last_line(applied.stderr))
-        after, online = dbtools.full_dump(a.url), dbtools.full_dump(b.url)
+        after, online = _dump(a), _dump(b)
         if after != online:
             diff = [line for line in dbtools.dump_diff(online, after, limit=12).splitlines()[2:] if line[:1] in "+-"]
             return failed("compare", "differs from online Alembic: " + " | ".join(diff)[:300])
         again = dbtools.apply_sql(a, upgrade)
-        if again.returncode == 0 or dbtools.full_dump(a.url) != after:
+        if again.returncode == 0 or _dump(a) != after:
             return failed("guard", "upgrade.sql applied twice did not refuse without changes")
         manifest = json.loads((bundle / "manifest.json").read_text())
         down = dbtools.apply_sql(a, downgrade)
         if manifest["downgrade"] == "refuses":
-            if down.returncode == 0 or dbtools.full_dump(a.url) != after:
+            if down.returncode == 0 or _dump(a) != after:
                 return failed("downgrade", "declared irreversible, but downgrade.sql did not refuse without changes")
             return False
         if down.returncode != 0:
             return failed("downgrade", _last_line(down.stderr))
-        if dbtools.full_dump(a.url) != before:
+        if _dump(a) != before:
             return failed("downgrade", "downgrade.sql does not give back the state before the release")
         up_again = dbtools.apply_sql(a, upgrade)
-        if up_again.returncode != 0 or dbtools.full_dump(a.url) != online:
+        if up_again.returncode != 0 or _dump(a) != online:
             return failed("reupgrade", "upgrade.sql after downgrade.sql: " + _last_line(up_again.stderr))
         return False
 
@@ -466,8 +513,9 @@ def report(pairs: list[Pair], layouts: dict, timings: dict, load: tuple) -> str:
     share = f"{100 * good / len(counted):.0f}%" if counted else "n/a"
     lines += ["", f"**{good} of {len(counted)} counted pairs good ({share})**; "
               f"{len(pairs) - len(counted)} pairs not counted because online Alembic fails.", ""]
-    lines.append("Environment: " + "; ".join(
+    lines.append("Environment (sqlrelease; online Alembic): " + "; ".join(
         f"{name} {layout.environment}" + (f" (project env.py: {layout.env_problem})" if layout.env_problem else "")
+        + f"; online {layout.online} env.py" + (f" (project env.py: {layout.online_problem})" if layout.online_problem else "")
         for name, layout in layouts.items()))
     lines.append("")
     lines.append("Time: " + "; ".join(f"{name} {cpu:.0f} s CPU, {wall:.0f} s wall" for name, (cpu, wall) in timings.items())
