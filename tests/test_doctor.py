@@ -98,7 +98,9 @@ def test_unnamed_constraint_on_sqlite_is_fixed_by_batch_mode_not_by_a_name(tmp_p
     findings = {f.direction: f for f in report.problems()}
     assert set(findings) == {"upgrade", "downgrade"}
     for finding in findings.values():
-        assert finding.cause == "sqlite_alter_constraint" and finding.status == "fails"
+        # A downgrade that cannot render makes the release irreversible; an upgrade stops the build.
+        assert finding.cause == "sqlite_alter_constraint"
+        assert finding.status == ("fails" if finding.direction == "upgrade" else "irreversible")
         assert "No support for ALTER of constraints in SQLite" in finding.message
         assert "the constraint has no name either" in finding.summary
         assert "batch_alter_table" in finding.fix and "name" in finding.fix
@@ -113,7 +115,7 @@ def test_asking_the_offline_bind_for_its_url_is_its_own_cause(tmp_path, monkeypa
     root = make_project(tmp_path, "offline_bind", dialects=("postgresql",))
     findings = doctor(root).problems()
     assert {(f.direction, f.cause, f.status) for f in findings} == {("upgrade", "offline_bind", "fails"),
-                                                                     ("downgrade", "offline_bind", "fails")}
+                                                                     ("downgrade", "offline_bind", "irreversible")}
     for finding in findings:
         assert "'MockConnection' object has no attribute 'url'" in finding.message
         assert "it has no .url" in finding.summary
@@ -151,7 +153,8 @@ def test_a_plain_python_error_is_not_blamed_on_offline_mode(tmp_path, make_db):
     assert downgrade.message.startswith("TypeError: drop_column() missing 1 required positional argument")
     for finding, line in ((upgrade, 18), (downgrade, 22)):
         assert finding.cause == "migration_error" and finding.line == line
-        assert finding.status == "fails"  # not rehearsed: it fails online as well
+        # not rehearsed: it fails online as well (a downgrade that fails makes the release irreversible)
+        assert finding.status == ("fails" if finding is upgrade else "irreversible")
         assert "nothing to do with offline mode" in finding.summary and "fails online" in finding.summary
         assert f"0002_d3000000000d_team_motto.py:{line}" in finding.summary
         assert "live database" not in finding.fix

@@ -139,7 +139,7 @@ def test_editing_the_migration_voids_its_override(tmp_path):
     assert any(f.cause == "override_void" for f in doctor(root).findings)
 
 
-def test_doctor_counts_a_given_server_as_rehearsable(tmp_path, monkeypatch):
+def test_doctor_counts_a_given_server_as_rehearsable(tmp_path, monkeypatch, make_db):
     from click.testing import CliRunner
 
     from sqlrelease.cli import main
@@ -148,7 +148,7 @@ def test_doctor_counts_a_given_server_as_rehearsable(tmp_path, monkeypatch):
     root = make_project(tmp_path, "reflects_schema", dialects=("mysql",))
     result = CliRunner().invoke(main, ["doctor", "-C", str(root), "--json"])
     assert result.exit_code == 1 and json.loads(result.output)["counts"]["fails"] == 1
-    url = "mysql+pymysql://user@localhost/any"
+    url = make_db("mysql").url  # doctor rehearses on it, and the migration runs there
     result = CliRunner().invoke(main, ["doctor", "-C", str(root), "--json", "--rehearse-url", f"mysql={url}"])
     assert result.exit_code == 0 and json.loads(result.output)["counts"]["rehearse"] == 1
 

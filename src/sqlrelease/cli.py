@@ -304,6 +304,8 @@ def build(
         if item.voided:
             say(f"    voided the approval(s) of {', '.join(item.voided)}: the bundle's bytes changed; approve it again",
                 style="yellow")
+        for note in item.notes:
+            say(f"  note: release {item.release}: {note}")
 
 
 PUBKEY = click.option(

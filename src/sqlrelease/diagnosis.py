@@ -209,7 +209,17 @@ def _checks_offline(function: ast.AST | None) -> bool:
 def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
     """Name the cause of `failure` of the migration in `path` and the fix its author can make."""
     message = failure.cause
-    kind, _, text = message.partition(": ")
+    # Matched against the whole message: a long table name can push the words that tell past the cut.
+    kind, _, text = (failure.full or message).partition(": ")
+    if message.startswith("the file has no "):
+        return Diagnosis(CAUSES["no_downgrade" if direction == DOWNGRADE else "migration_error"], message, None, message)
+    plain = kind in _PLAIN_ERRORS or failure.plain
+    if failure.context is not None and plain:
+        # Raised while handling another error (in a `finally:` or `except:`): that one may be the cause,
+        # e.g. a reflection that failed offline, after which the cleanup tripped over a missing name.
+        hidden = diagnose(path, failure.context, direction)
+        if hidden.cause.code not in ("migration_error", "unknown"):
+            return hidden
     statement = _statement_at(path, failure.line)
     calls = _calls(statement)
     names = {_call_name(c) for c in calls}
@@ -247,7 +257,9 @@ def diagnose(path: Path, failure: Failure, direction: str) -> Diagnosis:
         return found("reads_rows")
     if direction == DOWNGRADE and failure.deliberate and isinstance(statement, ast.Raise):
         return found("no_downgrade")
-    if kind in _PLAIN_ERRORS and not any(word in text for word in _OFFLINE_WORDS):
+    if failure.raised_in == "project" and "offline" in text.lower():
+        return found("refuses_offline", "raised in the project's helper code the migration calls")
+    if plain and not any(word in text for word in _OFFLINE_WORDS):
         return found("migration_error", f"{kind} at {path.name}:{failure.line}" if failure.line else kind)
     if failure.deliberate and _checks_offline(function):
         return found("refuses_offline")

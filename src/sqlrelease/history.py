@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import traceback
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -50,6 +50,13 @@ class Revision:
     @property
     def is_merge(self) -> bool:
         return len(self.down) > 1
+
+
+@contextmanager
+def migration_output():
+    """What revision files and env.py print goes to stderr: stdout carries results (and --json)."""
+    with redirect_stdout(sys.stderr):
+        yield
 
 
 def alembic_config(config: Config) -> AlembicConfig:
@@ -147,7 +154,7 @@ class History:
             _check_revision_id(revision, path, line, root)
         _refuse_duplicates(declared, root)
         try:
-            with limit(timeout, "reading the revision files"):
+            with limit(timeout, "reading the revision files"), migration_output():  # revision files may print
                 scripts = list(script.walk_revisions())
         except CommandError as exc:
             raise HistoryError(f"the Alembic history is inconsistent: {exc}") from None

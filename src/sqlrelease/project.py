@@ -113,25 +113,29 @@ def render_releases(
 
 
 def _irreversible(project: Project, release: Release, dialects, upgrade, downgrade) -> tuple[Irreversible, ...]:
-    """Steps whose downgrade deliberately raises or does nothing; other render failures are errors."""
+    """Steps whose downgrade raises, cannot render, or does nothing; an upgrade that cannot render is an error.
+
+    A downgrade that cannot render does not stop the release: its upgrade builds, and
+    its downgrade.sql refuses, naming the step and why (an override is the way out).
+    """
     found: dict[str, str] = {}
     for revision in release.revisions:
         for name in dialects:
             up, down = upgrade[name][revision], downgrade[name][revision]
             if up.failure:
                 raise render_error(project, release, revision, name, UPGRADE, up)
-            if down.failure and down.failure.deliberate:
-                found.setdefault(revision, f"downgrade() raises {down.failure.cause}")
-            elif down.failure:
-                raise render_error(project, release, revision, name, DOWNGRADE, down)
+            if down.failure and down.failure.blocked_by:
+                continue  # not reached on the scratch database: the blocking step is named instead
+            if down.failure:
+                found.setdefault(revision, irreversible_reason(project, revision, down.failure))
             elif not down.statements and (up.statements or up.data_dependent):
                 # A rehearsed step that read rows may have written nothing on the scratch database;
                 # on a real server it changes rows all the same, and nothing puts them back.
                 found.setdefault(revision, "downgrade() does nothing")
     for revision in sorted(release.accept_irreversible):
-        if revision in found and found[revision].startswith("downgrade() raises"):
+        if revision in found and found[revision] != "downgrade() does nothing":
             raise PlanError(
-                f"accept_irreversible names {revision}, whose downgrade() raises; only an empty downgrade can be accepted",
+                f"accept_irreversible names {revision}, whose downgrade() raises or cannot render; only an empty downgrade can be accepted",
                 path=project.plan.shown,
                 line=release.line,
                 release=release.name,
@@ -140,6 +144,14 @@ def _irreversible(project: Project, release: Release, dialects, upgrade, downgra
         Irreversible(revision, reason, revision in release.accept_irreversible)
         for revision, reason in found.items()
     )
+
+
+def irreversible_reason(project: Project, revision: str, failure) -> str:
+    """Why a step's downgrade cannot be part of the bundle, in the words the bundle and manifest show."""
+    diagnosis = diagnose(project.history.revisions[revision].path, failure, DOWNGRADE)
+    if diagnosis.cause.code == "no_downgrade":
+        return failure.cause if failure.cause.startswith("the file has no") else f"downgrade() raises {failure.cause}"
+    return f"downgrade() cannot render ({diagnosis.cause.code}): {failure.cause}"
 
 
 def render_error(project: Project, release: Release, revision: str, dialect: str, direction: str, sql: MigrationSQL):

@@ -36,10 +36,9 @@ from . import batch, urls
 from .diagnosis import diagnose
 from .dialects import DIALECTS
 from .errors import RenderError, ServerError
-from .history import as_alembic_runs
-from .render import alembic_config_for_render, failure_of, quiet_alembic, quiet_alembic_again, stopped_in
+from .render import alembic_config_for_render, failure_of, run_env_py, stopped_in
 from .timelimit import limit
-from .rendered import DOWNGRADE, UPGRADE, MigrationSQL
+from .rendered import DOWNGRADE, UPGRADE, Failure, MigrationSQL
 from .servers import available, how_to_name_a_server, url, wanted
 
 def needs_rehearsal(project, revision: str, direction: str, sql: MigrationSQL) -> bool:
@@ -148,44 +147,33 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
             recorder = _Recorder(DIALECTS[dialect], connection.dialect)
             event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
             environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
-            with as_alembic_runs(project.config), quiet_alembic(), environment:
-                if project.config.environment == "builtin":
-                    environment.configure(target_metadata=None)
-                    with environment.begin_transaction():
-                        environment.run_migrations()
-                else:
-                    _run_env(project, dialect)
+
+            def builtin() -> None:
+                environment.configure(target_metadata=None)
+                with environment.begin_transaction():
+                    environment.run_migrations()
+
+            with environment:
+                run_env_py(project.config, history, f"rehearsing {dialect} release {release.name}", builtin, dialect)
             return environment.recorded
     finally:
         engine.dispose()
 
 
-def _run_env(project, dialect: str) -> None:
-    """The project's env.py, online on the scratch connection; its own failures are one line."""
-    env_py = Path(project.history.script.dir) / "env.py"
-    try:
-        with stopped_in(project.config.relative(env_py), env_py, None, dialect, "env.py"), \
-                limit(project.config.timeout, f"env.py (rehearsing {dialect})"):
-            project.history.script.run_env()
-    except RenderError:
-        raise
-    except (Exception, SystemExit) as exc:
-        failure = failure_of(exc, env_py)
-        raise RenderError(
-            f"env.py failed while rehearsing on the {dialect} scratch database: {urls.mask(failure.cause)}",
-            path=project.config.relative(env_py),
-            line=failure.line,
-            dialect=dialect,
-            hint="if env.py needs the application or a database, set environment = \"builtin\" in [tool.sqlrelease]",
-        ) from None
-
-
 class _RehearsalEnvironment(EnvironmentContext):
-    """An online EnvironmentContext on the scratch connection that runs a fixed list of steps."""
+    """An online EnvironmentContext on the scratch connection that runs a fixed list of steps.
+
+    The scratch database looks like what online Alembic gives a migration: the version
+    table exists and holds the heads applied so far, and each migration runs in
+    Alembic's own per-migration transaction handling, so `autocommit_block()` works.
+    """
 
     def __init__(self, project, connection, steps, targets, recorder, scratch_url) -> None:
         cfg = alembic_config_for_render(project.config)
         cfg.set_main_option("sqlalchemy.url", scratch_url.replace("%", "%%"))
+        # Alembic's recipe for sharing a connection: env.py files that follow it (asyncio ones
+        # among them) run on ours instead of making an engine of their own.
+        cfg.attributes["connection"] = connection
         super().__init__(cfg, project.history.script, as_sql=False)
         self.project, self.connection, self.steps = project, connection, steps
         self.targets, self.recorder = targets, recorder
@@ -195,50 +183,114 @@ class _RehearsalEnvironment(EnvironmentContext):
     def configure(self, *args, **kw):  # noqa: D401 - same contract as Alembic's
         for key in ("connection", "url", "dialect_name", "output_buffer", "as_sql"):
             kw.pop(key, None)
-        quiet_alembic_again()
         return super().configure(*args, connection=self.connection, **kw)
 
     def run_migrations(self, **kw) -> None:
         if self._ran:
             return
         self._ran = True
+        context = self.get_context()
+        versions = _VersionTable(context, self.project.history)
+        with Operations.context(context), _autocommit_recorded(context, self.recorder):
+            versions.create()
+            for position, (revision, direction) in enumerate(self.steps):
+                failed = self._step(context, revision, direction, kw)
+                if failed:  # a downgrade that fails: nothing below it can be rehearsed
+                    for below, way in self.steps[position + 1:]:
+                        if (below, way) in self.targets:
+                            blocked = Failure(f"not rehearsed: the downgrade of {revision} fails before it",
+                                              blocked_by=revision)
+                            self.recorded[(below, way)] = MigrationSQL(below, failure=blocked, origin="rehearsed")
+                    break
+                versions.moved(revision, direction)
+
+    def _step(self, context, revision: str, direction: str, kw) -> bool:
+        """Run one migration; record it when it is a target. True when a downgrade failed."""
         history = self.project.history
-        with Operations.context(self.get_context()):
-            for revision, direction in self.steps:
-                record = (revision, direction) in self.targets
-                self.recorder.start() if record else self.recorder.stop()
-                path = history.revisions[revision].path
-                try:
-                    with stopped_in(history.source_path(revision), path, revision, self.recorder.dialect.name,
-                                    f"{direction}() (rehearsal)"), \
-                            limit(self.project.config.timeout, f"{direction}() of revision {revision} (rehearsal)"), \
-                            batch.recording(self.recorder.position) as rebuilds:
-                        getattr(history.module(revision), direction)(**kw)
-                except RenderError:  # a time limit or an interrupt
-                    raise
-                except (Exception, SystemExit) as exc:
-                    failure = failure_of(exc, history.revisions[revision].path)
-                    if record:
-                        self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")
-                    if direction == DOWNGRADE:
-                        break  # an irreversible step: nothing below it can be rehearsed
-                    what = (f"rehearsal of {direction}() failed on the scratch database" if record else
-                            f"{direction}() failed while the scratch database was brought to the release's start, "
-                            f"before the migrations to rehearse ({', '.join(sorted({r for r, _ in self.targets}))}) could run")
-                    raise RenderError(
-                        f"{what}: {failure.cause}",
-                        path=history.source_path(revision),
-                        line=failure.line,
-                        revision=revision,
-                        hint="the migration fails online too; fix it or supply an override",
-                    ) from None
-                finally:
-                    statements, data_dependent = self.recorder.stop()
-                if record:
-                    self.recorded[(revision, direction)] = MigrationSQL(
-                        revision, tuple(statements), origin="rehearsed", data_dependent=data_dependent,
-                        rebuilds=tuple(rebuilds),
-                    )
+        record = (revision, direction) in self.targets
+        self.recorder.start() if record else self.recorder.stop()
+        path = history.revisions[revision].path
+        try:
+            with stopped_in(history.source_path(revision), path, revision, self.recorder.dialect.name,
+                            f"{direction}() (rehearsal)"), \
+                    limit(self.project.config.timeout, f"{direction}() of revision {revision} (rehearsal)"), \
+                    batch.recording(self.recorder.position) as rebuilds, \
+                    context.begin_transaction(_per_migration=True):
+                getattr(history.module(revision), direction)(**kw)
+        except RenderError:  # a time limit or an interrupt
+            raise
+        except (Exception, SystemExit) as exc:
+            failure = failure_of(exc, history.revisions[revision].path)
+            if record:
+                self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")
+            if direction == DOWNGRADE:
+                return True
+            what = (f"rehearsal of {direction}() failed on the scratch database" if record else
+                    f"{direction}() failed while the scratch database was brought to the release's start, "
+                    f"before the migrations to rehearse ({', '.join(sorted({r for r, _ in self.targets}))}) could run")
+            raise RenderError(
+                f"{what}: {failure.cause}",
+                path=history.source_path(revision),
+                line=failure.line,
+                revision=revision,
+                hint="the migration fails online too; fix it or supply an override",
+            ) from None
+        finally:
+            statements, data_dependent = self.recorder.stop()
+        if record:
+            self.recorded[(revision, direction)] = MigrationSQL(
+                revision, tuple(statements), origin="rehearsed", data_dependent=data_dependent,
+                rebuilds=tuple(rebuilds),
+            )
+        return False
+
+
+class _VersionTable:
+    """The scratch database's alembic_version, kept as online Alembic keeps it (never recorded)."""
+
+    def __init__(self, context, history) -> None:
+        self.context, self.history = context, history
+        name, schema = context.version_table, context.version_table_schema
+        self.table = sa.Table(name, sa.MetaData(), sa.Column("version_num", sa.String(32), nullable=False),
+                              sa.PrimaryKeyConstraint("version_num", name=f"{name}_pkc"), schema=schema)
+        self.heads: set[str] = set()
+
+    def create(self) -> None:
+        self.table.create(self.context.connection, checkfirst=True)
+
+    def moved(self, revision: str, direction: str) -> None:
+        applied = self.history.ancestors(self.heads) if self.heads else frozenset()
+        applied = applied | {revision} if direction == UPGRADE else applied - {revision}
+        self.heads = set(self.history.heads_of(applied))
+        connection = self.context.connection
+        connection.execute(self.table.delete())
+        if self.heads:
+            connection.execute(self.table.insert(), [{"version_num": head} for head in sorted(self.heads)])
+
+
+@contextmanager
+def _autocommit_recorded(context, recorder):
+    """`autocommit_block()` runs as online, and the recording says COMMIT ... BEGIN around it.
+
+    On a dialect with transactional DDL (PostgreSQL) the bundle runs in one transaction;
+    the statements of the block must run outside it, as the offline path writes them.
+    """
+    real = context.autocommit_block
+
+    @contextmanager
+    def recorded_block():
+        if context.impl.transactional_ddl:
+            recorder.control("COMMIT;")
+        with real():
+            yield
+        if context.impl.transactional_ddl:
+            recorder.control("BEGIN;")
+
+    context.autocommit_block = recorded_block
+    try:
+        yield
+    finally:
+        del context.autocommit_block
 
 
 # As in render.py: `from alembic import context` finds the installed environment by class.
@@ -251,6 +303,7 @@ _CATALOG = re.compile(
     r"information_schema|pg_catalog|\bpg_\w+|sqlite_master|sqlite_schema|sqlite_temp_master|@@|alembic_version",
     re.IGNORECASE,
 )
+_BATCHED = re.compile(r"^\s*(UPDATE|DELETE)\b.*\bLIMIT\b", re.IGNORECASE | re.DOTALL)
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|`[^`]*`|%\((\w+)\)s|%s|%%|\?")
 
 
@@ -270,6 +323,11 @@ class _Recorder:
         self.statements, self.data_dependent = None, False
         return statements, data_dependent
 
+    def control(self, statement: str) -> None:
+        """A transaction boundary the bundle must keep (around an autocommit block)."""
+        if self.statements is not None:
+            self.statements.append(statement)
+
     def position(self) -> int:
         """How many statements are recorded so far."""
         return len(self.statements or ())
@@ -281,9 +339,14 @@ class _Recorder:
             if re.search(r"\bFROM\b", statement, re.IGNORECASE) and not _CATALOG.search(statement):
                 self.data_dependent = True
             return
+        if _BATCHED.match(statement):
+            self.data_dependent = True  # how many rows a batch takes, and so how many batches, depends on the rows
         for params in (parameters if executemany else [parameters]):
             text = self.dialect.clean(self.literal_sql(statement, params).strip())
-            self.statements.append(text if text.endswith(";") else text + ";")
+            text = text if text.endswith(";") else text + ";"
+            if self.statements and self.statements[-1] == text:
+                self.data_dependent = True  # a loop that ran until the rows said stop (e.g. rowcount 0)
+            self.statements.append(text)
 
     def literal_sql(self, statement: str, params) -> str:
         paramstyle = self.sa_dialect.paramstyle

@@ -11,26 +11,28 @@ captured: bundles write guarded equivalents of their own.
 
 from __future__ import annotations
 
-import configparser
+import functools
 import logging
+import logging.config
 import math
 import pickle
 import re
+import sysconfig
 import traceback
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 
-from . import batch, workers
+from . import batch, urls, workers
 from .config import Config
 from .dialects import Dialect
 from .errors import ConfigError, Interrupted, RenderError, SqlreleaseError
 from .sqlnames import identifier_problem
-from .history import History, alembic_config, as_alembic_runs
+from .history import History, alembic_config, as_alembic_runs, migration_output
 from .rendered import Failure, MigrationSQL
 from .timelimit import TimeLimitExceeded, limit
 
@@ -93,7 +95,6 @@ class _OfflineEnvironment(EnvironmentContext):
         for key in ("version_table", "version_table_schema"):
             if kw.get(key):
                 setattr(self.result, key, self._checked(key, kw[key]))
-        quiet_alembic_again()
         kw["literal_binds"] = True  # bind placeholders are unusable in a script
         return super().configure(*args, url=self.dialect.url, output_buffer=self.capture, **kw)
 
@@ -125,7 +126,8 @@ class _OfflineEnvironment(EnvironmentContext):
         function = getattr(module, self.direction, None)
         path = self.history.revisions[revision].path
         if function is None:
-            return MigrationSQL(revision, failure=Failure(f"the file has no {self.direction}() function"))
+            missing = f"the file has no {self.direction}() function"
+            return MigrationSQL(revision, failure=Failure(missing, full=missing))
         self.capture.statements = statements = []
         shown = self.history.source_path(revision)
         try:
@@ -181,25 +183,15 @@ def show_warnings(rendering: Rendering) -> None:
 _OfflineEnvironment._setups[_OfflineEnvironment] = EnvironmentContext._setups[EnvironmentContext]
 
 
-# What env.py's fileConfig() gets when the project has no logging configuration to give it.
-NO_LOGGING = "[loggers]\nkeys = root\n[handlers]\nkeys =\n[formatters]\nkeys =\n[logger_root]\nhandlers =\n"
-
-
 def alembic_config_for_render(config: Config):
-    """The project's Alembic config, with a file name env.py's `fileConfig()` accepts.
+    """The Alembic config env.py sees: the project's ini and its real file name.
 
-    env.py calls `fileConfig(config.config_file_name)`, unguarded in Flask-Migrate's
-    and Alembic's older templates, so the name must not be None: it is the ini
-    when the ini configures logging, else a parser holding an empty logging
-    configuration (fileConfig accepts either). What fileConfig does to logging is
-    undone by `as_alembic_runs` when env.py returns.
+    env.py files written from Alembic's older template call
+    `fileConfig(config.config_file_name)` without a None check; `run_env_py`
+    keeps that call from reconfiguring the logging of the process that renders.
     """
     cfg = alembic_config(config)
-    ini = cfg.file_config  # read now: the name may be replaced below
-    if cfg.config_file_name is None or not all(ini.has_section(s) for s in ("loggers", "handlers", "formatters")):
-        empty = configparser.RawConfigParser()
-        empty.read_string(NO_LOGGING)
-        cfg.config_file_name = empty
+    _ = cfg.file_config  # read the ini now: a broken one fails here, not inside env.py
     return cfg
 
 
@@ -228,21 +220,60 @@ def stopped_in(shown: str, path: Path, revision: str | None, dialect: str, what:
         ) from None
 
 
-def failure_of(exc: BaseException, path: Path) -> Failure:
-    """What a migration's exception says, with the line of `path` it came from; the same bytes every run."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    line = line_in(exc, path)
-    # sys.exit() in a migration is a failure, never a deliberate refusal (not an irreversible step).
-    deliberate = isinstance(exc, Exception) and bool(frames) and Path(frames[-1].filename).resolve() == path.resolve()
+# Packages whose code is never the project's: an error raised inside them is the library's.
+_LIBRARIES = ("alembic", "sqlalchemy", "sqlrelease")
+
+
+@functools.lru_cache(maxsize=1)
+def _library_folders() -> tuple[Path, ...]:
+    import alembic
+    import sqlalchemy
+
+    return (Path(alembic.__file__).resolve().parent, Path(sqlalchemy.__file__).resolve().parent,
+            Path(__file__).resolve().parent, Path(sysconfig.get_paths()["stdlib"]).resolve())
+
+
+def _raised_in(filename: str, path: Path) -> str:
+    """"migration" (its own file), "library" (Alembic, SQLAlchemy, Python), or "project" (its helpers)."""
+    if filename.startswith("<"):
+        return "library"
+    where = Path(filename).resolve()
+    if where == path.resolve():
+        return "migration"
+    if any(where.is_relative_to(folder) for folder in _library_folders()):
+        return "library"
+    return "project"
+
+
+def _plain(exc: BaseException) -> bool:
+    """A built-in Python error or a subclass of one (json's JSONDecodeError is a ValueError)."""
+    return any(klass.__module__ == "builtins" and klass not in (Exception, BaseException)
+               for klass in type(exc).__mro__) and not type(exc).__module__.startswith(_LIBRARIES)
+
+
+def _scrubbed(exc: BaseException) -> str:
     message = " ".join(str(exc).split()) or "(no message)"
     # Same inputs, same bytes: drop what differs from run to run, memory addresses in reprs
     # (`<... object at 0x7f...>`) and SQLAlchemy's id-numbered anonymous names (`%(140... param)s`).
     message = re.sub(r" at 0x[0-9a-fA-F]+", "", message)
     message = re.sub(r"\b0x[0-9a-fA-F]{8,}\b", "0x...", message)
-    message = re.sub(r"%\(\d+ ([^)]*)\)s", r"%(\1)s", message)
-    if len(message) > 300:
-        message = message[:297] + "..."
-    return Failure(cause=f"{type(exc).__name__}: {message}", line=line, deliberate=deliberate)
+    return re.sub(r"%\(\d+ ([^)]*)\)s", r"%(\1)s", message)
+
+
+def failure_of(exc: BaseException, path: Path) -> Failure:
+    """What a migration's exception says, with the line of `path` it came from; the same bytes every run."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    line = line_in(exc, path)
+    raised_in = _raised_in(frames[-1].filename, path) if frames else "library"
+    # sys.exit() in a migration is a failure, never a deliberate refusal (not an irreversible step).
+    deliberate = isinstance(exc, Exception) and raised_in == "migration"
+    full = _scrubbed(exc)
+    message = full if len(full) <= 300 else full[:297] + "..."
+    # An error raised while handling another (e.g. in a `finally:`) may hide the real cause.
+    context = exc.__context__
+    hidden = failure_of(context, path) if context is not None and not exc.__suppress_context__ else None
+    return Failure(cause=f"{type(exc).__name__}: {message}", line=line, deliberate=deliberate,
+                   raised_in=raised_in, plain=_plain(exc), full=f"{type(exc).__name__}: {full}", context=hidden)
 
 
 @contextmanager
@@ -257,11 +288,6 @@ def quiet_alembic():
         logger.setLevel(previous)
 
 
-def quiet_alembic_again() -> None:
-    """Called from env.py's configure(): its fileConfig() may have turned Alembic's INFO lines on again."""
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
 def render(config: Config, history: History, dialect: Dialect, direction: str, revisions) -> Rendering:
     """Render `revisions` (in the order given) for one dialect and direction, in one pass."""
     rendering = _render(config, history, dialect, direction, revisions)
@@ -273,26 +299,9 @@ def _render(config: Config, history: History, dialect: Dialect, direction: str, 
     batch.install()  # same bytes every time, and table rebuilds reported
     environment = _OfflineEnvironment(config, history, dialect, direction, revisions)
     script = history.script
-    env_py = Path(script.dir) / "env.py"
-    with as_alembic_runs(config), quiet_alembic(), environment:
-        try:
-            with stopped_in(config.relative(env_py), env_py, None, dialect.name, "env.py"), \
-                    limit(config.timeout, f"env.py ({dialect.name} {direction})"):
-                if config.environment == "builtin":
-                    _builtin_env(environment)
-                else:
-                    script.run_env()
-        except SqlreleaseError:
-            raise
-        except (Exception, SystemExit) as exc:
-            failure = failure_of(exc, env_py)
-            raise RenderError(
-                f"env.py failed while rendering {dialect.name} {direction}: {failure.cause}",
-                path=config.relative(env_py),
-                line=failure.line,
-                dialect=dialect.name,
-                hint="if env.py needs the application or a database, set environment = \"builtin\" in [tool.sqlrelease]",
-            ) from None
+    with environment:
+        run_env_py(config, history, f"rendering {dialect.name} {direction}", lambda: _builtin_env(environment),
+                   dialect=dialect.name)
     missing = [r for r in revisions if r not in environment.result.migrations]
     if missing:
         raise RenderError(
@@ -302,6 +311,65 @@ def _render(config: Config, history: History, dialect: Dialect, direction: str, 
             hint="make run_migrations_offline() call context.run_migrations(), or set environment = \"builtin\"",
         )
     return environment.result
+
+
+_BUILTIN_HINT = 'or set environment = "builtin" in [tool.sqlrelease] (sqlrelease\'s own minimal env.py)'
+
+
+def run_env_py(config: Config, history: History, what: str, builtin, dialect: str | None = None) -> None:
+    """Run the project's env.py (or `builtin`, per the config) inside the environment entered by the caller.
+
+    What env.py and the migrations print goes to stderr (stdout is for our results and
+    --json); its logging configuration is not applied (fileConfig is a no-op meanwhile);
+    its failures, exits included, become one RenderError that names the common causes.
+    """
+    env_py = Path(history.script.dir) / "env.py"
+    with as_alembic_runs(config), quiet_alembic(), migration_output(), _logging_config_ignored():
+        try:
+            with stopped_in(config.relative(env_py), env_py, None, dialect or "", "env.py"), \
+                    limit(config.timeout, f"env.py ({what})"):
+                if config.environment == "builtin":
+                    builtin()
+                else:
+                    history.script.run_env()
+        except SqlreleaseError:
+            raise
+        except (Exception, SystemExit) as exc:
+            raise _env_py_error(config, history, exc, what, dialect) from None
+
+
+def _env_py_error(config: Config, history: History, exc: BaseException, what: str, dialect: str | None) -> RenderError:
+    env_py = Path(history.script.dir) / "env.py"
+    failure = failure_of(exc, env_py)
+    failure = replace(failure, cause=urls.mask(failure.cause))  # a URL env.py built may carry a password
+    text = failure.full
+    if isinstance(exc, SystemExit):
+        message = (f"env.py stopped with sys.exit({exc.code}) while {what}: it expects to be run by "
+                   "the project's own command")
+        hint = f"make env.py run under plain Alembic (`alembic upgrade --sql`), {_BUILTIN_HINT}"
+    elif "greenlet" in text or "async driver" in text or "asyncio" in text:
+        message = f"env.py makes an asyncio engine while {what}: {failure.cause}"
+        hint = ("let env.py use the connection sqlrelease hands it in config.attributes[\"connection\"] when it is set "
+                f"(Alembic's recipe for sharing a connection), {_BUILTIN_HINT}")
+    elif isinstance(exc, ImportError) and exc.name and failure.raised_in != "library":
+        message = f"env.py imports the application ({exc.name}), which cannot be imported here: {failure.cause}"
+        hint = ("make it importable here (install it, or add its folder with prepend_sys_path in alembic.ini), "
+                f"{_BUILTIN_HINT}")
+    else:
+        message = f"env.py failed while {what}: {failure.cause}"
+        hint = f"if env.py needs the application or a database, set environment = \"builtin\" in [tool.sqlrelease]"
+    return RenderError(message, path=config.relative(env_py), line=failure.line, dialect=dialect, hint=hint)
+
+
+@contextmanager
+def _logging_config_ignored():
+    """env.py's fileConfig() does nothing meanwhile: the project's logging must not take over ours."""
+    real = logging.config.fileConfig
+    logging.config.fileConfig = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        logging.config.fileConfig = real
 
 
 def _builtin_env(environment: _OfflineEnvironment) -> None:

@@ -23,6 +23,13 @@ class Failure:
     cause: str
     line: int | None = None
     deliberate: bool = False  # raised by the migration file itself (e.g. a downgrade that refuses)
+    # Where the raise was: "migration" (its file), "project" (the project's own helper code), "library".
+    raised_in: str = "migration"
+    plain: bool = False  # a Python built-in error (or a subclass of one): a bug, not offline mode
+    full: str = ""  # the whole message (`cause` is cut for display): what diagnosis reads
+    context: "Failure | None" = None  # the error being handled when this one was raised (`__context__`)
+    # A downgrade not reached on the scratch database: this revision's downgrade failed before it.
+    blocked_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the bundle format); `check` and `diff` compare those bytes, `build` writes them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -29,6 +30,7 @@ class Built:
     dropped: tuple[str, ...] = ()  # dialects the bundle held before and no longer does
     discarded: tuple[str, ...] = ()  # files of the old bundle edited by hand (or added to it): replaced
     voided: tuple[str, ...] = ()  # who had approved the old bundle's bytes: their approvals no longer apply
+    notes: tuple[str, ...] = ()  # what the release engineer must look at (rehearsed SQL that rows decided)
 
     def to_dict(self) -> dict:
         return {
@@ -39,7 +41,19 @@ class Built:
             "dropped": list(self.dropped),
             "discarded": list(self.discarded),
             "voided": list(self.voided),
+            "notes": list(self.notes),
         }
+
+
+def _notes(files: dict[str, bytes]) -> tuple[str, ...]:
+    """Steps whose rehearsed SQL the scratch database's rows decided, from the bundle's manifest."""
+    manifest = json.loads(files["manifest.json"])
+    return tuple(
+        f"{m['revision']}: the rehearsed SQL of {', '.join(m['data_dependent'])} depends on the scratch database's "
+        "rows (it read them, or looped until they said stop); review it in REVIEW.md, write the step as "
+        "set-based SQL, or supply an override"
+        for m in manifest["migrations"] if m.get("data_dependent")
+    )
 
 
 def render_bundles(
@@ -110,7 +124,7 @@ def build(
         # files keeps it; new checksums void it.
         voided = approvers if written and bundles.sha256(files[release.name].get(bundles.SUMS, b"")) != digest else ()
         built.append(Built(release.name, proj.config.relative(folder), written, wanted[release.name], dropped,
-                           discarded if written else (), voided))
+                           discarded if written else (), voided, _notes(files[release.name])))
     return built
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import overrides, servers
+from .. import overrides, rehearse, servers
 from ..diagnosis import CAUSES, diagnose, fix_without_server, function_def
 from ..dialects import DIALECTS
+from ..errors import RenderError
+from ..plan import Release
 from ..project import Project, choose_dialects, open_project
 from ..render import render
 from ..rendered import DOWNGRADE, UPGRADE, MigrationSQL
@@ -98,11 +100,14 @@ def examine(project, dialects, rehearsable=None) -> Report:
     for name in dialects:
         up = render(project.config, history, DIALECTS[name], UPGRADE, order).migrations
         down = render(project.config, history, DIALECTS[name], DOWNGRADE, list(reversed(order))).migrations
-        for revision in order:
-            for direction, sql in ((UPGRADE, up[revision]), (DOWNGRADE, down[revision])):
-                report.findings.append(
-                    _finding(history, revision, release_of.get(revision), name, direction, sql, up[revision], overridden, rehearsable)
-                )
+        findings = [
+            _finding(history, revision, release_of.get(revision), name, direction, sql, up[revision], overridden, rehearsable)
+            for revision in order
+            for direction, sql in ((UPGRADE, up[revision]), (DOWNGRADE, down[revision]))
+        ]
+        if rehearsable(name) and servers.available(project.config, name):
+            _rehearsed(project, name, findings)
+        report.findings.extend(findings)
     return report
 
 
@@ -121,14 +126,44 @@ def _finding(history, revision, release, dialect, direction, sql: MigrationSQL, 
     diagnosis = diagnose(path, sql.failure, direction)
     finding.cause, finding.summary = diagnosis.cause.code, diagnosis.summary
     finding.line, finding.message, finding.fix = diagnosis.line, diagnosis.message, diagnosis.cause.fix
-    if diagnosis.cause.code == "no_downgrade":
-        finding.status = "irreversible"
-    elif diagnosis.cause.rehearsable and rehearsable(dialect):
+    if diagnosis.cause.rehearsable and rehearsable(dialect):
         finding.status = "rehearse"
     else:
-        finding.status = "fails"
+        # A downgrade that cannot render makes its release irreversible; it does not stop the build.
+        finding.status = "irreversible" if direction == DOWNGRADE else "fails"
         finding.fix = fix_without_server(diagnosis.cause, dialect)
     return finding
+
+
+def _rehearsed(project: Project, dialect: str, findings: list[Finding]) -> None:
+    """Rehearse what doctor would have rehearsed, on a scratch database, and report the real outcome.
+
+    The whole history runs up, then down, once; a step that fails there fails online too.
+    """
+    todo = {(f.revision, f.direction): f for f in findings if f.status == "rehearse"}
+    if not todo:
+        return
+    history = project.history
+    order = tuple(history.order(history.revisions))
+    everything = Release("(doctor)", None, (), history.heads_of(order), order, frozenset())
+    try:
+        with rehearse.scratch_database(project.config, dialect) as scratch_url:
+            recorded = rehearse.rehearse_release(project, everything, dialect, scratch_url, set(todo))
+    except RenderError as exc:  # an upgrade failed on the scratch database: the rest was not reached
+        found = todo.get((exc.revision, UPGRADE))
+        if found is not None:
+            _fails_online(found, exc.message.split(": ", 1)[-1], exc.line)
+        return
+    for key, sql in recorded.items():
+        if sql.failure is not None and sql.failure.blocked_by is None:
+            _fails_online(todo[key], sql.failure.cause, sql.failure.line)
+
+
+def _fails_online(finding: Finding, message: str, line: int | None) -> None:
+    cause = CAUSES["migration_error"]
+    finding.status = "irreversible" if finding.direction == DOWNGRADE else "fails"
+    finding.cause, finding.fix, finding.message, finding.line = cause.code, cause.fix, message, line
+    finding.summary = f"{cause.summary} (it failed on the scratch database it was rehearsed on)"
 
 
 def doctor(project: Path | str = ".", dialects=None) -> Report:

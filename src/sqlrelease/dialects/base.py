@@ -72,6 +72,8 @@ class Dialect:
     strip_patterns: tuple[str, ...] = field(default=())
     # More template filters this dialect's SQL needs (name, function), e.g. PostgreSQL's dollar quoting.
     filters: tuple[tuple[str, Callable], ...] = ()
+    # (pattern, replacement): statements rewritten into a form every server of the dialect runs.
+    rewrites: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def template(self) -> str:
@@ -81,6 +83,8 @@ class Dialect:
         """Remove what Alembic's offline output leaves behind that this client cannot run."""
         for pattern in self.strip_patterns:
             statement = re.sub(pattern, "", statement)
+        for pattern, replacement in self.rewrites:
+            statement = re.sub(pattern, replacement, statement)
         return statement
 
     def notes_for(self, stamp: str) -> tuple[str, ...]:

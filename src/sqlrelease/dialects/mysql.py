@@ -30,6 +30,9 @@ DIALECT = Dialect(
         " bundle file whose guard passes makes it writable again. With --force or source the client prints an error"
         " for every later statement and exits 0: the first error says why.",
     ),
+    # MySQL's DROP CHECK is a syntax error on MariaDB; DROP CONSTRAINT drops a check constraint on
+    # both (MySQL 8.0.19+, MariaDB 10.2+).
+    rewrites=((r"^(ALTER TABLE \S+ )DROP CHECK ", r"\1DROP CONSTRAINT "),),
     steps_notes=(
         "alembic_version is moved after every migration, so after a failure it names the last migration that completed; "
         "resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).",

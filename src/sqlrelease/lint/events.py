@@ -25,11 +25,12 @@ class IndexCreated(At):
     unique: bool
     concurrently: bool
     existing: bool  # on a table not created earlier in the release
+    outside_transaction: bool = False  # after the migration's COMMIT (an autocommit_block())
 
 
 @dataclass(frozen=True)
 class IndexDroppedConcurrently(At):
-    pass
+    outside_transaction: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Reader:
         self.rebuilds = ()  # of the migration being read
         self.statements: tuple[str, ...] = ()  # of the migration being read
         self.findings: list[Finding] = []
+        self.outside_transaction = False  # of the migration being read
 
     # -- what rules call ---------------------------------------------------------
 
@@ -113,9 +114,13 @@ class Reader:
         ddl = data = 0
         first_data = None
         rebuilt: set[str] = set()
+        # Alembic's autocommit_block() writes COMMIT ... BEGIN around its statements.
+        self.outside_transaction = False
         for index, statement in enumerate(statements, start=1):
             start = sql.start_of(statement)
             word = sql.keyword(statement, start)
+            if word in ("COMMIT", "BEGIN"):
+                self.outside_transaction = word == "COMMIT"
             if word in sql.DDL:
                 ddl += 1
             if word in sql.DATA and not sql.is_batch_copy(statement, start):
@@ -143,7 +148,8 @@ class Reader:
         match = sql.CREATE_INDEX.match(statement, start)
         if match:
             table = name(match.group(3))
-            self.emit(ev.IndexCreated(revision, index, statement, table, bool(match.group(1)), bool(match.group(2)), self.existing(table)))
+            self.emit(ev.IndexCreated(revision, index, statement, table, bool(match.group(1)), bool(match.group(2)),
+                                      self.existing(table), self.outside_transaction))
 
     def rebuild(self, revision, index, statement, table, columns) -> None:
         """A batch-mode copy: compare the new definition with the one the downgrade restores."""
@@ -285,7 +291,7 @@ class Reader:
 
     def drop(self, revision, index, statement, start, rebuilt) -> None:
         if sql.DROP_INDEX_CONCURRENTLY.match(statement, start) and self.dialect == "postgresql":
-            self.emit(ev.IndexDroppedConcurrently(revision, index, statement))
+            self.emit(ev.IndexDroppedConcurrently(revision, index, statement, self.outside_transaction))
             return
         match = sql.DROP_TABLE.match(statement, start)
         if match:

@@ -6,7 +6,6 @@ else it makes an AsyncEngine, which needs an async driver and greenlet.
 import asyncio
 
 from sqlalchemy import engine_from_config, pool
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import context
 
@@ -31,6 +30,8 @@ if context.is_offline_mode():
 elif config.attributes.get("connection") is not None:
     run_migrations(config.attributes["connection"])
 else:
+    from sqlalchemy.ext.asyncio import AsyncEngine  # needs greenlet and an async driver
+
     engine = AsyncEngine(engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
                                             poolclass=pool.NullPool))
     asyncio.run(run_async_migrations(engine))

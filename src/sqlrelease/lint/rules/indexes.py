@@ -23,6 +23,8 @@ CONCURRENTLY_IN_TRANSACTION = Rule(
         Example(("CREATE INDEX CONCURRENTLY ix_employees_name ON employees (name);",), fires=True),
         Example(("DROP INDEX CONCURRENTLY ix_employees_name;",), fires=True),
         Example(("CREATE INDEX ix_employees_name ON employees (name);",), fires=False),
+        Example(("COMMIT;", "CREATE INDEX CONCURRENTLY ix_employees_name ON employees (name);", "BEGIN;"), fires=False,
+                note="inside op.get_context().autocommit_block(), which Alembic documents for this"),
     ),
 )
 register(INDEX_NOT_CONCURRENT, CONCURRENTLY_IN_TRANSACTION)
@@ -33,11 +35,13 @@ def create_index(event: IndexCreated, report) -> None:
     if report.dialect != "postgresql":
         return
     if event.concurrently:
-        report.add(CONCURRENTLY_IN_TRANSACTION.id, event, f"index on {event.table}")
+        if not event.outside_transaction:
+            report.add(CONCURRENTLY_IN_TRANSACTION.id, event, f"index on {event.table}")
     elif event.existing:
         report.add(INDEX_NOT_CONCURRENT.id, event, f"index on {event.table}")
 
 
 @visits(IndexDroppedConcurrently)
 def drop_index(event: IndexDroppedConcurrently, report) -> None:
-    report.add(CONCURRENTLY_IN_TRANSACTION.id, event, "drop index")
+    if not event.outside_transaction:
+        report.add(CONCURRENTLY_IN_TRANSACTION.id, event, "drop index")
