@@ -325,9 +325,12 @@ def lay_out(project: Corpus, cache: Path, work: Path, runner: Runner) -> Layout:
     # target_metadata's naming convention), else with a standard one; tried on SQLite, first revision.
     probe_db = root / "probe.sqlite3"
     probe = runner.worker("_online", "project", str(migrations), str(online), f"sqlite:///{probe_db}", order[0])
+    reached = _sqlite_versions(probe_db)
     probe_db.unlink(missing_ok=True)
     if probe.returncode != 0:
         layout.online, layout.online_problem = "standard", _last_line(probe.stderr)
+    elif reached != {order[0]}:  # it ran, but on a database of its own choosing (its settings, not the URL)
+        layout.online, layout.online_problem = "standard", "env.py does not migrate the database it is given"
     _write_pyproject(root, DIALECTS, "project")
     for release in releases:
         cut = runner.sqlrelease(root, "cut", release["name"], *[a for t in release["targets"] for a in ("-r", t)])
@@ -341,6 +344,19 @@ def lay_out(project: Corpus, cache: Path, work: Path, runner: Runner) -> Layout:
         layout.env_problem = (data or {}).get("error", {}).get("message") or _last_line(probe.stderr or probe.stdout)
         _write_pyproject(root, DIALECTS, "builtin")
     return layout
+
+
+def _sqlite_versions(path: Path) -> set[str] | None:
+    """What alembic_version holds in a SQLite file (None: no such table or file)."""
+    import sqlite3
+
+    if not path.exists():
+        return None
+    with sqlite3.connect(path) as connection:
+        try:
+            return {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+        except sqlite3.Error:
+            return None
 
 
 def _add_base_revision(project: Corpus, versions: Path) -> None:
