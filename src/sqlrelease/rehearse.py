@@ -147,6 +147,7 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
             recorder = _Recorder(DIALECTS[dialect], connection.dialect)
             event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
             environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
+            environment.preparing = set(before)
 
             def builtin() -> None:
                 environment.configure(target_metadata=None)
@@ -176,6 +177,7 @@ class _RehearsalEnvironment(EnvironmentContext):
         cfg.attributes["connection"] = connection
         super().__init__(cfg, project.history.script, as_sql=False)
         self.project, self.connection, self.steps = project, connection, steps
+        self.preparing: set[str] = set()  # revisions that bring the scratch database to the release's start
         self.targets, self.recorder = targets, recorder
         self.recorded: dict[tuple[str, str], MigrationSQL] = {}
         self._ran = False
@@ -225,9 +227,11 @@ class _RehearsalEnvironment(EnvironmentContext):
                 self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")
             if direction == DOWNGRADE:
                 return True
-            what = (f"rehearsal of {direction}() failed on the scratch database" if record else
-                    f"{direction}() failed while the scratch database was brought to the release's start, "
-                    f"before the migrations to rehearse ({', '.join(sorted({r for r, _ in self.targets}))}) could run")
+            if record or revision not in self.preparing:
+                what = f"rehearsal of {direction}() failed on the scratch database"
+            else:
+                what = (f"{direction}() failed while the scratch database was brought to the release's start, "
+                        f"before the migrations to rehearse ({', '.join(sorted({r for r, _ in self.targets}))}) could run")
             raise RenderError(
                 f"{what}: {failure.cause}",
                 path=history.source_path(revision),
