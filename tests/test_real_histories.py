@@ -272,3 +272,22 @@ def test_the_cause_is_found_in_a_message_longer_than_what_is_shown(tmp_path, sql
     assert (finding.cause, finding.status, finding.line) == ("batch_without_copy_from", "rehearse", 21)
     build(root)
     _upgrades_like_online(sqlite_db, make_db, root, "ef000000000e")
+
+
+# -- a real history, vendored: OpenStack Octavia's revision files have no downgrade() at all ------
+
+
+@pytest.mark.parametrize("db", ["postgresql", "mysql"], indirect=True)
+def test_octavia_history_builds_and_its_downgrades_refuse(tmp_path, db, make_db):
+    # Three unchanged revision files of octavia 15.0.0 (tests/histories/octavia_extract/SOURCE.md).
+    root = make_project(tmp_path, "octavia_extract", dialects=(db.dialect,))
+    build(root)
+    missing = "the file has no downgrade() function"
+    assert _irreversible(_manifest(root, "1.0.0")) == {"35dee79d5865": missing}
+    assert _irreversible(_manifest(root, "1.1.0")) == {"4c094013699a": missing, "13500e2e978d": missing}
+    _upgrades_like_online(db, make_db, root, "13500e2e978d")
+    assert full_dump(db.url)["rows"]["provisioning_status"]  # initial_create's seed rows came through
+    before = full_dump(db.url)
+    result = apply_sql(db, sql(root, "1.1.0", db.dialect, "downgrade"))
+    assert result.returncode != 0 and "13500e2e978d" in result.stderr
+    assert full_dump(db.url) == before
