@@ -223,7 +223,8 @@ def test_the_downgrade_that_stops_rehearsal_is_the_one_named(tmp_path):
     assert "migration_error" in _irreversible(manifest)["ea000000000e"]
 
 
-def test_doctor_with_a_server_rehearses_and_reports_the_real_outcome(tmp_path, make_db):
+def test_doctor_with_a_server_rehearses_and_reports_the_real_outcome(tmp_path, make_db, monkeypatch):
+    monkeypatch.setenv("SQLRELEASE_REHEARSE_URL_POSTGRESQL", "")  # --rehearse-url sets it: restored afterwards
     root = make_project(tmp_path, "rehearsal_fails", dialects=("sqlite", "postgresql"))
     finding = _problems(root, ["sqlite"])[("sqlite", "upgrade")]
     assert (finding.status, finding.cause, finding.line) == ("fails", "migration_error", 20)
