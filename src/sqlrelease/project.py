@@ -126,6 +126,8 @@ def _irreversible(project: Project, release: Release, dialects, upgrade, downgra
                 raise render_error(project, release, revision, name, UPGRADE, up)
             if down.failure and down.failure.blocked_by:
                 continue  # not reached on the scratch database: the blocking step is named instead
+            if down.failure and _stops_the_build(project, revision, down.failure):
+                raise render_error(project, release, revision, name, DOWNGRADE, down)
             if down.failure:
                 found.setdefault(revision, irreversible_reason(project, revision, down.failure))
             elif not down.statements and (up.statements or up.data_dependent):
@@ -144,6 +146,11 @@ def _irreversible(project: Project, release: Release, dialects, upgrade, downgra
         Irreversible(revision, reason, revision in release.accept_irreversible)
         for revision, reason in found.items()
     )
+
+
+def _stops_the_build(project: Project, revision: str, failure) -> bool:
+    """A downgrade that ends the process (sys.exit) is a runaway, not a step that cannot be undone."""
+    return diagnose(project.history.revisions[revision].path, failure, DOWNGRADE).cause.code == "process_exit"
 
 
 def irreversible_reason(project: Project, revision: str, failure) -> str:

@@ -155,7 +155,8 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
                     environment.run_migrations()
 
             with environment:
-                run_env_py(project.config, history, f"rehearsing {dialect} release {release.name}", builtin, dialect)
+                run_env_py(project.config, history, f"rehearsing {dialect} release {release.name}", builtin, dialect,
+                           label=f"rehearsing {dialect}")
             return environment.recorded
     finally:
         engine.dispose()

@@ -301,7 +301,7 @@ def _render(config: Config, history: History, dialect: Dialect, direction: str, 
     script = history.script
     with environment:
         run_env_py(config, history, f"rendering {dialect.name} {direction}", lambda: _builtin_env(environment),
-                   dialect=dialect.name)
+                   dialect=dialect.name, label=f"{dialect.name} {direction}")
     missing = [r for r in revisions if r not in environment.result.migrations]
     if missing:
         raise RenderError(
@@ -316,7 +316,8 @@ def _render(config: Config, history: History, dialect: Dialect, direction: str, 
 _BUILTIN_HINT = 'or set environment = "builtin" in [tool.sqlrelease] (sqlrelease\'s own minimal env.py)'
 
 
-def run_env_py(config: Config, history: History, what: str, builtin, dialect: str | None = None) -> None:
+def run_env_py(config: Config, history: History, what: str, builtin, dialect: str | None = None,
+               label: str | None = None) -> None:
     """Run the project's env.py (or `builtin`, per the config) inside the environment entered by the caller.
 
     What env.py and the migrations print goes to stderr (stdout is for our results and
@@ -327,7 +328,7 @@ def run_env_py(config: Config, history: History, what: str, builtin, dialect: st
     with as_alembic_runs(config), quiet_alembic(), migration_output(), _logging_config_ignored():
         try:
             with stopped_in(config.relative(env_py), env_py, None, dialect or "", "env.py"), \
-                    limit(config.timeout, f"env.py ({what})"):
+                    limit(config.timeout, f"env.py ({label or what})"):
                 if config.environment == "builtin":
                     builtin()
                 else:
@@ -344,8 +345,8 @@ def _env_py_error(config: Config, history: History, exc: BaseException, what: st
     failure = replace(failure, cause=urls.mask(failure.cause))  # a URL env.py built may carry a password
     text = failure.full
     if isinstance(exc, SystemExit):
-        message = (f"env.py stopped with sys.exit({exc.code}) while {what}: it expects to be run by "
-                   "the project's own command")
+        message = (f"env.py failed while {what}: {failure.cause} (it called sys.exit({exc.code}): it expects to be "
+                   "run by the project's own command)")
         hint = f"make env.py run under plain Alembic (`alembic upgrade --sql`), {_BUILTIN_HINT}"
     elif "greenlet" in text or "async driver" in text or "asyncio" in text:
         message = f"env.py makes an asyncio engine while {what}: {failure.cause}"

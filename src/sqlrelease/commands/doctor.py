@@ -130,7 +130,8 @@ def _finding(history, revision, release, dialect, direction, sql: MigrationSQL, 
         finding.status = "rehearse"
     else:
         # A downgrade that cannot render makes its release irreversible; it does not stop the build.
-        finding.status = "irreversible" if direction == DOWNGRADE else "fails"
+        stops = direction == UPGRADE or diagnosis.cause.code == "process_exit"
+        finding.status = "fails" if stops else "irreversible"
         finding.fix = fix_without_server(diagnosis.cause, dialect)
     return finding
 
