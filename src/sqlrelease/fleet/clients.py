@@ -160,7 +160,9 @@ def apply_invocation(target, file: Path, password: str | None, *, timeout: int, 
         if run_id:
             argv.insert(-1, f"--init-command=SET @sqlrelease_run_id = '{run_id}'")
         return Invocation(tuple(argv), tuple(sorted(env.items())), stdin_file=file)
-    argv = [client_binary("sqlite"), "-bail"]
+    # The busy wait comes first: `.parameter set` reads the schema, and a database another apply is
+    # committing to would fail it at once (the file's own `.timeout` is not read yet).
+    argv = [client_binary("sqlite"), "-bail", "-cmd", _sqlite_busy_wait(timeout)]
     argv += ["-cmd", f".parameter set @sqlrelease_run_id '{run_id}'"] if run_id else []
     return Invocation((*argv, str(target.path)), (), stdin_file=file)
 
@@ -175,8 +177,15 @@ def status_invocation(target, query: str, password: str | None, *, timeout: int)
         argv = _mysql_argv(target, timeout)
         argv[-1:-1] = ["--batch", "--skip-column-names", "--raw"]
         return Invocation(tuple(argv), tuple(sorted(env.items())), stdin_text=query)
-    # -readonly: status never writes, and never creates a file that is not there.
-    return Invocation((client_binary("sqlite"), "-readonly", str(target.path)), (), stdin_text=query)
+    # -readonly: status never writes, and never creates a file that is not there. The busy wait:
+    # while an apply commits, a read fails at once without one.
+    return Invocation((client_binary("sqlite"), "-readonly", "-cmd", _sqlite_busy_wait(timeout), str(target.path)), (),
+                      stdin_text=query)
+
+
+def _sqlite_busy_wait(timeout: int) -> str:
+    """sqlite3's dot command to wait up to `timeout` seconds for a locked database (its connect timeout)."""
+    return f".timeout {int(timeout) * 1000}"
 
 
 @dataclass
