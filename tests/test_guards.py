@@ -17,7 +17,7 @@ from projects import make_project, sql
 from sqlrelease import build
 
 RELEASE = "1.2.0"
-EXPECTS = {"upgrade": "c4b8e1f3a906", "stamp": "c4b8e1f3a906", "downgrade": "e61a7c9d0b58"}
+NEEDS = {"upgrade": "release 1.1.0 (c4b8e1f3a906)", "stamp": "release 1.1.0 (c4b8e1f3a906)", "downgrade": "release 1.2.0 (e61a7c9d0b58)"}
 KINDS = ("upgrade", "downgrade", "stamp")
 
 
@@ -45,26 +45,26 @@ def _upgrade_to(db, root, *releases) -> None:
 
 def _older(db, root) -> str:
     _upgrade_to(db, root, "1.0.0")
-    return "8d41e6a0c2f9"
+    return "release 1.0.0 (8d41e6a0c2f9)"
 
 
 def _newer(db, root) -> str:
     _upgrade_to(db, root, "1.0.0", "1.1.0", "1.2.0", "1.3.0")
-    return "74c2b9e5f3d0"
+    return "74c2b9e5f3d0 (no release up to 1.2.0)"  # 1.2.0's bundle cannot know later releases
 
 
 def _no_version_table(db, root) -> str:
     # A server someone set up by hand: data, but nothing stamped.
     _run(db, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR(50) NOT NULL)")
     _run(db, "INSERT INTO notes (id, body) VALUES (1, 'keep me')")
-    return "none"
+    return "no release (no alembic_version rows)"
 
 
 def _unknown_revision(db, root) -> str:
     _upgrade_to(db, root, "1.0.0", "1.1.0")
     _run(db, "INSERT INTO recruits (first_name, surname, id_number) VALUES ('Grace', 'Hopper', 'ID-1')")
     _run(db, "UPDATE alembic_version SET version_num = '0badc0ffee00'")
-    return "0badc0ffee00"
+    return "0badc0ffee00 (no release up to 1.2.0)"
 
 
 WRONG_VERSIONS = {
@@ -86,10 +86,9 @@ def test_every_script_refuses_a_server_at_the_wrong_version(projects, db, state)
             result = apply_sql(db, script)
             where = f"{stamp} {kind}.sql on a server at {state}"
             assert result.returncode != 0, f"{where} ran:\n{result.stdout}"
-            assert f"{kind}.sql of release {RELEASE} expects alembic_version = {EXPECTS[kind]}" in result.stderr, (
+            assert f"sqlrelease guard: this server is at {found}; {kind}.sql of release {RELEASE} needs {NEEDS[kind]}; nothing was changed" in result.stderr, (
                 f"{where}: {result.stderr}"
             )
-            assert f"found {found}" in result.stderr, f"{where}: {result.stderr}"
             assert full_dump(db.url) == before, f"{where} changed the database"
 
 
@@ -101,14 +100,14 @@ def test_guards_name_every_head_of_a_branched_history(tmp_path, db):
     before = full_dump(db.url)
     result = apply_sql(db, sql(root, "1.2.0", db.dialect, "upgrade"))
     assert result.returncode != 0
-    assert "expects alembic_version = 6b3d9f2a0e84,a9e15c7d3f60, found 0c4e8a1f5b27" in result.stderr
+    assert "this server is at release 1.0.0 (0c4e8a1f5b27); upgrade.sql of release 1.2.0 needs release 1.1.0 (6b3d9f2a0e84,a9e15c7d3f60)" in result.stderr
     assert full_dump(db.url) == before
 
     _upgrade_to(db, root, "1.1.0")
     before = full_dump(db.url)
     result = apply_sql(db, sql(root, "1.3.0", db.dialect, "upgrade"))
     assert result.returncode != 0
-    assert "expects alembic_version = f27b6d0c9e31, found 6b3d9f2a0e84,a9e15c7d3f60" in result.stderr
+    assert "this server is at release 1.1.0 (6b3d9f2a0e84,a9e15c7d3f60); upgrade.sql of release 1.3.0 needs release 1.2.0 (f27b6d0c9e31)" in result.stderr
     assert full_dump(db.url) == before
 
 
@@ -125,7 +124,7 @@ def test_separate_stamp_mode_moves_the_version_only_with_stamp_sql(projects, db,
         assert alembic_version(db.url) == {after}
         # Stamping twice is refused like any other script at the wrong version.
         again = apply_sql(db, sql(separate, release, db.dialect, "stamp"))
-        assert again.returncode != 0 and f"found {after}" in again.stderr
+        assert again.returncode != 0 and f"sqlrelease: nothing to do: release {release} is stamped already" in again.stderr
         _run(reference, sql(inline, release, db.dialect, "upgrade"))
         assert schema_snapshot(db.url) == schema_snapshot(reference.url)
     _run(db, sql(separate, "1.1.0", db.dialect, "downgrade"))
@@ -161,7 +160,9 @@ def test_a_refused_mysql_guard_changes_nothing_however_the_file_is_fed(projects,
         result = apply_sql(mysql_db, script, feed=feed)
         where = f"{script.relative_to(script.parents[3])} fed by {feed} to a server at {state}"
         output = result.stdout + result.stderr
-        assert "sqlrelease guard:" in output and f"found {found}" in output, f"{where}: {output}"
+        words = found if RELEASE in script.parts else found.replace("up to 1.2.0", "up to 1.0.0")
+        assert f"sqlrelease guard: this server is at {words};" in output, f"{where}: {output}"
+        assert "did not complete" in output or feed == "stdin", f"{where}: no last line says so:\n{output}"
         assert "Cannot execute statement in a READ ONLY transaction" in output or script.name == "stamp.sql" or (
             "downgrade" in script.name
         ), f"{where}: nothing after the guard was tried?\n{output}"
@@ -200,6 +201,6 @@ def test_a_mysql_session_refused_once_is_writable_again_only_through_a_passing_g
     session.write_text(f"source {wrong}\nCREATE TABLE typed_by_hand (id INTEGER);\nsource {right}\n")
     result = apply_sql(mysql_db, session, feed="force")
     output = result.stdout + result.stderr
-    assert "upgrade.sql of release 1.3.0 expects" in output and "READ ONLY" in output
+    assert "upgrade.sql of release 1.3.0 needs" in output and "READ ONLY" in output
     assert "typed_by_hand" not in schema_snapshot(mysql_db.url)["tables"]
     assert alembic_version(mysql_db.url) == {"e61a7c9d0b58"}

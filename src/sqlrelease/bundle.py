@@ -87,6 +87,7 @@ def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review
             irreversible=release_sql.irreversible,
             bookkeeping=release_sql.bookkeeping,
             source_digest=messages.source_digest(release, history),
+            releases=release_sql.known,
         )
         scripts: dict[str, Script] = {
             "upgrade": upgrade_script(ctx, release_sql.upgrade[name]),

@@ -10,6 +10,8 @@ come first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .terminal import printable
 
 
@@ -24,12 +26,78 @@ def label(kind: str, release: str) -> str:
     return printable(f"{kind}.sql of release {release}")
 
 
-def guard_refusal(label: str, table: str, expected) -> tuple[str, str]:
-    """What a refused guard says, before and after the version it found."""
-    return (
-        printable(f"sqlrelease guard: {label} expects {table} = {versions_text(expected)}, found "),
-        "; nothing was changed",
+REFUSED = "sqlrelease guard:"  # a server at a version this file does not start from
+NOTHING_TO_DO = "sqlrelease: nothing to do:"  # the file's work is done already on this server
+
+
+@dataclass(frozen=True)
+class GuardText:
+    """What a guard says, in release words where the bundle knows them.
+
+    The found version is only known when the file runs, so the SQL picks its words:
+    `states` maps each version the bundle can name (versions joined by commas) to
+    words, `none` is for an empty or missing version table, and any other version is
+    shown as it is, followed by `unknown`. `done` is the version at which this file's
+    work is already done (None: an empty version table): the file then says
+    `done_message` instead of refusing.
+    """
+
+    before: str  # ... the found words come here ...
+    after: str
+    states: tuple[tuple[str, str], ...]
+    none: str
+    unknown: str
+    done: str | None
+    done_message: str
+
+
+def state_words(release: str, versions) -> str:
+    return f"release {release} ({versions_text(versions)})"
+
+
+def known_states(releases, history, release) -> dict[str, str]:
+    """Versions a bundle of `release` can name: every release up to it, and each migration inside it.
+
+    `releases` is the plan's (name, end) up to and including `release`; later ones are not
+    known when the bundle is built, and naming them would change it afterwards.
+    """
+    states = {",".join(sorted(end)): state_words(name, end) for name, end in releases}
+    total = len(release.revisions)
+    rows = history.heads_along(release.start, release.revisions)
+    for number, heads in enumerate(rows[1:-1], start=1):
+        states.setdefault(
+            ",".join(sorted(heads)),
+            f"partway through release {release.name} ({versions_text(heads)}, {number} of {total} migrations)",
+        )
+    return states
+
+
+NO_RELEASE = "no release (no alembic_version rows)"
+
+
+def guard_text(label: str, release: str, expected, done, states: dict[str, str], done_message: str) -> GuardText:
+    """What the guard of the file `label` says; it needs `expected` and its work is done at `done`."""
+    key = ",".join(sorted(expected))
+    needs = states.get(key, versions_text(expected)) if expected else "an empty database (no alembic_version rows)"
+    return GuardText(
+        before=f"{REFUSED} this server is at ",
+        after=printable(f"; {label} needs {needs}; nothing was changed"),
+        states=tuple(sorted(states.items())),
+        none=NO_RELEASE,
+        unknown=printable(f" (no release up to {release})"),
+        done=",".join(sorted(done)) if done else None,
+        done_message=printable(f"{NOTHING_TO_DO} {done_message}"),
     )
+
+
+def done_words(states: dict[str, str], versions) -> str:
+    return states.get(",".join(sorted(versions)), versions_text(versions)) if versions else NO_RELEASE
+
+
+def finished(label: str, now: str, next_step: str | None = None) -> str:
+    """The one line a file prints when it ran to the end."""
+    text = f"sqlrelease: {label} done: this server is at {now}"
+    return printable(text + (f"; {next_step}" if next_step else ""))
 
 
 def moving(label: str, table: str, old: str, new: str) -> str:
@@ -100,3 +168,26 @@ def source_digest(release, history) -> str:
 
     lines = "".join(f"{revision} {history.source_sha256(revision)}\n" for revision in release.revisions)
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+_ALREADY = {
+    "upgrade": "release {release} is applied already",
+    "downgrade": "release {release} is rolled back already",
+    "stamp": "release {release} is stamped already",
+    "baseline": "this server is marked as release {release} already",
+    "step": "this step of release {release} is applied already",
+}
+
+
+def already(kind: str, release: str, now: str) -> str:
+    """What a file says when its work is done on this server already (after NOTHING_TO_DO)."""
+    return f"{_ALREADY[kind].format(release=release)}: this server is at {now}"
+
+
+def did_not_complete(label: str) -> str:
+    """The last line of a MySQL file the client ran on after an error (--force, source)."""
+    return printable(f"sqlrelease: {label} did not complete: the first error above says why; nothing after it changed anything")
+
+
+def stamp_next(release: str) -> str:
+    return f"run stamp.sql of release {release} next"

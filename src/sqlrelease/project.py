@@ -108,8 +108,16 @@ def render_releases(
             version_table=version_table,
             irreversible=irreversible,
             bookkeeping=Bookkeeping(project.config.receipts, project.config.lock_timeout),
+            known=_known_releases(project, release),
         )
     return result
+
+
+def _known_releases(project: Project, release: Release) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The plan's releases up to and including `release`, as (name, end)."""
+    names = [r.name for r in project.releases]
+    upto = project.releases[: names.index(release.name) + 1] if release.name in names else [release]
+    return tuple((r.name, tuple(r.end)) for r in upto)
 
 
 def _irreversible(project: Project, release: Release, dialects, upgrade, downgrade) -> tuple[Irreversible, ...]:

@@ -98,3 +98,5 @@ class ReleaseSQL:
     version_table: VersionTable
     irreversible: tuple[Irreversible, ...] = field(default=())
     bookkeeping: Bookkeeping = field(default_factory=Bookkeeping)
+    # The plan's releases up to and including this one, (name, end): guards name these in words.
+    known: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())

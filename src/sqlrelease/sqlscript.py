@@ -42,6 +42,8 @@ class ScriptContext:
     irreversible: tuple[Irreversible, ...] = field(default=())
     bookkeeping: Bookkeeping = field(default_factory=Bookkeeping)
     source_digest: str = ""
+    # The plan's releases up to and including this one, (name, end): the versions guards name in words.
+    releases: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,36 @@ class Receipt:
     version: str = VERSION
 
 
-def _opening(ctx: ScriptContext, expected, label: str) -> list[str]:
-    """Begin, take the database's apply lock, check the version, make sure the receipt table exists."""
+def _opening(ctx: ScriptContext, expected, label: str, kind: str, done, words: ScriptContext | None = None) -> list[str]:
+    """Begin, take the database's apply lock, check the version, make sure the receipt table exists.
+
+    The guard says "nothing to do" at `done`, and names versions as `words` (default `ctx`) knows them.
+    """
     m = _macros(ctx.dialect)
-    blocks = [m.begin(), m.lock(ctx.version_table, ctx.bookkeeping.lock_timeout, label), m.guard(ctx.version_table, expected, label)]
+    guard = _guard(words or ctx, expected, label, kind, done)
+    blocks = [m.begin(), m.lock(ctx.version_table, ctx.bookkeeping.lock_timeout, label), guard]
     if ctx.bookkeeping.receipts:
         blocks.append(m.create_receipts(_receipts_table(ctx)))
     return blocks
+
+
+def _states(ctx: ScriptContext) -> dict[str, str]:
+    releases = ctx.releases or ((ctx.release.name, ctx.release.end),)
+    return messages.known_states(releases, ctx.history, ctx.release)
+
+
+def _guard(ctx: ScriptContext, expected, label: str, kind: str, done) -> str:
+    """The guard: refuses unless the version table holds `expected`; says "nothing to do" at `done`."""
+    states = _states(ctx)
+    already = messages.already(kind, ctx.release.name, messages.done_words(states, done))
+    text = messages.guard_text(label, ctx.release.name, expected, done, states, already)
+    return _macros(ctx.dialect).guard(ctx.version_table, expected, label, text)
+
+
+def _finish(ctx: ScriptContext, label: str, now, next_step: str | None = None) -> str:
+    """The one line a file prints at its end: where the server is now."""
+    finished = messages.finished(label, messages.done_words(_states(ctx), now), next_step)
+    return _macros(ctx.dialect).done(finished, messages.did_not_complete(label))
 
 
 def _receipts_table(ctx: ScriptContext) -> str:
@@ -163,7 +188,7 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
     m = _macros(ctx.dialect)
     release = ctx.release
     label = messages.label("upgrade", release.name)
-    blocks = _opening(ctx, release.start, label)
+    blocks = _opening(ctx, release.start, label, "upgrade", release.end)
     rows = ctx.history.heads_along(release.start, release.revisions)
     count = 0
     last_change: list[str] = []
@@ -175,6 +200,10 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
         blocks.extend(_statements(ctx, rendered[revision], label))
         last_change = version_change(ctx, before, after, label) if ctx.stamp == INLINE else []
     blocks.extend(_closing(ctx, "upgrade", release.start, release.end, last_change))
+    if ctx.stamp == SEPARATE:
+        blocks.append(_finish(ctx, label, release.start, messages.stamp_next(release.name)))
+    else:
+        blocks.append(_finish(ctx, label, release.end))
     note = messages.SEPARATE_STAMP_NOTE if ctx.stamp == SEPARATE else None
     return Script(_document(ctx, "upgrade", release.start, blocks, note), count)
 
@@ -211,9 +240,10 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
             bookkeeping=ctx.bookkeeping,
             source_digest=ctx.source_digest,
         )
-        blocks = [*_opening(step_ctx, before, label), _migration_comment(ctx, revision, "upgrade")]
+        blocks = [*_opening(step_ctx, before, label, "step", after, words=ctx), _migration_comment(ctx, revision, "upgrade")]
         blocks.extend(_statements(ctx, rendered[revision], label))
         blocks.extend(_closing(step_ctx, f"steps/{name}", before, after, version_change(ctx, before, after, label)))
+        blocks.append(_finish(ctx, label, after))
         note = messages.step_note(number, len(release.revisions), revision)
         steps.append((name, Script(_document(step_ctx, f"steps/{name}", before, blocks, note), len(statements))))
     return steps
@@ -228,7 +258,7 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
         message = messages.cannot_downgrade(release.name, refused)
         return Script(_document(ctx, "downgrade", release.end, [m.refuse(message)], message), 0)
     accepted = {i.revision: i for i in ctx.irreversible}
-    blocks = _opening(ctx, release.end, label)
+    blocks = _opening(ctx, release.end, label, "downgrade", release.start)
     # Undoing the migrations in reverse passes the same rows as applying them, backwards.
     rows = ctx.history.heads_along(release.start, release.revisions)
     count = 0
@@ -244,6 +274,7 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
         blocks.extend(_statements(ctx, rendered[revision], label))
         last_change = version_change(ctx, before, after, label)
     blocks.extend(_closing(ctx, "downgrade", release.end, release.start, last_change))
+    blocks.append(_finish(ctx, label, release.start))
     return Script(_document(ctx, "downgrade", release.end, blocks), count)
 
 
@@ -251,6 +282,7 @@ def stamp_script(ctx: ScriptContext) -> Script:
     m = _macros(ctx.dialect)
     release = ctx.release
     label = messages.label("stamp", release.name)
-    blocks = _opening(ctx, release.start, label)
+    blocks = _opening(ctx, release.start, label, "stamp", release.end)
     blocks.extend(_closing(ctx, "stamp", release.start, release.end, version_change(ctx, release.start, release.end, label)))
+    blocks.append(_finish(ctx, label, release.end))
     return Script(_document(ctx, "stamp", release.start, blocks, messages.STAMP_NOTE), 0)

@@ -21,7 +21,11 @@ DECLARE @found NVARCHAR(4000);
 IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
     SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
 IF ISNULL(@found, N'') <> N'8d41e6a0c2f9'BEGIN
-    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    DECLARE @message NVARCHAR(2048) = CASE WHEN @found IS NULL THEN N'sqlrelease: nothing to do: release 1.0.0 is rolled back already: this server is at no release (no alembic_version rows)'
+    ELSE CONCAT(N'sqlrelease guard: this server is at ', CASE WHEN @found IS NULL THEN N'no release (no alembic_version rows)'
+        WHEN @found = N'3f2a9c1e7b40' THEN N'partway through release 1.0.0 (3f2a9c1e7b40, 1 of 2 migrations)'
+        WHEN @found = N'8d41e6a0c2f9' THEN N'release 1.0.0 (8d41e6a0c2f9)'
+        ELSE CONCAT(@found, N' (no release up to 1.0.0)') END, N'; downgrade.sql of release 1.0.0 needs release 1.0.0 (8d41e6a0c2f9); nothing was changed') END;
     THROW 50000, @message, 1;
 END;
 GO
@@ -52,4 +56,7 @@ DROP TABLE alembic_version;
 GO
 
 COMMIT TRANSACTION;
+GO
+
+PRINT N'sqlrelease: downgrade.sql of release 1.0.0 done: this server is at no release (no alembic_version rows)';
 GO

@@ -22,7 +22,11 @@ DECLARE @found NVARCHAR(4000);
 IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
     SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
 IF @found IS NOT NULLBEGIN
-    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    DECLARE @message NVARCHAR(2048) = CASE WHEN @found = N'8d41e6a0c2f9' THEN N'sqlrelease: nothing to do: release 1.0.0 is stamped already: this server is at release 1.0.0 (8d41e6a0c2f9)'
+    ELSE CONCAT(N'sqlrelease guard: this server is at ', CASE WHEN @found IS NULL THEN N'no release (no alembic_version rows)'
+        WHEN @found = N'3f2a9c1e7b40' THEN N'partway through release 1.0.0 (3f2a9c1e7b40, 1 of 2 migrations)'
+        WHEN @found = N'8d41e6a0c2f9' THEN N'release 1.0.0 (8d41e6a0c2f9)'
+        ELSE CONCAT(@found, N' (no release up to 1.0.0)') END, N'; stamp.sql of release 1.0.0 needs an empty database (no alembic_version rows); nothing was changed') END;
     THROW 50000, @message, 1;
 END;
 GO
@@ -38,4 +42,7 @@ INSERT INTO alembic_version (version_num) VALUES (N'8d41e6a0c2f9');
 GO
 
 COMMIT TRANSACTION;
+GO
+
+PRINT N'sqlrelease: stamp.sql of release 1.0.0 done: this server is at release 1.0.0 (8d41e6a0c2f9)';
 GO

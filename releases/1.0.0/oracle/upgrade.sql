@@ -25,7 +25,11 @@ BEGIN
         EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
     END IF;
     IF found IS NOT NULL THEN
-        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: upgrade.sql of release 1.0.0 expects alembic_version = none, found ' || NVL(found, 'none') || '; nothing was changed');
+        RAISE_APPLICATION_ERROR(-20001, CASE WHEN found = '8d41e6a0c2f9' THEN 'sqlrelease: nothing to do: release 1.0.0 is applied already: this server is at release 1.0.0 (8d41e6a0c2f9)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '3f2a9c1e7b40' THEN 'partway through release 1.0.0 (3f2a9c1e7b40, 1 of 2 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        ELSE (found || ' (no release up to 1.0.0)') END || '; upgrade.sql of release 1.0.0 needs an empty database (no alembic_version rows); nothing was changed') END);
     END IF;
 END;
 /
@@ -74,3 +78,5 @@ END;
 
 COMMIT
 /
+
+PROMPT sqlrelease: upgrade.sql of release 1.0.0 done: this server is at release 1.0.0 (8d41e6a0c2f9)

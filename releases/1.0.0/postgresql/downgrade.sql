@@ -43,7 +43,13 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM '8d41e6a0c2f9' THEN
-        RAISE EXCEPTION '%', 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce(found, 'none') || '; nothing was changed';
+        -- SQLSTATE SR001: this file's work is done already; SR002: this server is elsewhere.
+        RAISE EXCEPTION USING ERRCODE = CASE WHEN found IS NULL THEN 'SR001' ELSE 'SR002' END,
+            MESSAGE = CASE WHEN found IS NULL THEN 'sqlrelease: nothing to do: release 1.0.0 is rolled back already: this server is at no release (no alembic_version rows)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '3f2a9c1e7b40' THEN 'partway through release 1.0.0 (3f2a9c1e7b40, 1 of 2 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        ELSE (found || ' (no release up to 1.0.0)') END || '; downgrade.sql of release 1.0.0 needs release 1.0.0 (8d41e6a0c2f9); nothing was changed') END;
     END IF;
 END
 $sqlrelease$;
@@ -112,3 +118,5 @@ INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, 
 VALUES ('1.0.0', 'downgrade', 'postgresql', '8d41e6a0c2f9', '', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
 
 COMMIT;
+
+\echo 'sqlrelease: downgrade.sql of release 1.0.0 done: this server is at no release (no alembic_version rows)'

@@ -15,8 +15,16 @@
 
 BEGIN IMMEDIATE;
 
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: downgrade.sql of release 1.0.0 expects alembic_version = 8d41e6a0c2f9, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> '8d41e6a0c2f9';
+SELECT json_extract('{}', '$ ' || CASE WHEN NULL IS NULL THEN 'sqlrelease: nothing to do: release 1.0.0 is rolled back already: this server is at no release (no alembic_version rows)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN NULL IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN NULL = '3f2a9c1e7b40' THEN 'partway through release 1.0.0 (3f2a9c1e7b40, 1 of 2 migrations)'
+        WHEN NULL = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        ELSE (NULL || ' (no release up to 1.0.0)') END || '; downgrade.sql of release 1.0.0 needs release 1.0.0 (8d41e6a0c2f9); nothing was changed') END) WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || CASE WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NULL THEN 'sqlrelease: nothing to do: release 1.0.0 is rolled back already: this server is at no release (no alembic_version rows)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) = '3f2a9c1e7b40' THEN 'partway through release 1.0.0 (3f2a9c1e7b40, 1 of 2 migrations)'
+        WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        ELSE ((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) || ' (no release up to 1.0.0)') END || '; downgrade.sql of release 1.0.0 needs release 1.0.0 (8d41e6a0c2f9); nothing was changed') END) WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> '8d41e6a0c2f9';
 
 CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -54,3 +62,5 @@ INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, 
 VALUES ('1.0.0', 'downgrade', 'sqlite', '8d41e6a0c2f9', '', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;
+
+SELECT 'sqlrelease: downgrade.sql of release 1.0.0 done: this server is at no release (no alembic_version rows)';

@@ -23,7 +23,14 @@ DECLARE @found NVARCHAR(4000);
 IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
     SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
 IF ISNULL(@found, N'') <> N'8d41e6a0c2f9'BEGIN
-    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: upgrade.sql of release 1.1.0 expects alembic_version = 8d41e6a0c2f9, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    DECLARE @message NVARCHAR(2048) = CASE WHEN @found = N'c4b8e1f3a906' THEN N'sqlrelease: nothing to do: release 1.1.0 is applied already: this server is at release 1.1.0 (c4b8e1f3a906)'
+    ELSE CONCAT(N'sqlrelease guard: this server is at ', CASE WHEN @found IS NULL THEN N'no release (no alembic_version rows)'
+        WHEN @found = N'1e9f4a7b6c35' THEN N'partway through release 1.1.0 (1e9f4a7b6c35, 2 of 4 migrations)'
+        WHEN @found = N'5a6d2c8e0f47' THEN N'partway through release 1.1.0 (5a6d2c8e0f47, 3 of 4 migrations)'
+        WHEN @found = N'8d41e6a0c2f9' THEN N'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN @found = N'b7c03e5d9a12' THEN N'partway through release 1.1.0 (b7c03e5d9a12, 1 of 4 migrations)'
+        WHEN @found = N'c4b8e1f3a906' THEN N'release 1.1.0 (c4b8e1f3a906)'
+        ELSE CONCAT(@found, N' (no release up to 1.1.0)') END, N'; upgrade.sql of release 1.1.0 needs release 1.0.0 (8d41e6a0c2f9); nothing was changed') END;
     THROW 50000, @message, 1;
 END;
 GO
@@ -85,4 +92,7 @@ IF @@ROWCOUNT <> 1
 GO
 
 COMMIT TRANSACTION;
+GO
+
+PRINT N'sqlrelease: upgrade.sql of release 1.1.0 done: this server is at release 1.1.0 (c4b8e1f3a906)';
 GO

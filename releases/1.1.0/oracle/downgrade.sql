@@ -27,7 +27,14 @@ BEGIN
         EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
     END IF;
     IF found IS NULL OR found <> 'c4b8e1f3a906' THEN
-        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found ' || NVL(found, 'none') || '; nothing was changed');
+        RAISE_APPLICATION_ERROR(-20001, CASE WHEN found = '8d41e6a0c2f9' THEN 'sqlrelease: nothing to do: release 1.1.0 is rolled back already: this server is at release 1.0.0 (8d41e6a0c2f9)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '1e9f4a7b6c35' THEN 'partway through release 1.1.0 (1e9f4a7b6c35, 2 of 4 migrations)'
+        WHEN found = '5a6d2c8e0f47' THEN 'partway through release 1.1.0 (5a6d2c8e0f47, 3 of 4 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = 'b7c03e5d9a12' THEN 'partway through release 1.1.0 (b7c03e5d9a12, 1 of 4 migrations)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        ELSE (found || ' (no release up to 1.1.0)') END || '; downgrade.sql of release 1.1.0 needs release 1.1.0 (c4b8e1f3a906); nothing was changed') END);
     END IF;
 END;
 /
@@ -93,3 +100,5 @@ END;
 
 COMMIT
 /
+
+PROMPT sqlrelease: downgrade.sql of release 1.1.0 done: this server is at release 1.0.0 (8d41e6a0c2f9)

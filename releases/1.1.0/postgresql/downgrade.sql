@@ -45,7 +45,16 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM 'c4b8e1f3a906' THEN
-        RAISE EXCEPTION '%', 'sqlrelease guard: downgrade.sql of release 1.1.0 expects alembic_version = c4b8e1f3a906, found ' || coalesce(found, 'none') || '; nothing was changed';
+        -- SQLSTATE SR001: this file's work is done already; SR002: this server is elsewhere.
+        RAISE EXCEPTION USING ERRCODE = CASE WHEN found = '8d41e6a0c2f9' THEN 'SR001' ELSE 'SR002' END,
+            MESSAGE = CASE WHEN found = '8d41e6a0c2f9' THEN 'sqlrelease: nothing to do: release 1.1.0 is rolled back already: this server is at release 1.0.0 (8d41e6a0c2f9)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '1e9f4a7b6c35' THEN 'partway through release 1.1.0 (1e9f4a7b6c35, 2 of 4 migrations)'
+        WHEN found = '5a6d2c8e0f47' THEN 'partway through release 1.1.0 (5a6d2c8e0f47, 3 of 4 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = 'b7c03e5d9a12' THEN 'partway through release 1.1.0 (b7c03e5d9a12, 1 of 4 migrations)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        ELSE (found || ' (no release up to 1.1.0)') END || '; downgrade.sql of release 1.1.0 needs release 1.1.0 (c4b8e1f3a906); nothing was changed') END;
     END IF;
 END
 $sqlrelease$;
@@ -148,3 +157,5 @@ INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, 
 VALUES ('1.1.0', 'downgrade', 'postgresql', 'c4b8e1f3a906', '8d41e6a0c2f9', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
 
 COMMIT;
+
+\echo 'sqlrelease: downgrade.sql of release 1.1.0 done: this server is at release 1.0.0 (8d41e6a0c2f9)'

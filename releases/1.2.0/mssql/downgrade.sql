@@ -22,7 +22,14 @@ DECLARE @found NVARCHAR(4000);
 IF OBJECT_ID(N'alembic_version', N'U') IS NOT NULL
     SELECT @found = STRING_AGG(version_num, ',') WITHIN GROUP (ORDER BY version_num COLLATE Latin1_General_BIN2) FROM alembic_version;
 IF ISNULL(@found, N'') <> N'e61a7c9d0b58'BEGIN
-    DECLARE @message NVARCHAR(2048) = CONCAT(N'sqlrelease guard: downgrade.sql of release 1.2.0 expects alembic_version = e61a7c9d0b58, found ', ISNULL(@found, N'none'), N'; nothing was changed');
+    DECLARE @message NVARCHAR(2048) = CASE WHEN @found = N'c4b8e1f3a906' THEN N'sqlrelease: nothing to do: release 1.2.0 is rolled back already: this server is at release 1.1.0 (c4b8e1f3a906)'
+    ELSE CONCAT(N'sqlrelease guard: this server is at ', CASE WHEN @found IS NULL THEN N'no release (no alembic_version rows)'
+        WHEN @found = N'2d5f8a4c1b73' THEN N'partway through release 1.2.0 (2d5f8a4c1b73, 2 of 3 migrations)'
+        WHEN @found = N'8d41e6a0c2f9' THEN N'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN @found = N'9e07d3b5c8a1' THEN N'partway through release 1.2.0 (9e07d3b5c8a1, 1 of 3 migrations)'
+        WHEN @found = N'c4b8e1f3a906' THEN N'release 1.1.0 (c4b8e1f3a906)'
+        WHEN @found = N'e61a7c9d0b58' THEN N'release 1.2.0 (e61a7c9d0b58)'
+        ELSE CONCAT(@found, N' (no release up to 1.2.0)') END, N'; downgrade.sql of release 1.2.0 needs release 1.2.0 (e61a7c9d0b58); nothing was changed') END;
     THROW 50000, @message, 1;
 END;
 GO
@@ -64,4 +71,7 @@ IF @@ROWCOUNT <> 1
 GO
 
 COMMIT TRANSACTION;
+GO
+
+PRINT N'sqlrelease: downgrade.sql of release 1.2.0 done: this server is at release 1.1.0 (c4b8e1f3a906)';
 GO

@@ -27,7 +27,14 @@ BEGIN
         EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
     END IF;
     IF found IS NULL OR found <> 'c4b8e1f3a906' THEN
-        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: stamp.sql of release 1.2.0 expects alembic_version = c4b8e1f3a906, found ' || NVL(found, 'none') || '; nothing was changed');
+        RAISE_APPLICATION_ERROR(-20001, CASE WHEN found = 'e61a7c9d0b58' THEN 'sqlrelease: nothing to do: release 1.2.0 is stamped already: this server is at release 1.2.0 (e61a7c9d0b58)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '2d5f8a4c1b73' THEN 'partway through release 1.2.0 (2d5f8a4c1b73, 2 of 3 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = '9e07d3b5c8a1' THEN 'partway through release 1.2.0 (9e07d3b5c8a1, 1 of 3 migrations)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN found = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE (found || ' (no release up to 1.2.0)') END || '; stamp.sql of release 1.2.0 needs release 1.1.0 (c4b8e1f3a906); nothing was changed') END);
     END IF;
 END;
 /
@@ -42,3 +49,5 @@ END;
 
 COMMIT
 /
+
+PROMPT sqlrelease: stamp.sql of release 1.2.0 done: this server is at release 1.2.0 (e61a7c9d0b58)

@@ -44,7 +44,16 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM 'e61a7c9d0b58' THEN
-        RAISE EXCEPTION '%', 'sqlrelease guard: downgrade.sql of release 1.2.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce(found, 'none') || '; nothing was changed';
+        -- SQLSTATE SR001: this file's work is done already; SR002: this server is elsewhere.
+        RAISE EXCEPTION USING ERRCODE = CASE WHEN found = 'c4b8e1f3a906' THEN 'SR001' ELSE 'SR002' END,
+            MESSAGE = CASE WHEN found = 'c4b8e1f3a906' THEN 'sqlrelease: nothing to do: release 1.2.0 is rolled back already: this server is at release 1.1.0 (c4b8e1f3a906)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '2d5f8a4c1b73' THEN 'partway through release 1.2.0 (2d5f8a4c1b73, 2 of 3 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = '9e07d3b5c8a1' THEN 'partway through release 1.2.0 (9e07d3b5c8a1, 1 of 3 migrations)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN found = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE (found || ' (no release up to 1.2.0)') END || '; downgrade.sql of release 1.2.0 needs release 1.2.0 (e61a7c9d0b58); nothing was changed') END;
     END IF;
 END
 $sqlrelease$;
@@ -130,3 +139,5 @@ INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, 
 VALUES ('1.2.0', 'downgrade', 'postgresql', 'e61a7c9d0b58', 'c4b8e1f3a906', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
 
 COMMIT;
+
+\echo 'sqlrelease: downgrade.sql of release 1.2.0 done: this server is at release 1.1.0 (c4b8e1f3a906)'

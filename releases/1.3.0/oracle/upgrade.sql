@@ -24,7 +24,13 @@ BEGIN
         EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
     END IF;
     IF found IS NULL OR found <> 'e61a7c9d0b58' THEN
-        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ' || NVL(found, 'none') || '; nothing was changed');
+        RAISE_APPLICATION_ERROR(-20001, CASE WHEN found = '74c2b9e5f3d0' THEN 'sqlrelease: nothing to do: release 1.3.0 is applied already: this server is at release 1.3.0 (74c2b9e5f3d0)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '74c2b9e5f3d0' THEN 'release 1.3.0 (74c2b9e5f3d0)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN found = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE (found || ' (no release up to 1.3.0)') END || '; upgrade.sql of release 1.3.0 needs release 1.2.0 (e61a7c9d0b58); nothing was changed') END);
     END IF;
 END;
 /
@@ -45,3 +51,5 @@ END;
 
 COMMIT
 /
+
+PROMPT sqlrelease: upgrade.sql of release 1.3.0 done: this server is at release 1.3.0 (74c2b9e5f3d0)

@@ -43,7 +43,15 @@ BEGIN
         EXECUTE 'SELECT string_agg(version_num, '','' ORDER BY version_num COLLATE "C") FROM alembic_version' INTO found;
     END IF;
     IF found IS DISTINCT FROM 'e61a7c9d0b58' THEN
-        RAISE EXCEPTION '%', 'sqlrelease guard: stamp.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce(found, 'none') || '; nothing was changed';
+        -- SQLSTATE SR001: this file's work is done already; SR002: this server is elsewhere.
+        RAISE EXCEPTION USING ERRCODE = CASE WHEN found = '74c2b9e5f3d0' THEN 'SR001' ELSE 'SR002' END,
+            MESSAGE = CASE WHEN found = '74c2b9e5f3d0' THEN 'sqlrelease: nothing to do: release 1.3.0 is stamped already: this server is at release 1.3.0 (74c2b9e5f3d0)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '74c2b9e5f3d0' THEN 'release 1.3.0 (74c2b9e5f3d0)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN found = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE (found || ' (no release up to 1.3.0)') END || '; stamp.sql of release 1.3.0 needs release 1.2.0 (e61a7c9d0b58); nothing was changed') END;
     END IF;
 END
 $sqlrelease$;
@@ -88,3 +96,5 @@ INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, 
 VALUES ('1.3.0', 'stamp', 'postgresql', 'e61a7c9d0b58', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
 
 COMMIT;
+
+\echo 'sqlrelease: stamp.sql of release 1.3.0 done: this server is at release 1.3.0 (74c2b9e5f3d0)'

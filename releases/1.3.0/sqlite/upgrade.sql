@@ -14,8 +14,20 @@
 
 BEGIN IMMEDIATE;
 
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found none (no alembic_version table); nothing was changed') WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
-SELECT json_extract('{}', '$ ' || 'sqlrelease guard: upgrade.sql of release 1.3.0 expects alembic_version = e61a7c9d0b58, found ' || coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), 'none') || '; nothing was changed') WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'e61a7c9d0b58';
+SELECT json_extract('{}', '$ ' || CASE WHEN NULL = '74c2b9e5f3d0' THEN 'sqlrelease: nothing to do: release 1.3.0 is applied already: this server is at release 1.3.0 (74c2b9e5f3d0)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN NULL IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN NULL = '74c2b9e5f3d0' THEN 'release 1.3.0 (74c2b9e5f3d0)'
+        WHEN NULL = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN NULL = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN NULL = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE (NULL || ' (no release up to 1.3.0)') END || '; upgrade.sql of release 1.3.0 needs release 1.2.0 (e61a7c9d0b58); nothing was changed') END) WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version');
+SELECT json_extract('{}', '$ ' || CASE WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) = '74c2b9e5f3d0' THEN 'sqlrelease: nothing to do: release 1.3.0 is applied already: this server is at release 1.3.0 (74c2b9e5f3d0)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) = '74c2b9e5f3d0' THEN 'release 1.3.0 (74c2b9e5f3d0)'
+        WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN (SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE ((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)) || ' (no release up to 1.3.0)') END || '; upgrade.sql of release 1.3.0 needs release 1.2.0 (e61a7c9d0b58); nothing was changed') END) WHERE coalesce((SELECT group_concat(version_num, ',') FROM (SELECT version_num FROM alembic_version ORDER BY version_num)), '') <> 'e61a7c9d0b58';
 
 CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -43,3 +55,5 @@ INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, 
 VALUES ('1.3.0', 'upgrade', 'sqlite', 'e61a7c9d0b58', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 
 COMMIT;
+
+SELECT 'sqlrelease: upgrade.sql of release 1.3.0 done: this server is at release 1.3.0 (74c2b9e5f3d0)';

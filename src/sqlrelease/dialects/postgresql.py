@@ -1,6 +1,6 @@
 """PostgreSQL, applied with psql."""
 
-from .base import Dialect, refuse
+from .base import Dialect, check_text, refuse
 
 
 def string_literal(value: object) -> str:
@@ -28,6 +28,13 @@ def dollar_quote(body: str, tag: str = "sqlrelease") -> str:
     return f"${candidate}$\n{body}\n${candidate}$"
 
 
+def psql_argument(text: object) -> str:
+    """A psql meta-command argument (`\\echo`): single-quoted, so `:name` and backquotes stay text."""
+    text = str(text)
+    check_text("postgresql", text, one_line=True)  # a line break would end the meta-command
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 DIALECT = Dialect(
     name="postgresql",
     title="PostgreSQL",
@@ -36,7 +43,7 @@ DIALECT = Dialect(
     client="psql",
     apply_command='psql -v ON_ERROR_STOP=1 -X -q -d "$DATABASE_URL" -f {file}',
     string_literal=string_literal,
-    filters=(("dollar_quote", dollar_quote),),
+    filters=(("dollar_quote", dollar_quote), ("psql_argument", psql_argument)),
     notes=(
         "The whole file runs in one transaction: a failure anywhere leaves the database as it was.",
         "The file sets ON_ERROR_STOP itself; keep `-v ON_ERROR_STOP=1` so the exit code is non-zero on failure.",

@@ -25,7 +25,14 @@ BEGIN
         EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
     END IF;
     IF found IS NULL OR found <> '1e9f4a7b6c35' THEN
-        RAISE_APPLICATION_ERROR(-20001, 'sqlrelease guard: steps/3-5a6d2c8e0f47.sql of release 1.1.0 expects alembic_version = 1e9f4a7b6c35, found ' || NVL(found, 'none') || '; nothing was changed');
+        RAISE_APPLICATION_ERROR(-20001, CASE WHEN found = '5a6d2c8e0f47' THEN 'sqlrelease: nothing to do: this step of release 1.1.0 is applied already: this server is at partway through release 1.1.0 (5a6d2c8e0f47, 3 of 4 migrations)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '1e9f4a7b6c35' THEN 'partway through release 1.1.0 (1e9f4a7b6c35, 2 of 4 migrations)'
+        WHEN found = '5a6d2c8e0f47' THEN 'partway through release 1.1.0 (5a6d2c8e0f47, 3 of 4 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = 'b7c03e5d9a12' THEN 'partway through release 1.1.0 (b7c03e5d9a12, 1 of 4 migrations)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        ELSE (found || ' (no release up to 1.1.0)') END || '; steps/3-5a6d2c8e0f47.sql of release 1.1.0 needs partway through release 1.1.0 (1e9f4a7b6c35, 2 of 4 migrations); nothing was changed') END);
     END IF;
 END;
 /
@@ -49,3 +56,5 @@ END;
 
 COMMIT
 /
+
+PROMPT sqlrelease: steps/3-5a6d2c8e0f47.sql of release 1.1.0 done: this server is at partway through release 1.1.0 (5a6d2c8e0f47, 3 of 4 migrations)
