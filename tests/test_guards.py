@@ -204,3 +204,71 @@ def test_a_mysql_session_refused_once_is_writable_again_only_through_a_passing_g
     assert "upgrade.sql of release 1.3.0 needs" in output and "READ ONLY" in output
     assert "typed_by_hand" not in schema_snapshot(mysql_db.url)["tables"]
     assert alembic_version(mysql_db.url) == {"e61a7c9d0b58"}
+
+
+# -- baseline: a server made by other means ------------------------------------------------------
+
+
+def _made_by_other_means(db, root, *releases) -> None:
+    """The schema of `releases` with no version table, as db.create_all() leaves a server."""
+    _upgrade_to(db, root, *releases)
+    _run(db, "DROP TABLE alembic_version")
+
+
+@pytest.mark.parametrize("db", DIALECTS, indirect=True)
+def test_baseline_marks_a_server_made_by_other_means_and_refuses_any_other(projects, db, make_db):
+    root = projects["inline"]
+    _made_by_other_means(db, root, "1.0.0", "1.1.0")
+    before = full_dump(db.url)
+    done = apply_sql(db, sql(root, "1.1.0", db.dialect, "baseline"))
+    assert done.returncode == 0, done.stderr
+    assert "sqlrelease: baseline.sql of release 1.1.0 done: this server is at release 1.1.0 (c4b8e1f3a906)" in done.stdout
+    assert alembic_version(db.url) == {"c4b8e1f3a906"}
+    assert {k: v for k, v in full_dump(db.url)["tables"].items() if k != "alembic_version"} == {
+        k: v for k, v in before["tables"].items()
+    }
+    # Run again: nothing to do. Another release's baseline: refused, unchanged.
+    stamped = full_dump(db.url)
+    again = apply_sql(db, sql(root, "1.1.0", db.dialect, "baseline"))
+    assert again.returncode != 0 and "sqlrelease: nothing to do: release 1.1.0 is recorded already" in again.stderr
+    other = apply_sql(db, sql(root, "1.3.0", db.dialect, "baseline"))
+    assert other.returncode != 0
+    assert "sqlrelease guard: this server is at release 1.1.0 (c4b8e1f3a906); baseline.sql of release 1.3.0 needs an empty database" in other.stderr
+    assert full_dump(db.url) == stamped
+    # From there the releases apply as on any other server.
+    _upgrade_to(db, root, "1.2.0", "1.3.0")
+    reference = make_db(db.dialect)
+    _upgrade_to(reference, root, "1.0.0", "1.1.0", "1.2.0", "1.3.0")
+    assert full_dump(db.url) == full_dump(reference.url)
+
+
+# -- separate stamp mode: a forgotten stamp.sql ------------------------------------------------------
+
+
+@pytest.mark.parametrize("db", DIALECTS, indirect=True)
+def test_separate_mode_upgrade_refuses_to_run_twice_when_stamp_sql_was_forgotten(projects, db):
+    separate = projects["separate"]
+    _run(db, sql(separate, "1.0.0", db.dialect, "upgrade"))
+    _run(db, sql(separate, "1.0.0", db.dialect, "stamp"))
+    _run(db, sql(separate, "1.1.0", db.dialect, "upgrade"))
+    before = full_dump(db.url)
+    feeds = ("stdin", "force", "source") if db.dialect == "mysql" else ("stdin",)
+    for feed in feeds:
+        again = apply_sql(db, sql(separate, "1.1.0", db.dialect, "upgrade"), feed=feed)
+        output = again.stdout + again.stderr
+        assert "upgrade.sql of release 1.1.0 ran here already and stamp.sql did not follow" in output, output
+        assert "run stamp.sql of release 1.1.0" in output
+        assert full_dump(db.url) == before, f"{feed}: the second run changed the database"
+    _run(db, sql(separate, "1.1.0", db.dialect, "stamp"))
+    assert alembic_version(db.url) == {"c4b8e1f3a906"}
+    assert "sqlrelease_unstamped" not in schema_snapshot(db.url)["tables"]
+
+
+def test_mysql_downgrade_advice_is_true(projects):
+    """mysql/steps/ resumes an upgrade only; downgrade.sql says what to do instead of pointing there."""
+    folder = projects["inline"] / "releases" / RELEASE / "mysql"
+    text = (folder / "downgrade.sql").read_text()
+    assert "there are no downgrade steps" in text and "after a failed downgrade, alembic_version names" in text
+    steps = sorted(path.name for path in (folder / "steps").iterdir())
+    assert steps == ["1-9e07d3b5c8a1.sql", "2-2d5f8a4c1b73.sql", "3-e61a7c9d0b58.sql"]
+    assert all("-- sqlrelease steps/" in (folder / "steps" / name).read_text().splitlines()[0] for name in steps)

@@ -1,7 +1,7 @@
 """Bundles: the files of one release, written atomically, read back and verified.
 
 A bundle is a folder `releases/<name>/` holding `manifest.json`, `SHA256SUMS`,
-`README.md` and per dialect `upgrade.sql`, `downgrade.sql` and `stamp.sql`, and
+`README.md` and per dialect `upgrade.sql`, `downgrade.sql`, `stamp.sql` and `baseline.sql`, and
 beside those, uncovered by the checksums, `APPROVALS.json`. It is plain files
 only. The same bundle may travel as an archive (`<name>.tar.gz`, `<name>.zip`);
 `open_bundle` reads either. Building its bytes is pure (`bundle_files`); writing
@@ -26,7 +26,7 @@ from . import archive, messages, templates
 from .dialects import DIALECTS
 from .errors import BundleError, WriteError
 from .rendered import ReleaseSQL
-from .sqlscript import Script, ScriptContext, downgrade_script, stamp_script, step_scripts, upgrade_script
+from .sqlscript import Script, ScriptContext, baseline_script, downgrade_script, stamp_script, step_scripts, upgrade_script
 from .version import VERSION
 
 if TYPE_CHECKING:
@@ -93,6 +93,7 @@ def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review
             "upgrade": upgrade_script(ctx, release_sql.upgrade[name]),
             "downgrade": downgrade_script(ctx, release_sql.downgrade[name]),
             "stamp": stamp_script(ctx),
+            "baseline": baseline_script(ctx),
         }
         if DIALECTS[name].steps and ctx.stamp == "inline":
             for step, script in step_scripts(ctx, release_sql.upgrade[name]):

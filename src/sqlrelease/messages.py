@@ -174,7 +174,7 @@ _ALREADY = {
     "upgrade": "release {release} is applied already",
     "downgrade": "release {release} is rolled back already",
     "stamp": "release {release} is stamped already",
-    "baseline": "this server is marked as release {release} already",
+    "baseline": "release {release} is recorded already",
     "step": "this step of release {release} is applied already",
 }
 
@@ -191,3 +191,24 @@ def did_not_complete(label: str) -> str:
 
 def stamp_next(release: str) -> str:
     return f"run stamp.sql of release {release} next"
+
+
+UNSTAMPED = "sqlrelease_unstamped"
+
+
+def unstamped(label: str, release: str) -> str:
+    """Why a separate-mode upgrade.sql refuses to run where it ran and was not stamped."""
+    return printable(
+        f"{REFUSED} {label} ran here already and stamp.sql did not follow ({UNSTAMPED} exists): "
+        f"run stamp.sql of release {release}; nothing was changed"
+    )
+
+
+BASELINE_NOTE = (
+    "This file marks a server whose schema is at this release already (made by db.create_all(), a restore, a copy)"
+    " as being at it: it refuses unless the version table is empty or absent, and changes nothing else."
+)
+UNSTAMPED_NOTE = (
+    f"Stamp mode is separate: this file does not change the version table; it leaves a table {UNSTAMPED} that"
+    " stamp.sql removes, and refuses to run again while it is there. Run stamp.sql afterwards."
+)

@@ -189,6 +189,8 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
     release = ctx.release
     label = messages.label("upgrade", release.name)
     blocks = _opening(ctx, release.start, label, "upgrade", release.end)
+    if ctx.stamp == SEPARATE:  # ran before and not stamped: the version alone cannot tell
+        blocks.append(m.refuse_if_table(ctx.version_table, messages.UNSTAMPED, messages.unstamped(label, release.name)))
     rows = ctx.history.heads_along(release.start, release.revisions)
     count = 0
     last_change: list[str] = []
@@ -199,12 +201,18 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
         blocks.append(_migration_comment(ctx, revision, "upgrade"))
         blocks.extend(_statements(ctx, rendered[revision], label))
         last_change = version_change(ctx, before, after, label) if ctx.stamp == INLINE else []
+    if ctx.stamp == SEPARATE:  # stamp.sql removes it
+        common = _common(ctx.dialect)
+        last_change = [
+            m.own(common.create_unstamped(ctx.version_table)),
+            m.own(common.insert_unstamped(ctx.version_table, release.name)),
+        ]
     blocks.extend(_closing(ctx, "upgrade", release.start, release.end, last_change))
     if ctx.stamp == SEPARATE:
         blocks.append(_finish(ctx, label, release.start, messages.stamp_next(release.name)))
     else:
         blocks.append(_finish(ctx, label, release.end))
-    note = messages.SEPARATE_STAMP_NOTE if ctx.stamp == SEPARATE else None
+    note = messages.UNSTAMPED_NOTE if ctx.stamp == SEPARATE else None
     return Script(_document(ctx, "upgrade", release.start, blocks, note), count)
 
 
@@ -283,6 +291,23 @@ def stamp_script(ctx: ScriptContext) -> Script:
     release = ctx.release
     label = messages.label("stamp", release.name)
     blocks = _opening(ctx, release.start, label, "stamp", release.end)
-    blocks.extend(_closing(ctx, "stamp", release.start, release.end, version_change(ctx, release.start, release.end, label)))
+    change = version_change(ctx, release.start, release.end, label)
+    change.append(m.drop_table_if_exists(_common(ctx.dialect).unstamped_table(ctx.version_table)))
+    blocks.extend(_closing(ctx, "stamp", release.start, release.end, change))
     blocks.append(_finish(ctx, label, release.end))
     return Script(_document(ctx, "stamp", release.start, blocks, messages.STAMP_NOTE), 0)
+
+
+def baseline_script(ctx: ScriptContext) -> Script:
+    """Mark a server whose schema is at this release by other means as being at it.
+
+    Flyway's baseline, Liquibase's changelog-sync: refuses unless the version table is
+    empty or absent, says "nothing to do" when it holds this release already.
+    """
+    m = _macros(ctx.dialect)
+    release = ctx.release
+    label = messages.label("baseline", release.name)
+    blocks = _opening(ctx, (), label, "baseline", release.end)
+    blocks.extend(_closing(ctx, "baseline", (), release.end, version_change(ctx, (), release.end, label)))
+    blocks.append(_finish(ctx, label, release.end))
+    return Script(_document(ctx, "baseline", (), blocks, messages.BASELINE_NOTE), 0)

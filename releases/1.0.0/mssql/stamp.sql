@@ -41,6 +41,9 @@ GO
 INSERT INTO alembic_version (version_num) VALUES (N'8d41e6a0c2f9');
 GO
 
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+GO
+
 COMMIT TRANSACTION;
 GO
 

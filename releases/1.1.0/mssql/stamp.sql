@@ -41,6 +41,9 @@ IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: stamp.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to c4b8e1f3a906: not exactly 1 row matched', 1;
 GO
 
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+GO
+
 COMMIT TRANSACTION;
 GO
 

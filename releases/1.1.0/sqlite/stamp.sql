@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
 UPDATE alembic_version SET version_num = 'c4b8e1f3a906' WHERE alembic_version.version_num = '8d41e6a0c2f9';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: stamp.sql of release 1.1.0: moving alembic_version from 8d41e6a0c2f9 to c4b8e1f3a906: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
 
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
 VALUES ('1.1.0', 'stamp', 'sqlite', '8d41e6a0c2f9', 'c4b8e1f3a906', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 

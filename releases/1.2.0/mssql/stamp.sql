@@ -40,6 +40,9 @@ IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: stamp.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to e61a7c9d0b58: not exactly 1 row matched', 1;
 GO
 
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+GO
+
 COMMIT TRANSACTION;
 GO
 

@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
 UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.version_num = 'c4b8e1f3a906';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: stamp.sql of release 1.2.0: moving alembic_version from c4b8e1f3a906 to e61a7c9d0b58: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
 
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
 VALUES ('1.2.0', 'stamp', 'sqlite', 'c4b8e1f3a906', 'e61a7c9d0b58', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 

@@ -37,6 +37,9 @@ IF @@ROWCOUNT <> 1
     THROW 50001, N'sqlrelease: stamp.sql of release 1.3.0: moving alembic_version from e61a7c9d0b58 to 74c2b9e5f3d0: not exactly 1 row matched', 1;
 GO
 
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+GO
+
 COMMIT TRANSACTION;
 GO
 

@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
 UPDATE alembic_version SET version_num = '74c2b9e5f3d0' WHERE alembic_version.version_num = 'e61a7c9d0b58';
 SELECT json_extract('{}', '$ ' || 'sqlrelease: stamp.sql of release 1.3.0: moving alembic_version from e61a7c9d0b58 to 74c2b9e5f3d0: ' || changes() || ' rows matched instead of 1') WHERE changes() <> 1;
 
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
 VALUES ('1.3.0', 'stamp', 'sqlite', 'e61a7c9d0b58', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', NULL, strftime('%Y-%m-%d %H:%M:%f', 'now'), @sqlrelease_run_id);
 

@@ -31,8 +31,12 @@ DIALECT = Dialect(
         "The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.",
     ),
     steps_notes=(
-        "alembic_version is moved after every migration, so after a failure it names the last one that completed; "
-        "resume with the next script in oracle/steps/ (each step refuses to run at any other version).",
+        "upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration"
+        " that completed; resume with the script in oracle/steps/ that follows it (each step refuses to run at"
+        " any other version).",
+        "downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps:"
+        " after a failed downgrade, alembic_version names the last migration still applied; finish by hand from"
+        " the failed statement (the comment above it names the migration) or restore from a backup.",
     ),
     no_steps_notes=(
         "In separate stamp mode upgrade.sql leaves alembic_version alone, so after a failure it does not show"

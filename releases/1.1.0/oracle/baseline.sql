@@ -1,0 +1,58 @@
+-- sqlrelease baseline script
+-- release:    1.1.0 (follows 1.0.0)
+-- dialect:    oracle (Oracle)
+-- range:      8d41e6a0c2f9 -> c4b8e1f3a906
+-- migrations (apply order):
+--   b7c03e5d9a12  rename department to departments
+--   1e9f4a7b6c35  rename departments.address to location
+--   5a6d2c8e0f47  add employees.department_id
+--   c4b8e1f3a906  create recruits
+-- run with:   sqlplus -L -S USER@DATABASE @oracle/baseline.sql < /dev/null
+-- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
+-- note:       This file marks a server whose schema is at this release already (made by db.create_all(), a restore, a copy) as being at it: it refuses unless the version table is empty or absent, and changes nothing else.
+-- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
+-- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in oracle/steps/ that follows it (each step refuses to run at any other version).
+-- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
+
+WHENEVER SQLERROR EXIT SQL.SQLCODE ROLLBACK
+WHENEVER OSERROR EXIT FAILURE ROLLBACK
+SET DEFINE OFF
+
+DECLARE
+    found VARCHAR2(4000);
+    tables NUMBER;
+BEGIN
+    SELECT COUNT(*) INTO tables FROM all_tables
+     WHERE table_name = UPPER('alembic_version') AND owner = SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA');
+    IF tables > 0 THEN
+        EXECUTE IMMEDIATE 'SELECT LISTAGG(version_num, '','') WITHIN GROUP (ORDER BY NLSSORT(version_num, ''NLS_SORT=BINARY'')) FROM alembic_version' INTO found;
+    END IF;
+    IF found IS NOT NULL THEN
+        RAISE_APPLICATION_ERROR(-20001, CASE WHEN found = 'c4b8e1f3a906' THEN 'sqlrelease: nothing to do: release 1.1.0 is recorded already: this server is at release 1.1.0 (c4b8e1f3a906)'
+    ELSE ('sqlrelease guard: this server is at ' || CASE WHEN found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN found = '1e9f4a7b6c35' THEN 'partway through release 1.1.0 (1e9f4a7b6c35, 2 of 4 migrations)'
+        WHEN found = '5a6d2c8e0f47' THEN 'partway through release 1.1.0 (5a6d2c8e0f47, 3 of 4 migrations)'
+        WHEN found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN found = 'b7c03e5d9a12' THEN 'partway through release 1.1.0 (b7c03e5d9a12, 1 of 4 migrations)'
+        WHEN found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        ELSE (found || ' (no release up to 1.1.0)') END || '; baseline.sql of release 1.1.0 needs an empty database (no alembic_version rows); nothing was changed') END);
+    END IF;
+END;
+/
+
+BEGIN
+    EXECUTE IMMEDIATE 'CREATE TABLE alembic_version (version_num VARCHAR2(32 CHAR) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))';
+EXCEPTION
+    WHEN OTHERS THEN
+        IF SQLCODE <> -955 THEN RAISE; END IF;  -- ORA-00955: the table exists already
+END;
+/
+
+INSERT INTO alembic_version (version_num) VALUES ('c4b8e1f3a906')
+/
+
+COMMIT
+/
+
+PROMPT sqlrelease: baseline.sql of release 1.1.0 done: this server is at release 1.1.0 (c4b8e1f3a906)

@@ -1,0 +1,77 @@
+-- sqlrelease baseline script
+-- release:    1.3.0 (follows 1.2.0)
+-- dialect:    mysql (MySQL / MariaDB)
+-- range:      e61a7c9d0b58 -> 74c2b9e5f3d0
+-- migrations (apply order):
+--   74c2b9e5f3d0  normalise employee emails to lower case
+-- run with:   mariadb --database=DBNAME < mysql/baseline.sql
+-- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
+-- note:       This file marks a server whose schema is at this release already (made by db.create_all(), a restore, a copy) as being at it: it refuses unless the version table is empty or absent, and changes nothing else.
+-- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
+-- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
+
+SET autocommit = 1;
+SET @sqlrelease_failed = 0;
+
+SET @sqlrelease_locked = GET_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())), 10);
+SET @sqlrelease_ok = 0;
+SET @sqlrelease_ok = (@sqlrelease_locked = 1);
+SET @sqlrelease_failed = IF(@sqlrelease_ok, @sqlrelease_failed, 1);
+SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease lock: another session (', 'connection ', IFNULL(IS_USED_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))), '?'), ') holds the apply lock of this database; baseline.sql of release 1.3.0 waited 10 s and changed nothing, run it again when that one is done'), '`', '``'), '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+
+SET @sqlrelease_ok = 0, @sqlrelease_read = NULL, @sqlrelease_found = '(unreadable)';
+SET @sqlrelease_read = IF(
+    EXISTS(SELECT 1 FROM information_schema.tables
+           WHERE table_schema = DATABASE() AND table_name = 'alembic_version'),
+    'SELECT GROUP_CONCAT(version_num ORDER BY CAST(version_num AS BINARY) SEPARATOR '','') INTO @sqlrelease_found FROM alembic_version',
+    'SET @sqlrelease_found = NULL');
+PREPARE sqlrelease_read FROM @sqlrelease_read;
+EXECUTE sqlrelease_read;
+DEALLOCATE PREPARE sqlrelease_read;
+SET @sqlrelease_ok = (@sqlrelease_found IS NULL);SET @sqlrelease_failed = IF(@sqlrelease_ok, @sqlrelease_failed, 1);
+SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'SET SESSION TRANSACTION READ WRITE'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CASE WHEN @sqlrelease_found = '74c2b9e5f3d0' THEN 'sqlrelease: nothing to do: release 1.3.0 is recorded already: this server is at release 1.3.0 (74c2b9e5f3d0)'
+    ELSE CONCAT('sqlrelease guard: this server is at ', CASE WHEN @sqlrelease_found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN @sqlrelease_found = '74c2b9e5f3d0' THEN 'release 1.3.0 (74c2b9e5f3d0)'
+        WHEN @sqlrelease_found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN @sqlrelease_found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN @sqlrelease_found = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE CONCAT(@sqlrelease_found, ' (no release up to 1.3.0)') END, '; baseline.sql of release 1.3.0 needs an empty database (no alembic_version rows); nothing was changed') END), '`', '``'), '`'));
+PREPARE sqlrelease_check FROM @sqlrelease_check;
+EXECUTE sqlrelease_check;
+
+CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    script VARCHAR(100) NOT NULL,
+    dialect VARCHAR(20) NOT NULL,
+    from_revisions VARCHAR(1000) NOT NULL,
+    to_revisions VARCHAR(1000) NOT NULL,
+    source_digest VARCHAR(64) NOT NULL,
+    sqlrelease_version VARCHAR(40) NOT NULL,
+    applied_by VARCHAR(200),
+    applied_at DATETIME(6) NOT NULL,
+    run_id VARCHAR(100)
+);
+
+START TRANSACTION;
+
+CREATE TABLE IF NOT EXISTS alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+INSERT INTO alembic_version (version_num) VALUES ('74c2b9e5f3d0');
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.3.0', 'baseline', 'mysql', '', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+COMMIT;
+
+SELECT IF(@sqlrelease_failed, 'sqlrelease: baseline.sql of release 1.3.0 did not complete: the first error above says why; nothing after it changed anything', 'sqlrelease: baseline.sql of release 1.3.0 done: this server is at release 1.3.0 (74c2b9e5f3d0)') AS sqlrelease;
