@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import sqlalchemy
@@ -128,3 +129,31 @@ def test_two_applies_at_once_never_interleave(make_db, bundles, tmp_path, dialec
         if other["outcome"] == "failed":
             assert "sqlrelease guard" in other["detail"] or "sqlrelease: nothing to do" in other["detail"] or "sqlrelease lock" in other["detail"] or "locked" in other["detail"], other
     assert len(applied) >= 1
+
+
+def test_the_mysql_lock_is_released_at_the_end_of_the_file_not_only_with_the_session(make_db, bundles):
+    # A DBA who sources several files in one session must not hold the lock between them.
+    db = fresh(make_db, "mysql")
+    upgrade = bundles / "1.0.0" / "mysql" / "upgrade.sql"
+    result = apply_sql(db, f"source {upgrade}\nSELECT CONCAT('free=', IS_FREE_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))));\n")
+    assert result.returncode == 0, result.stderr
+    assert "free=1" in result.stdout
+    assert alembic_version(db.url) == {HEAD["1.0.0"]}
+
+
+def test_sqlite_waits_lock_timeout_seconds_for_another_writer(make_db, bundles):
+    # The bundles were built with lock_timeout = 2: sqlite3 waits that long for the write lock.
+    db = fresh(make_db, "sqlite")
+    assert ".timeout 2000\n" in (bundles / "1.0.0" / "sqlite" / "upgrade.sql").read_text()
+    holder = sqlalchemy.create_engine(db.url).raw_connection()
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        result = apply_sql(db, bundles / "1.0.0" / "sqlite" / "upgrade.sql")
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.returncode != 0 and "database is locked" in result.stderr
+    assert 1.8 <= waited < 30
+    assert alembic_version(db.url) is None

@@ -101,12 +101,12 @@ def _closing(ctx: ScriptContext, script: str, start, end, last_change: list[str]
     """The last version change and the receipt, in one transaction where the dialect allows, then commit."""
     m = _macros(ctx.dialect)
     if not ctx.bookkeeping.receipts:
-        return [*last_change, m.commit()]
+        return [*last_change, m.commit(), m.unlock(ctx.version_table)]
     receipt = Receipt(
         _receipts_table(ctx), ctx.release.name, script, ctx.dialect.name,
         ",".join(sorted(start)), ",".join(sorted(end)), ctx.source_digest,
     )
-    return [m.begin_receipt(), *last_change, m.receipt(receipt), m.end_receipt(), m.commit()]
+    return [m.begin_receipt(), *last_change, m.receipt(receipt), m.end_receipt(), m.commit(), m.unlock(ctx.version_table)]
 
 
 def _macros(dialect: Dialect):
@@ -178,7 +178,7 @@ def _document(ctx: ScriptContext, kind: str, expected, blocks: list[str], note: 
         expected=list(expected),
         version_table=ctx.version_table,
         stamp=ctx.stamp,
-        preamble=m.preamble(),
+        preamble=m.preamble(ctx.bookkeeping),
         blocks=[b for b in blocks if b.strip()],
         note=note,
     )

@@ -11,7 +11,8 @@ hidden, as SQLAlchemy's `render_as_string(hide_password=True)` does.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote_plus
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl, quote, quote_plus, unquote
 
 from .errors import ConfigError
 
@@ -82,6 +83,8 @@ def shown(url) -> str:
     """A URL (object or text) as it may be printed: its password replaced by ***."""
     if isinstance(url, str):
         return mask(url)
+    if isinstance(url, DatabaseURL):
+        return url.shown()
     return url.render_as_string(hide_password=True)
 
 
@@ -90,3 +93,86 @@ def _remember_raw(text: str) -> None:
     match = _CREDENTIALS.search(text)
     if match:
         remember(match.group("password"))
+
+
+# -- URLs without SQLAlchemy ----------------------------------------------------------
+# The fleet only hands a URL's parts to a native client; importing SQLAlchemy to split it
+# costs more CPU than a status run's own work (0.6 s per process). The grammar is
+# SQLAlchemy's: scheme[+driver]://[user[:password]@][host|[ipv6]][:port][/database][?query],
+# with user, password and database percent-decoded.
+_URL = re.compile(
+    r"""(?P<drivername>[\w+]+)://
+        (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+        (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
+        (?:/(?P<database>[^?]*))?
+        (?:\?(?P<query>.*))?$""",
+    re.X | re.S,
+)
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    """A database URL's parts, read the way SQLAlchemy's `make_url` reads them."""
+
+    drivername: str
+    username: str | None = None
+    password: str | None = None
+    host: str | None = None
+    port: int | None = None
+    database: str | None = None
+    query: dict = field(default_factory=dict)  # name -> value, or a tuple of values given twice
+
+    @property
+    def backend(self) -> str:
+        """The database part of the scheme: `postgresql` of `postgresql+psycopg`."""
+        return self.drivername.split("+", 1)[0]
+
+    def set(self, **changes) -> "DatabaseURL":
+        return replace(self, **changes)
+
+    def shown(self) -> str:
+        """The URL as it may be printed: its password replaced by ***."""
+        text = self.drivername + "://"
+        if self.username is not None:
+            text += quote(self.username, safe=" +")
+            if self.password is not None:
+                text += ":" + HIDDEN
+            text += "@"
+        if self.host is not None:
+            text += f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None:
+            text += f":{self.port}"
+        if self.database is not None:
+            text += "/" + quote(self.database, safe=" +/")
+        if self.query:
+            text += "?" + "&".join(
+                f"{quote_plus(k)}={quote_plus(v)}"
+                for k in sorted(self.query)
+                for v in (self.query[k] if isinstance(self.query[k], tuple) else (self.query[k],))
+            )
+        return text
+
+
+def split(text: str) -> DatabaseURL:
+    """The parts of a database URL, without importing SQLAlchemy; ValueError (password hidden) if it is none."""
+    _remember_raw(text)
+    match = _URL.match(text)
+    if match is None:
+        raise ValueError(f"{mask(text)}: not a database URL (expected DIALECT[+DRIVER]://USER@HOST:PORT/DATABASE)")
+    parts = match.groupdict()
+    port = parts["port"]
+    if port:
+        if not port.isdigit():
+            raise ValueError(f"{mask(text)}: not a database URL (the port is not a number)")
+    query: dict = {}
+    for key, value in parse_qsl(parts["query"] or ""):
+        query[key] = (*query[key], value) if isinstance(query.get(key), tuple) else ((query[key], value) if key in query else value)
+    decoded = {k: unquote(parts[k]) if parts[k] is not None else None for k in ("username", "password", "database")}
+    remember(decoded["password"])
+    return DatabaseURL(
+        drivername=parts["drivername"],
+        host=parts["ipv4host"] or parts["ipv6host"],
+        port=int(port) if port else None,
+        query=query,
+        **decoded,
+    )

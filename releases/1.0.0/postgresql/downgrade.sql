@@ -54,9 +54,9 @@ BEGIN
 END
 $sqlrelease$;
 
-\if :{?sqlrelease_run}
+\if :{?sqlrelease_run_id}
 \else
-\set sqlrelease_run ''
+\set sqlrelease_run_id ''
 \endif
 DO $sqlrelease$
 BEGIN
@@ -115,7 +115,7 @@ $sqlrelease$;
 DROP TABLE alembic_version;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
-VALUES ('1.0.0', 'downgrade', 'postgresql', '8d41e6a0c2f9', '', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
+VALUES ('1.0.0', 'downgrade', 'postgresql', '8d41e6a0c2f9', '', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run_id', ''));
 
 COMMIT;
 

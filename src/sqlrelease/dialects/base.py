@@ -8,6 +8,7 @@ from typing import Callable
 
 from ..errors import SqlreleaseError
 from ..terminal import printable
+from .client import Client
 
 
 class UnsafeText(SqlreleaseError):
@@ -70,6 +71,8 @@ class Dialect:
     steps_notes: tuple[str, ...] = ()  # how to resume with steps/, when they are written
     no_steps_notes: tuple[str, ...] = ()  # what a failure leaves when they are not
     strip_patterns: tuple[str, ...] = field(default=())
+    # How `status`, `apply` and the build's scratch databases drive the native client (None: not yet).
+    native_client: Client | None = None
     # More template filters this dialect's SQL needs (name, function), e.g. PostgreSQL's dollar quoting.
     filters: tuple[tuple[str, Callable], ...] = ()
     # (pattern, replacement): statements rewritten into a form every server of the dialect runs.

@@ -1,6 +1,16 @@
 """MySQL and MariaDB, applied with the mariadb (or mysql) client."""
 
 from .base import Dialect, check_text
+from .client import Client, Invocation, check_variables, environment
+
+# URL query parameters a MariaDB/MySQL target may carry, and the client option each becomes.
+URL_PARAMETERS = {
+    "charset": "--default-character-set",
+    "unix_socket": "--socket",
+    "ssl_ca": "--ssl-ca",
+    "ssl_cert": "--ssl-cert",
+    "ssl_key": "--ssl-key",
+}
 
 
 def string_literal(value: object) -> str:
@@ -14,6 +24,57 @@ def string_literal(value: object) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def check_url(url) -> str | None:
+    """What the mariadb client could not take from this URL, or None."""
+    unknown = sorted(set(url.query) - set(URL_PARAMETERS))
+    if unknown:
+        return f"URL parameter {unknown[0]!r} is not understood (known: {', '.join(sorted(URL_PARAMETERS))})"
+    return None
+
+
+def _argv(url, timeout: int, option_file, extra=()) -> list[str]:
+    argv = [CLIENT.program()]
+    if option_file:
+        argv.append(f"--defaults-extra-file={option_file}")  # must come first
+    if url.host:
+        argv.append(f"--host={url.host}")
+    if url.port:
+        argv.append(f"--port={url.port}")
+    if url.username:
+        argv.append(f"--user={url.username}")
+    argv.append(f"--connect-timeout={timeout}")
+    for key, value in sorted(url.query.items()):
+        argv.append(f"{URL_PARAMETERS[key]}={value}")
+    return [*argv, *extra, f"--database={url.database}"]
+
+
+def apply_invocation(url, file, password, *, timeout: int, variables=None, option_file=None) -> Invocation:
+    """`mariadb --database=DB < FILE`, as the bundle README says; variables as @user variables
+    (`--init-command=SET @name = 'value'`), which the files read."""
+    variables = dict(variables or {})
+    check_variables(variables)
+    extra = []
+    if variables:
+        # One SET: a client takes one --init-command. The values are plain (check_variables).
+        extra.append("--init-command=SET " + ", ".join(f"@{n} = '{v}'" for n, v in sorted(variables.items())))
+    return Invocation(tuple(_argv(url, timeout, option_file, extra)), environment({"MYSQL_PWD": password}), stdin_file=file)
+
+
+def query_invocation(url, text: str, password, *, timeout: int, option_file=None, application="sqlrelease status") -> Invocation:
+    """A query on stdin, its rows printed raw without column names."""
+    argv = _argv(url, timeout, option_file, ["--batch", "--skip-column-names", "--raw"])
+    return Invocation(tuple(argv), environment({"MYSQL_PWD": password}), stdin_text=text)
+
+
+CLIENT = Client(
+    programs=("mariadb", "mysql"),
+    override="SQLRELEASE_MYSQL",
+    apply=apply_invocation,
+    query=query_invocation,
+    check_url=check_url,
+)
+
+
 DIALECT = Dialect(
     name="mysql",
     title="MySQL / MariaDB",
@@ -23,6 +84,7 @@ DIALECT = Dialect(
     client="mariadb (or mysql)",
     apply_command="mariadb --database=DBNAME < {file}",
     string_literal=string_literal,
+    native_client=CLIENT,
     notes=(
         "MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.",
         "Safe however the file is fed (`< file`, `source file`, `\\. file`, `--force`, `mysql -f`): a refused guard"

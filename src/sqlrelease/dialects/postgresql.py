@@ -1,6 +1,12 @@
 """PostgreSQL, applied with psql."""
 
+import glob
+import os
+import re
+from pathlib import Path
+
 from .base import Dialect, check_text, refuse
+from .client import Client, Invocation, check_variables, environment
 
 
 def string_literal(value: object) -> str:
@@ -35,6 +41,76 @@ def psql_argument(text: object) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _newest_debian_psql(found: str) -> str:
+    """The psql Debian's pg_wrapper would run for a remote connection: the newest installed version.
+
+    /usr/bin/psql on Debian is a Perl wrapper that costs ~35 ms per start and,
+    given a connection string instead of --host, may point psql at a local
+    cluster's port; its manual says psql always runs from the newest version.
+    """
+    if os.path.basename(os.path.realpath(found)) != "pg_wrapper":
+        return found
+
+    def version(path: str) -> float:
+        try:
+            return float(Path(path).parent.parent.name)
+        except ValueError:
+            return 0.0
+
+    installed = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), key=version)
+    return installed[-1] if installed else found
+
+
+def _conninfo_value(value: str) -> str:
+    """A libpq keyword/value value: bare when it can be, else quoted with ' and \\ escaped."""
+    if re.match(r"^[A-Za-z0-9._/:@+,-]+$", value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def conninfo(url) -> str:
+    """libpq keyword/value connection string of a URL, without its password (that goes in PGPASSWORD)."""
+    parts = []
+    for key, value in (("host", url.host), ("port", url.port), ("dbname", url.database), ("user", url.username)):
+        if value is not None:
+            parts.append(f"{key}={_conninfo_value(str(value))}")
+    for key, value in sorted(url.query.items()):
+        for item in value if isinstance(value, tuple) else (value,):
+            parts.append(f"{key}={_conninfo_value(str(item))}")
+    return " ".join(parts)
+
+
+def _environment(password, timeout: int, application: str):
+    return environment({"PGCONNECT_TIMEOUT": str(timeout), "PGAPPNAME": application, "PGPASSWORD": password})
+
+
+def apply_invocation(url, file, password, *, timeout: int, variables=None, option_file=None) -> Invocation:
+    """`psql -v ON_ERROR_STOP=1 -X -q -f FILE`, as the bundle README says; variables as `-v name=value`."""
+    variables = dict(variables or {})
+    check_variables(variables)
+    argv = [CLIENT.program(), "-v", "ON_ERROR_STOP=1", "-X", "-q"]
+    for name, value in sorted(variables.items()):
+        argv += ["-v", f"{name}={value}"]
+    argv += ["-d", conninfo(url), "-f", str(file)]
+    application = f"sqlrelease apply {variables.get('sqlrelease_run_id', '')}".strip()
+    return Invocation(tuple(argv), _environment(password, timeout, application))
+
+
+def query_invocation(url, text: str, password, *, timeout: int, option_file=None, application="sqlrelease status") -> Invocation:
+    """A query on stdin, its rows printed unaligned without headers (`psql -A -t`)."""
+    argv = [CLIENT.program(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", conninfo(url)]
+    return Invocation(tuple(argv), _environment(password, timeout, application), stdin_text=text)
+
+
+CLIENT = Client(
+    programs=("psql",),
+    override="SQLRELEASE_PSQL",
+    apply=apply_invocation,
+    query=query_invocation,
+    resolve=_newest_debian_psql,
+)
+
+
 DIALECT = Dialect(
     name="postgresql",
     title="PostgreSQL",
@@ -44,6 +120,7 @@ DIALECT = Dialect(
     apply_command='psql -v ON_ERROR_STOP=1 -X -q -d "$DATABASE_URL" -f {file}',
     string_literal=string_literal,
     filters=(("dollar_quote", dollar_quote), ("psql_argument", psql_argument)),
+    native_client=CLIENT,
     notes=(
         "The whole file runs in one transaction: a failure anywhere leaves the database as it was.",
         "The file sets ON_ERROR_STOP itself; keep `-v ON_ERROR_STOP=1` so the exit code is non-zero on failure.",

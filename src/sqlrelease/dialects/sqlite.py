@@ -3,9 +3,44 @@
 from functools import partial
 
 from .base import Dialect, standard_string
+from .client import Client, Invocation, check_variables
 
 # SQLite strings know no backslash escapes: doubling the quote is all.
 string_literal = partial(standard_string, "sqlite")
+
+
+def check_url(url) -> str | None:
+    return "a SQLite URL takes no parameters" if url.query else None
+
+
+def apply_invocation(url, file, password=None, *, timeout: int = 0, variables=None, option_file=None) -> Invocation:
+    """`sqlite3 -bail FILE < SCRIPT`, as the bundle README says; variables as parameters
+    (`-cmd ".parameter set @name 'value'"`), which the files read as @name."""
+    variables = dict(variables or {})
+    check_variables(variables)
+    # The busy wait comes first: `.parameter set` reads the schema, and a database another apply is
+    # committing to would fail it at once (the file's own `.timeout` is not read yet).
+    argv = [CLIENT.program(), "-bail", "-cmd", f".timeout {max(1, timeout) * 1000}"]
+    for name, value in sorted(variables.items()):
+        argv += ["-cmd", f".parameter set @{name} '{value}'"]
+    return Invocation((*argv, str(url.database)), (), stdin_file=file)
+
+
+def query_invocation(url, text: str, password=None, *, timeout: int = 0, option_file=None, application="") -> Invocation:
+    """A query on stdin, read-only: it never writes, and never creates a file that is not there.
+
+    `.timeout` makes it wait for a writer's lock instead of failing at once."""
+    argv = (CLIENT.program(), "-readonly", "-cmd", f".timeout {max(1, timeout) * 1000}", str(url.database))
+    return Invocation(argv, (), stdin_text=text)
+
+
+CLIENT = Client(
+    programs=("sqlite3",),
+    override="SQLRELEASE_SQLITE3",
+    apply=apply_invocation,
+    query=query_invocation,
+    check_url=check_url,
+)
 
 
 DIALECT = Dialect(
@@ -16,6 +51,7 @@ DIALECT = Dialect(
     client="sqlite3",
     apply_command="sqlite3 -bail DATABASE_FILE < {file}",
     string_literal=string_literal,
+    native_client=CLIENT,
     notes=(
         "The whole file runs in one transaction; with -bail a failure ends the client and nothing is kept.",
         "The file turns on .bail itself, because without it sqlite3 would go on after an error.",

@@ -244,7 +244,7 @@ def _execute(ctx: _Context, run: TargetRun) -> TargetRun:
         run.outcome, run.detail = "unreachable", str(exc)
         return run
     for step in run.steps:
-        invocation = clients.apply_invocation(target, step.path, password, timeout=ctx.fleet.connect_timeout, run_id=ctx.run)
+        invocation = clients.apply_invocation(target, step.path, password, timeout=ctx.fleet.connect_timeout, variables=_variables(ctx, step))
         outcome = clients.run(invocation, ctx.secrets)
         run.files.append({
             "release": step.release,
@@ -358,7 +358,15 @@ def fleet_apply(
 
 def _commands(ctx: _Context, run: TargetRun) -> list[str]:
     """The exact command lines the run would use (no password: it goes through the environment)."""
-    return [clients.apply_invocation(run.target, s.path, None, timeout=ctx.fleet.connect_timeout, run_id=ctx.run).shown() for s in run.steps]
+    return [
+        clients.apply_invocation(run.target, s.path, None, timeout=ctx.fleet.connect_timeout, variables=_variables(ctx, s)).shown()
+        for s in run.steps
+    ]
+
+
+def _variables(ctx: _Context, step: Step) -> dict[str, str]:
+    """What the run tells the file through client variables: the run id for its receipt."""
+    return {"sqlrelease_run_id": ctx.run}
 
 
 def _run_wave(ctx: _Context, wave: Wave, runs: list[TargetRun], jobs: int, per_host: int) -> WaveResult:

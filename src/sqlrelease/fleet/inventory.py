@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import tomlfile, urls
-from ..dialects import ALIASES
+from ..dialects import ALIASES, DIALECTS
 from ..errors import ConfigError
-from .clients import check_url
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,62}$")
@@ -70,7 +69,7 @@ class Target:
 
     name: str
     dialect: str
-    url: object  # sqlalchemy.engine.URL; for SQLite, `database` is the file path
+    url: urls.DatabaseURL  # for SQLite, `database` is the file path
     labels: tuple[tuple[str, str], ...] = ()
     password_env: str | None = None
     password_command: str | None = None
@@ -151,27 +150,16 @@ class Fleet:
         raise FleetError(f"no target named {name!r}", hint=f"targets: {known}")
 
 
-def _make_url(text: str):
-    # Not urls.parse: a fleet URL needs no installed driver (the native client connects).
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(text)
-    except (ArgumentError, ValueError) as exc:
-        reason = "the port is not a number" if "int()" in str(exc) else urls.mask(str(exc))
-        raise ValueError(f"{urls.mask(text)}: not a database URL ({reason})") from None
-
-
 def parse_url(text: str, base: Path, *, allow_password: bool) -> tuple[str, object, str | None]:
     """A URL in SQLAlchemy's form -> (dialect, URL, password env var).
 
     The driver part is ignored (`postgresql+psycopg://` is `postgresql://`);
     `mariadb://` is dialect mysql; `sqlite:///relative/path` is relative to `base`.
     """
+    # Not urls.parse: a fleet URL needs no installed driver (the native client connects), nor SQLAlchemy.
     shown = urls.mask(text)
-    url = _make_url(text)
-    backend = url.get_backend_name()
+    url = urls.split(text)
+    backend = url.backend
     if backend not in BACKENDS:
         raise ValueError(f"{shown}: dialect {backend!r} is not supported by fleet (use postgresql://, mysql://, mariadb:// or sqlite:///path)")
     dialect = BACKENDS[backend]
@@ -187,7 +175,7 @@ def parse_url(text: str, base: Path, *, allow_password: bool) -> tuple[str, obje
                 f"{shown}: a password written in the fleet file; write ${{ENV_VAR}} instead, or use password_env, "
                 "password_command, option_file, ~/.pgpass or ~/.my.cnf"
             )
-        url = url._replace(password=None) if password_env else url  # namedtuple API: set() ignores None
+        url = url.set(password=None) if password_env else url
     url = url.set(drivername=dialect if dialect != "mysql" else backend)
     if dialect == "sqlite":
         if not url.database or url.database == ":memory:":
@@ -195,7 +183,7 @@ def parse_url(text: str, base: Path, *, allow_password: bool) -> tuple[str, obje
         url = url.set(database=str(_resolve(url.database, base)))
     elif not url.database:
         raise ValueError(f"{shown}: the URL names no database (…/DBNAME)")
-    problem = check_url(dialect, url)
+    problem = DIALECTS[dialect].native_client.check_url(url)
     if problem:
         raise ValueError(f"{shown}: {problem}")
     return dialect, url, password_env

@@ -67,7 +67,7 @@ def probe(target, catalog: Catalog, secrets: Secrets, timeout: int) -> tuple[dic
         return None, f"no such file {target.path} (to start a new database at base, create it empty: touch FILE)", 0.0
     try:
         password = secrets.password(target)
-        invocation = clients.status_invocation(target, status_query(target.dialect, catalog), password, timeout=timeout)
+        invocation = clients.query_invocation(target, status_query(target.dialect, catalog), password, timeout=timeout)
     except (PasswordError, clients.ClientMissing) as exc:
         return None, str(exc), time.monotonic() - started
     outcome = clients.run(invocation, secrets, timeout=timeout * 3 + 10)
@@ -82,6 +82,10 @@ def probe(target, catalog: Catalog, secrets: Secrets, timeout: int) -> tuple[dic
 def target_status(target, catalog: Catalog, goal_index: int, secrets: Secrets, timeout: int, last: dict | None = None) -> TargetStatus:
     """Probe and classify one target; `last` is its newest journal entry (a failed apply shows)."""
     answer, problem, seconds = probe(target, catalog, secrets, timeout)
+    if answer is None and target.dialect == "sqlite" and "database is locked" in problem:
+        # SQLite's apply lock is its write lock: a reader waited `timeout` seconds for it.
+        return TargetStatus(target=target, state="locked", goal=catalog.releases[goal_index].name, seconds=seconds,
+                            detail=f"an apply holds the database's write lock (waited {timeout} s)")
     if answer is None:
         return unreachable(target, catalog.releases[goal_index].name, problem, seconds)
     status = classify(target, answer, catalog, goal_index)

@@ -1,0 +1,95 @@
+"""How a dialect's native client is found and started: the parts every dialect shares.
+
+Each dialect module says how its own client is driven (command line, where a
+password goes, what it prints); this module holds what they have in common: the
+command line as data (`Invocation`), and finding the program (`find_program`).
+Nothing here starts a process: `fleet` runs invocations, and the build runs them
+on a scratch database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+class ClientMissing(Exception):
+    """The native client of a dialect is not installed."""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One client run: its command line, extra environment, and the file or text fed on stdin.
+
+    A password is only ever in `env` (PGPASSWORD, MYSQL_PWD), never in `argv`,
+    so `shown()` never holds one.
+    """
+
+    argv: tuple[str, ...]
+    env: tuple[tuple[str, str], ...] = ()
+    stdin_file: Path | None = None
+    stdin_text: str | None = None
+
+    def shown(self) -> str:
+        """The command line as a DBA would type it (never holds a password)."""
+        text = shlex.join(self.argv)
+        return f"{text} < {shlex.quote(str(self.stdin_file))}" if self.stdin_file else text
+
+
+def find_program(names: tuple[str, ...], override: str, resolve: Callable[[str], str] | None = None) -> str:
+    """The client program: $`override` when set, else the first of `names` on PATH.
+
+    `resolve` lets a dialect replace what PATH found (Debian's psql wrapper).
+    """
+    chosen = os.environ.get(override)
+    if chosen:
+        return chosen
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return resolve(found) if resolve else found
+    raise ClientMissing(f"{' or '.join(names)} is not installed (or set {override} to its path)")
+
+
+SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:-]*$")
+
+
+def check_variables(variables: dict[str, str]) -> None:
+    """Client variables (run id, statement numbers) are made by the tool: plain names and values only,
+    so they need no quoting on any client's command line."""
+    for name, value in variables.items():
+        if not re.match(r"^[a-z_][a-z0-9_]*$", name) or not SAFE_VALUE.match(value):
+            raise ValueError(f"client variable {name}={value!r}: only letters, digits and _ . : - may be passed")
+
+
+@dataclass(frozen=True)
+class Client:
+    """A dialect's native client: its program and how a bundle file or a query is run with it.
+
+    `apply(url, file, password, timeout=, variables=, option_file=)` runs a bundle
+    file as its README says; `query(url, text, password, timeout=, option_file=,
+    application=)` feeds a read-only query on stdin and prints its rows plainly.
+    `variables` reach the file as client variables (psql -v, @user variables,
+    sqlite3 parameters). `url` is any object with host, port, username, database
+    and query (a SQLite file is its `database`).
+    """
+
+    programs: tuple[str, ...]
+    override: str  # the environment variable that names the program's path instead
+    apply: Callable[..., Invocation]
+    query: Callable[..., Invocation]
+    check_url: Callable[[object], str | None] = lambda url: None
+    resolve: Callable[[str], str] | None = None
+
+    def program(self) -> str:
+        return find_program(self.programs, self.override, self.resolve)
+
+
+def environment(pairs: dict[str, str | None]) -> tuple[tuple[str, str], ...]:
+    """Sorted environment pairs, leaving out those without a value."""
+    return tuple(sorted((k, v) for k, v in pairs.items() if v is not None))
