@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "sqlrelease"
 # module of a listed package) take their package's layer.
 LAYERS = [
     # base: no knowledge of projects, releases or rendering
-    {"version", "errors", "tomlfile", "templates", "dialects", "terminal", "archive", "sqlnames", "messages", "timelimit", "workers"},
+    {"version", "errors", "tomlfile", "templates", "dialects", "terminal", "archive", "sqlnames", "messages", "timelimit", "workers", "schema"},
     # inputs: configuration, history, plan; where rehearsal servers come from
     {"config", "history", "plan", "servers", "urls"},
     # rendering and its plain results
@@ -27,7 +27,7 @@ LAYERS = [
     # the opened project
     {"project"},
     # the bundle format and what it is made of; risk analysis of rendered SQL
-    {"sqlscript", "bundle", "lint", "diff"},
+    {"sqlscript", "bundle", "lint", "diff", "expected"},
     # review: the risk report, waivers, approvals of built bundles
     {"review", "approval", "inputs"},
     # the verbs, then the ways in

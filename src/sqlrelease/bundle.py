@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import archive, messages, templates
+from . import archive, messages, schema, templates
 from .dialects import DIALECTS
 from .errors import BundleError, WriteError
 from .rendered import ReleaseSQL
@@ -65,19 +65,11 @@ def sums_text(files: dict[str, bytes]) -> str:
     return "".join(f"{sha256(files[path])}  {path}\n" for path in sorted(files))
 
 
-def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review: str, inputs: dict) -> dict[str, bytes]:
-    """All files of a bundle, path -> bytes. Same inputs, same bytes.
-
-    `review` is the text of REVIEW.md, the risk report the reviewer approves with
-    the SQL; this module checksums it like every other file and knows nothing of
-    what it says. `inputs` are the digests of what decided the bytes besides the
-    migrations (see inputs.py), recorded in the manifest as they are.
-    """
+def bundle_scripts(release_sql: ReleaseSQL, history: "History", stamp: str) -> dict[str, Script]:
+    """The SQL files of a bundle, `dialect/kind.sql` -> Script. Same inputs, same text."""
     release = release_sql.release
-    files: dict[str, bytes] = {}
-    stats: dict[str, dict] = {}
-    dialect_names = sorted(release_sql.upgrade)
-    for name in dialect_names:
+    scripts: dict[str, Script] = {}
+    for name in sorted(release_sql.upgrade):
         ctx = ScriptContext(
             release=release,
             dialect=DIALECTS[name],
@@ -89,7 +81,7 @@ def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review
             source_digest=messages.source_digest(release, history),
             releases=release_sql.known,
         )
-        scripts: dict[str, Script] = {
+        found: dict[str, Script] = {
             "upgrade": upgrade_script(ctx, release_sql.upgrade[name]),
             "downgrade": downgrade_script(ctx, release_sql.downgrade[name]),
             "stamp": stamp_script(ctx),
@@ -97,14 +89,57 @@ def bundle_files(release_sql: ReleaseSQL, history: "History", stamp: str, review
         }
         if DIALECTS[name].steps and ctx.stamp == "inline":
             for step, script in step_scripts(ctx, release_sql.upgrade[name]):
-                scripts[f"steps/{step}"] = script
-        for kind, script in scripts.items():
-            path = f"{name}/{kind}.sql"
-            data = script.text.encode("utf-8")
-            files[path] = data
-            stats[path] = {"sha256": sha256(data), "bytes": len(data), "statements": script.statements}
+                found[f"steps/{step}"] = script
+        for kind, script in found.items():
+            scripts[f"{name}/{kind}.sql"] = script
+    return scripts
+
+
+def upgrade_texts(scripts: dict[str, Script], stamp: str) -> dict[str, list[str]]:
+    """Per dialect, what brings a database from the release's start to its end: upgrade.sql, and
+    in separate stamp mode stamp.sql after it."""
+    kinds = ("upgrade", "stamp") if stamp == "separate" else ("upgrade",)
+    dialects = sorted({path.split("/", 1)[0] for path in scripts})
+    return {d: [scripts[f"{d}/{kind}.sql"].text for kind in kinds] for d in dialects}
+
+
+def bookkeeping_tables(release_sql: ReleaseSQL) -> list[str]:
+    """sqlrelease's own tables in a database (the version table, receipts): not part of its schema."""
+    return [name for name in (release_sql.version_table.name, release_sql.bookkeeping.receipts) if name]
+
+
+def bundle_files(
+    release_sql: ReleaseSQL,
+    history: "History",
+    stamp: str,
+    review: str,
+    inputs: dict,
+    expected_schema: dict[str, dict] | None = None,
+    scripts: dict[str, Script] | None = None,
+) -> dict[str, bytes]:
+    """All files of a bundle, path -> bytes. Same inputs, same bytes.
+
+    `review` is the text of REVIEW.md, the risk report the reviewer approves with
+    the SQL; this module checksums it like every other file and knows nothing of
+    what it says. `inputs` are the digests of what decided the bytes besides the
+    migrations (see inputs.py), recorded in the manifest as they are.
+    `expected_schema` is, per dialect, what the manifest records of the schema
+    after the release (expected.py); `scripts` the SQL files when
+    `bundle_scripts` made them already.
+    """
+    scripts = scripts if scripts is not None else bundle_scripts(release_sql, history, stamp)
+    files: dict[str, bytes] = {}
+    stats: dict[str, dict] = {}
+    dialect_names = sorted(release_sql.upgrade)
+    for path, script in scripts.items():
+        data = script.text.encode("utf-8")
+        files[path] = data
+        stats[path] = {"sha256": sha256(data), "bytes": len(data), "statements": script.statements}
     manifest = _manifest(release_sql, history, stamp, dialect_names, stats)
     manifest["inputs"] = inputs
+    manifest["expected_schema"] = {
+        d: (expected_schema or {}).get(d) or schema.absent("no fingerprint: not recorded") for d in dialect_names
+    }
     files[README] = templates.render(
         "bundle_README.md.j2", manifest=manifest, dialects=[DIALECTS[d] for d in dialect_names]
     ).encode("utf-8")

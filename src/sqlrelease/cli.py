@@ -806,19 +806,21 @@ def _print_lines(lines) -> None:
 
 @main.command()
 @fleet_options
+@click.option("--drift", is_flag=True, help="Also compare each target's schema with the one its release expects (the manifest's expected schema); a target that differs is drifted.")
 @click.option("--table", is_flag=True, help="Every target in a table (default: counts, then only the exceptions).")
 @JSON
 @click.option("--ndjson", is_flag=True, help="One JSON object per target per line.")
 @handles_errors
 @with_fleet_exit_codes
-def status(fleet_file, targets, selects, bundles, to, jobs, per_host, project, table, as_json, ndjson) -> None:
+def status(fleet_file, targets, selects, bundles, to, jobs, per_host, project, drift, table, as_json, ndjson) -> None:
     """Which release every target is at, read in parallel (read-only).
 
     Runs each bundle's status query with the target's own client (psql,
     mariadb, sqlite3), at most --jobs at once and --per-host on one server.
     States: current, behind, partial (stopped inside a release), ahead (a
     revision no bundle knows), unmanaged (no version table), locked, failed
-    (the last apply failed), drifted, unreachable.
+    (the last apply failed), drifted (with --drift: the schema differs from
+    what its release expects, each difference named), unreachable.
 
     Works from bundle folders alone (--bundles DIR), or inside a project.
 
@@ -833,7 +835,7 @@ def status(fleet_file, targets, selects, bundles, to, jobs, per_host, project, t
 
     inventory, names, catalog = _open_fleet(fleet_file, targets, bundles, project)
     result = fleet_status(inventory, catalog, names=names, selector=parse_selector(selects) if selects else None,
-                          to=to, jobs=jobs, per_host=per_host)
+                          to=to, jobs=jobs, per_host=per_host, check_drift=drift)
     if as_json:
         _print_json(result.to_dict())
     elif ndjson:
@@ -871,6 +873,7 @@ def _apply_progress(enabled: bool):
 @click.option("--wave", metavar="WAVE", help="Only this wave of the fleet file.")
 @click.option("--dry-run", is_flag=True, help="Print per target exactly which files would run, and change nothing.")
 @click.option("--allow-downgrade", is_flag=True, help="Run downgrade.sql on targets past the goal (never without this flag).")
+@click.option("--ignore-drift", is_flag=True, help="Run on targets whose schema differs from what their release expects (refused by default).")
 @click.option("--require-approval", is_flag=True, help="Refuse bundles that are not approved as they are now.")
 @click.option("--pubkey", "pubkeys", multiple=True, type=click.Path(dir_okay=False), help="With --require-approval: the approval must be signed by this Ed25519 key (repeatable).")
 @click.option("--journal", type=click.Path(dir_okay=False), help="The local journal (JSON lines; default [fleet] journal, $SQLRELEASE_JOURNAL or ~/.local/state/sqlrelease/journal.jsonl).")
@@ -880,7 +883,7 @@ def _apply_progress(enabled: bool):
 @handles_errors
 @with_fleet_exit_codes
 def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, wave, dry_run, allow_downgrade,
-           require_approval, pubkeys, journal, as_json, ndjson, quiet) -> None:
+           ignore_drift, require_approval, pubkeys, journal, as_json, ndjson, quiet) -> None:
     """Bring targets to a release: the bundles' own files, run with the native clients.
 
     Per target: read its version (targets at the goal are skipped before any
@@ -888,6 +891,8 @@ def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, w
     each bundle (checksums; the approval with --require-approval) before
     touching anything, then run the files in order exactly as the bundle
     README says (psql -v ON_ERROR_STOP=1 -X -q, mariadb, sqlite3 -bail).
+    A target whose schema differs from what its release expects (drift: see
+    status --drift) is refused before anything runs, unless --ignore-drift.
     One target's failure never stops the others; a wave that exceeds its
     failure budget starts no further targets and no later wave.
     Every target's run is written to a local journal (no secrets).
@@ -904,7 +909,7 @@ def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, w
         result = fleet_apply(
             inventory, catalog, names=names, selector=parse_selector(selects) if selects else None, to=to, wave=wave,
             jobs=jobs, per_host=per_host, dry_run=dry_run, allow_downgrade=allow_downgrade,
-            require_approval=require_approval, pubkeys=pubkeys, progress=event,
+            require_approval=require_approval, pubkeys=pubkeys, progress=event, ignore_drift=ignore_drift,
         )
     finally:
         if bar is not None:

@@ -37,6 +37,7 @@ KNOWN_KEYS = {
     "timeout",
     "receipts",
     "lock_timeout",
+    "expected_schema",
 }
 TIMEOUT_ENV = "SQLRELEASE_TIMEOUT"  # set by --timeout; overrides [tool.sqlrelease] timeout
 RECEIPTS = "sqlrelease_receipts"
@@ -62,6 +63,9 @@ class Config:
     timeout: float | None = DEFAULT_SECONDS  # seconds a migration may take to render or rehearse; None: no limit
     receipts: str | None = RECEIPTS  # the receipt table every script writes to; None: switched off
     lock_timeout: int = LOCK_TIMEOUT  # seconds a script waits for another apply's lock on the database
+    # Dialects whose expected schema after each release the manifest records (sqlite: a scratch file;
+    # the others need their rehearsal server at build and check time).
+    expected_schema: tuple[str, ...] = ("sqlite",)
 
     def relative(self, path: Path) -> str:
         """`path` relative to the project root, with forward slashes (as written in bundles)."""
@@ -116,7 +120,7 @@ def load_config(project: Path | str = ".") -> Config:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
                 raise fail(key, "must be a number of seconds from 0 to 3600", "how long a script waits for another apply's lock")
             continue
-        if key == "timeout":
+        if key in ("timeout", "expected_schema"):
             continue
         if key != "dialects" and not isinstance(value, str):
             raise fail(key, f"must be a string, not {type(value).__name__}")
@@ -156,6 +160,7 @@ def load_config(project: Path | str = ".") -> Config:
     if script_location is not None and not script_location.is_dir():
         raise fail("script_location", f"{settings['script_location']} is not a folder")
 
+    expected_schema = _expected_schema(settings.get("expected_schema"), dialects, fail)
     _check_paths(root, settings, alembic_ini, script_location, fail)
     timeout = _timeout(settings.get("timeout", DEFAULT_SECONDS), fail)
     return Config(
@@ -174,7 +179,31 @@ def load_config(project: Path | str = ".") -> Config:
         timeout=timeout,
         receipts=settings.get("receipts", RECEIPTS) or None,
         lock_timeout=settings.get("lock_timeout", LOCK_TIMEOUT),
+        expected_schema=expected_schema,
     )
+
+
+def _expected_schema(configured, dialects: list[str], fail) -> tuple[str, ...]:
+    """The dialects whose expected schema the manifests record: by default SQLite (a scratch file is
+    always at hand); others only when listed, since they need a scratch server wherever bundles are
+    built or checked. `false` or [] records none."""
+    if configured is None:
+        return ("sqlite",) if "sqlite" in dialects else ()
+    if configured is False:
+        return ()
+    if not isinstance(configured, list) or not all(isinstance(d, str) for d in configured):
+        raise fail("expected_schema", "must be a list of dialect names, e.g. [\"sqlite\", \"postgresql\"], or false")
+    try:
+        chosen = [canonical(name) for name in configured]
+    except ConfigError as exc:
+        raise fail("expected_schema", exc.message.removeprefix("dialect: "), exc.hint) from None
+    for name in chosen:
+        if name not in dialects:
+            raise fail("expected_schema", f"lists {name}, which is not among the dialects built ({', '.join(dialects)})")
+        if DIALECTS[name].native_client is None:
+            raise fail("expected_schema", f"{name}: recording its expected schema is not supported yet",
+                       "postgresql, mysql and sqlite are")
+    return tuple(sorted(set(chosen), key=list(DIALECTS).index))
 
 
 def _timeout(configured, fail) -> float | None:

@@ -14,6 +14,8 @@ from typing import Iterable
 from .. import approval, inputs, lint, review, workers
 from .. import bundle as bundles
 from ..dialects import DIALECTS
+from ..errors import SqlreleaseError
+from ..expected import expected_schemas
 from ..project import Progress, Project, choose_dialects, open_project, quiet, render_releases, select_releases
 from ..plan import Release
 
@@ -62,10 +64,19 @@ def render_bundles(
     """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}}.
 
     `jobs`: worker processes for rendering and assembling (default: the number of
-    cores); the bytes are the same for any number."""
+    cores); the bytes are the same for any number.
+
+    The manifest of each records the schema expected after it (expected.py), made by applying
+    every release's files from the first on: releases before the selected ones are rendered too
+    (not written), and one that cannot be rendered costs the later ones their fingerprint, not
+    the build.
+    """
     jobs = max(1, jobs if jobs is not None else workers.default_jobs())
     releases = select_releases(project, names)
-    rendered = render_releases(project, releases, choose_dialects(project, dialects), progress, jobs)
+    chosen = choose_dialects(project, dialects)
+    rendered = render_releases(project, releases, chosen, progress, jobs)
+    scripts = {r.name: bundles.bundle_scripts(rendered[r.name], project.history, project.config.stamp) for r in releases}
+    expected = _expected(project, releases, rendered, scripts, chosen, progress, jobs)
     waivers = review.load_waivers(project.config)
     paths, folders = inputs.history_paths(project.config, project.history)
 
@@ -73,12 +84,37 @@ def render_bundles(
         release_sql = rendered[release.name]
         report = review.review_document(release_sql, project.history, lint.lint_release(release_sql, waivers=waivers))
         recorded = inputs.release_inputs(project.config, project.plan, release.name, release.revisions, paths, folders)
-        return bundles.bundle_files(release_sql, project.history, project.config.stamp, report, recorded)
+        return bundles.bundle_files(
+            release_sql, project.history, project.config.stamp, report, recorded, expected[release.name], scripts[release.name]
+        )
 
     # Assembling a release costs about a tenth of rendering it: workers pay off for many releases only.
     many = sum(len(r.revisions) for r in releases) >= MIN_PARALLEL_ASSEMBLY
     files = workers.forked_map(assemble, releases, jobs if many else 1)
     return {release.name: bundle for release, bundle in zip(releases, files)}
+
+
+def _expected(project: Project, releases, rendered, scripts, chosen, progress: Progress, jobs: int) -> dict[str, dict]:
+    """Each selected release's expected schema per dialect (see render_bundles)."""
+    recorded = [d for d in chosen if d in project.config.expected_schema]
+    last = max(project.releases.index(r) for r in releases)
+    earlier = [r for r in project.releases[:last] if r.name not in rendered]
+    if recorded and earlier:
+        try:
+            extra = render_releases(project, earlier, recorded, quiet, jobs)
+        except SqlreleaseError:
+            extra = {}
+        for release in earlier:
+            if release.name in extra:
+                scripts[release.name] = bundles.bundle_scripts(extra[release.name], project.history, project.config.stamp)
+    chain = [
+        (r.name, bundles.upgrade_texts(scripts[r.name], project.config.stamp) if r.name in scripts else None)
+        for r in project.releases[: last + 1]
+    ]
+    any_release = rendered[releases[0].name]
+    return expected_schemas(
+        project.config, chain, chosen, bundles.bookkeeping_tables(any_release), any_release.version_table.schema, progress
+    )
 
 
 def build(

@@ -51,6 +51,11 @@ def standard_string(dialect: str, value: object, *, prefix: str = "", one_line: 
     return prefix + "'" + value.replace("'", "''") + "'"
 
 
+def normal_type(text: str) -> str:
+    """A column type as the catalog reports it, written one way: lower case, single spaces."""
+    return " ".join(text.lower().split())
+
+
 @dataclass(frozen=True)
 class Dialect:
     name: str
@@ -71,6 +76,8 @@ class Dialect:
     steps_notes: tuple[str, ...] = ()  # how to resume with steps/, when they are written
     no_steps_notes: tuple[str, ...] = ()  # what a failure leaves when they are not
     strip_patterns: tuple[str, ...] = field(default=())
+    # A column type from this dialect's catalog, written the same way on every server version.
+    normal_type: Callable[[str], str] = normal_type
     # How `status`, `apply` and the build's scratch databases drive the native client (None: not yet).
     native_client: Client | None = None
     # More template filters this dialect's SQL needs (name, function), e.g. PostgreSQL's dollar quoting.

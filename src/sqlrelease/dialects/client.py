@@ -13,6 +13,8 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -39,6 +41,33 @@ class Invocation:
         """The command line as a DBA would type it (never holds a password)."""
         text = shlex.join(self.argv)
         return f"{text} < {shlex.quote(str(self.stdin_file))}" if self.stdin_file else text
+
+
+def run(invocation: Invocation, timeout: float | None = None) -> tuple[int, bytes, bytes, float]:
+    """Start the client and wait for it: (exit code, stdout, stderr, seconds). A client that cannot
+    start exits 127; one past `timeout` is killed and exits 124."""
+    env = {**os.environ, **dict(invocation.env)}
+    started = time.monotonic()
+    stdin = open(invocation.stdin_file, "rb") if invocation.stdin_file else None
+    try:
+        proc = subprocess.run(
+            invocation.argv,
+            input=invocation.stdin_text.encode("utf-8") if invocation.stdin_text is not None else None,
+            stdin=stdin if stdin is not None else (None if invocation.stdin_text is not None else subprocess.DEVNULL),
+            capture_output=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+        code, out, err = proc.returncode, proc.stdout, proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        code, out, err = 124, exc.stdout or b"", (exc.stderr or b"") + f"\nstopped after {timeout:.0f} s".encode()
+    except OSError as exc:
+        code, out, err = 127, b"", str(exc).encode()
+    finally:
+        if stdin is not None:
+            stdin.close()
+    return code, out, err, time.monotonic() - started
 
 
 def find_program(names: tuple[str, ...], override: str, resolve: Callable[[str], str] | None = None) -> str:

@@ -1,6 +1,8 @@
 """MySQL and MariaDB, applied with the mariadb (or mysql) client."""
 
-from .base import Dialect, check_text
+import re
+
+from .base import Dialect, check_text, normal_type as plain_type
 from .client import Client, Invocation, check_variables, environment
 
 # URL query parameters a MariaDB/MySQL target may carry, and the client option each becomes.
@@ -22,6 +24,11 @@ def string_literal(value: object) -> str:
     value = str(value)
     check_text("mysql", value)
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def normal_type(text: str) -> str:
+    """MariaDB reports `int(11)`, MySQL 8 `int`: integer display widths say nothing about the column."""
+    return re.sub(r"\b(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)", r"\1", plain_type(text))
 
 
 def check_url(url) -> str | None:
@@ -85,6 +92,7 @@ DIALECT = Dialect(
     apply_command="mariadb --database=DBNAME < {file}",
     string_literal=string_literal,
     native_client=CLIENT,
+    normal_type=normal_type,
     notes=(
         "MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.",
         "Safe however the file is fed (`< file`, `source file`, `\\. file`, `--force`, `mysql -f`): a refused guard"

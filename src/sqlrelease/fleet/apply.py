@@ -6,7 +6,8 @@
    stamp = "separate", stamp.sql) of every release from where it is to the goal,
    or with `allow_downgrade` the downgrade.sql back to it.
 3. Verify every bundle those files come from (checksums, and the approval when
-   required) before touching any database.
+   required) before touching any database. A target whose schema differs from
+   what its release expects (drift) is refused here too, unless told to go on.
 4. Run wave after wave; within a wave, targets in parallel (bounded, per host),
    each one's files in order, stopping that target at its first failure. One
    target's failure never stops or undoes another's; a wave that exceeds its
@@ -175,7 +176,9 @@ def plan_steps(status: TargetStatus, catalog: Catalog, goal: int, allow_downgrad
         return [], "skipped", f"already at release {status.release}"
     if state in ("unreachable", "locked"):
         return [], state, status.detail
-    if state in ("unmanaged", "partial", "drifted") or (state == "ahead" and status.position is None):
+    if state == "drifted":
+        return [], "refused", f"drifted: {status.detail}; repair the schema, or pass --ignore-drift to apply anyway"
+    if state in ("unmanaged", "partial") or (state == "ahead" and status.position is None):
         return [], "refused", f"{state}: {status.detail}"
     position = status.position
     if position.index > goal:
@@ -309,8 +312,12 @@ def fleet_apply(
     pubkeys=(),
     progress: Progress | None = None,
     secrets: Secrets | None = None,
+    ignore_drift: bool = False,
 ) -> ApplyReport:
-    """Bring the selected targets to release `to` (default: the last bundle); see the module docstring."""
+    """Bring the selected targets to release `to` (default: the last bundle); see the module docstring.
+
+    A target whose schema differs from what its release expects (drift) is refused before anything
+    runs, unless `ignore_drift`."""
     goal = goal_index(catalog, to)
     targets = select_targets(fleet, names, selector)
     waves = plan_waves(fleet, targets, wave)
@@ -320,7 +327,7 @@ def fleet_apply(
     jobs, per_host = jobs or fleet.jobs, per_host or fleet.per_host
     before = run_all(
         in_waves,
-        lambda t: target_status(t, catalog, goal, ctx.secrets, fleet.connect_timeout),
+        lambda t: target_status(t, catalog, goal, ctx.secrets, fleet.connect_timeout, check_drift=not ignore_drift),
         host=lambda t: t.host, jobs=jobs, per_host=per_host,
     )
     runs = {t.name: TargetRun(before=before[i]) for i, t in enumerate(in_waves)}

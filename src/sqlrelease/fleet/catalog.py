@@ -57,6 +57,12 @@ class BundleInfo:
     def version_table(self) -> str:
         return self.manifest.get("version_table", "alembic_version")
 
+    def expected_schema(self, dialect: str) -> dict | None:
+        """What the manifest records of the schema after this release (None: a bundle made before
+        sqlrelease recorded it)."""
+        entry = self.manifest.get("expected_schema", {}).get(dialect)
+        return entry if isinstance(entry, dict) else None
+
 
 def _heads_after(start: frozenset[str], migrations: list[dict]) -> list[frozenset[str]]:
     """The version rows after each migration: a migration replaces the heads it follows."""
@@ -99,6 +105,15 @@ class Catalog:
         qualified = self.last.version_table
         schema, _, table = qualified.rpartition(".")
         return (schema or None, table)
+
+    def bookkeeping(self) -> list[str]:
+        """sqlrelease's own tables (version table, receipts): never part of a schema compared."""
+        receipts = self.last.manifest.get("receipts")
+        return [name for name in (self.version_table[1], receipts) if name]
+
+    def records_schema(self, dialect: str) -> bool:
+        """Whether any bundle records an expected schema of `dialect` to compare targets with."""
+        return any((r.expected_schema(dialect) or {}).get("fingerprint") for r in self.releases)
 
     def locate(self, versions: frozenset[str]) -> Position | None:
         """The release position of these version rows; base (empty) is before the first release."""

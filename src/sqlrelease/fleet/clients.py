@@ -11,14 +11,11 @@ MYSQL_PWD), never its command line or a file; the client's own sources
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..dialects import DIALECTS
+from ..dialects import DIALECTS, client
 from ..dialects.client import ClientMissing, Invocation
 from .passwords import Secrets
 
@@ -34,14 +31,14 @@ def client_binary(dialect: str) -> str:
 
 def apply_invocation(target, file: Path, password: str | None, *, timeout: int, variables=None) -> Invocation:
     """How the bundle README runs `file` on this target, with this connection."""
-    client = DIALECTS[target.dialect].native_client
-    return client.apply(target.url, file, password, timeout=timeout, variables=variables, option_file=target.option_file)
+    native = DIALECTS[target.dialect].native_client
+    return native.apply(target.url, file, password, timeout=timeout, variables=variables, option_file=target.option_file)
 
 
 def query_invocation(target, query: str, password: str | None, *, timeout: int) -> Invocation:
     """A read-only query (the status query) on this target, printing its JSON line(s)."""
-    client = DIALECTS[target.dialect].native_client
-    return client.query(target.url, query, password, timeout=timeout, option_file=target.option_file)
+    native = DIALECTS[target.dialect].native_client
+    return native.query(target.url, query, password, timeout=timeout, option_file=target.option_file)
 
 
 @dataclass
@@ -73,26 +70,5 @@ class Outcome:
 
 def run(invocation: Invocation, secrets: Secrets, *, timeout: float | None = None) -> Outcome:
     """Run a client; its output comes back with every known secret masked."""
-    env = {**os.environ, **dict(invocation.env)}
-    started = time.monotonic()
-    stdin = open(invocation.stdin_file, "rb") if invocation.stdin_file else None
-    try:
-        proc = subprocess.run(
-            invocation.argv,
-            input=invocation.stdin_text.encode("utf-8") if invocation.stdin_text is not None else None,
-            stdin=stdin if stdin is not None else (None if invocation.stdin_text is not None else subprocess.DEVNULL),
-            capture_output=True,
-            env=env,
-            timeout=timeout,
-            check=False,
-        )
-        code, out, err = proc.returncode, proc.stdout, proc.stderr
-    except subprocess.TimeoutExpired as exc:
-        code, out, err = 124, exc.stdout or b"", (exc.stderr or b"") + f"\nstopped after {timeout:.0f} s".encode()
-    except OSError as exc:
-        code, out, err = 127, b"", str(exc).encode()
-    finally:
-        if stdin is not None:
-            stdin.close()
-    seconds = time.monotonic() - started
+    code, out, err, seconds = client.run(invocation, timeout)
     return Outcome(code, seconds, secrets.mask(out.decode("utf-8", "replace")), secrets.mask(err.decode("utf-8", "replace")))

@@ -54,6 +54,7 @@ class TargetStatus:
     detail: str = ""  # one line, plain words
     probe: dict = field(default_factory=dict)  # what the status query returned
     seconds: float = 0.0
+    drift: dict | None = None  # with --drift: {"checked", "release", "differences"} or {"checked": False, "reason"}
 
     @property
     def revision(self) -> str | None:
@@ -79,6 +80,8 @@ class TargetStatus:
         for key in ("user", "clock", "receipt", "lock"):
             if self.probe.get(key) is not None:
                 data[key] = self.probe[key]
+        if self.drift is not None:
+            data["drift"] = self.drift
         return data
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from .. import templates
+from .. import schema, templates
 from ..dialects import DIALECTS
-from . import clients, journal
+from . import clients, drift, journal
 from .catalog import Catalog
 from .inventory import Fleet, Selector, select_targets
 from .runner import run_all
@@ -36,9 +36,18 @@ def _status_query(dialect: str, version_table: str, receipts: str | None) -> str
     )
 
 
-def status_query(dialect: str, catalog: Catalog) -> str:
-    """The hand-runnable status query of `dialect` for the bundles of `catalog`."""
-    return _status_query(dialect, catalog.last.version_table, catalog.last.manifest.get("receipts"))
+@lru_cache(maxsize=None)
+def _schema_query(dialect: str, schema_name: str | None, excluded: tuple[str, ...]) -> str:
+    return schema.query(DIALECTS[dialect], schema_name, excluded)
+
+
+def status_query(dialect: str, catalog: Catalog, with_schema: bool = False) -> str:
+    """The hand-runnable status query of `dialect` for the bundles of `catalog`; `with_schema`:
+    followed by the schema query, so one client run reads both."""
+    query = _status_query(dialect, catalog.last.version_table, catalog.last.manifest.get("receipts"))
+    if with_schema:
+        query += _schema_query(dialect, catalog.version_table[0], tuple(catalog.bookkeeping()))
+    return query
 
 
 def read_probe(stdout: str) -> dict | None:
@@ -60,14 +69,16 @@ def read_probe(stdout: str) -> dict | None:
     return found
 
 
-def probe(target, catalog: Catalog, secrets: Secrets, timeout: int) -> tuple[dict | None, str, float]:
-    """Run the status query on a target: (its answer, or None and why not, seconds)."""
+def probe(target, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: bool = False) -> tuple[dict | None, str, float]:
+    """Run the status query on a target: (its answer, or None and why not, seconds). With
+    `with_schema` the answer's "schema" holds the schema query's rows."""
     started = time.monotonic()
     if target.dialect == "sqlite" and not target.path.exists():
         return None, f"no such file {target.path} (to start a new database at base, create it empty: touch FILE)", 0.0
     try:
         password = secrets.password(target)
-        invocation = clients.query_invocation(target, status_query(target.dialect, catalog), password, timeout=timeout)
+        query = status_query(target.dialect, catalog, with_schema)
+        invocation = clients.query_invocation(target, query, password, timeout=timeout)
     except (PasswordError, clients.ClientMissing) as exc:
         return None, str(exc), time.monotonic() - started
     outcome = clients.run(invocation, secrets, timeout=timeout * 3 + 10)
@@ -76,12 +87,18 @@ def probe(target, catalog: Catalog, secrets: Secrets, timeout: int) -> tuple[dic
         return None, outcome.first_error(), outcome.seconds
     if target.dialect == "sqlite" and "versions" not in answer:
         return None, outcome.first_error(), outcome.seconds
+    if with_schema:
+        answer["schema"] = schema.rows(outcome.stdout.splitlines()) if outcome.exit_code == 0 or target.dialect == "sqlite" else None
     return answer, "", outcome.seconds
 
 
-def target_status(target, catalog: Catalog, goal_index: int, secrets: Secrets, timeout: int, last: dict | None = None) -> TargetStatus:
-    """Probe and classify one target; `last` is its newest journal entry (a failed apply shows)."""
-    answer, problem, seconds = probe(target, catalog, secrets, timeout)
+def target_status(
+    target, catalog: Catalog, goal_index: int, secrets: Secrets, timeout: int, last: dict | None = None, check_drift: bool = False
+) -> TargetStatus:
+    """Probe and classify one target; `last` is its newest journal entry (a failed apply shows);
+    `check_drift`: compare its schema with the one its release expects."""
+    with_schema = check_drift and catalog.records_schema(target.dialect)
+    answer, problem, seconds = probe(target, catalog, secrets, timeout, with_schema)
     if answer is None and target.dialect == "sqlite" and "database is locked" in problem:
         # SQLite's apply lock is its write lock: a reader waited `timeout` seconds for it.
         return TargetStatus(target=target, state="locked", goal=catalog.releases[goal_index].name, seconds=seconds,
@@ -99,6 +116,11 @@ def target_status(target, catalog: Catalog, goal_index: int, secrets: Secrets, t
     if last and last.get("outcome") == "failed" and last.get("versions_after") == status.versions and status.state in ("current", "behind"):
         status.state = "failed"
         status.detail = f"the last apply (run {last.get('run')}) failed: {last.get('error') or 'see the journal'}; {status.detail}"
+    if check_drift:
+        if with_schema:
+            drift.mark(status, drift.compare(catalog, status, answer.get("schema")))
+        else:
+            status.drift = {"checked": False, "reason": f"not compared: no bundle records an expected {target.dialect} schema"}
     return status
 
 
@@ -143,8 +165,10 @@ def fleet_status(
     per_host: int | None = None,
     secrets: Secrets | None = None,
     progress: Progress | None = None,
+    check_drift: bool = False,
 ) -> StatusReport:
-    """Read the status of the selected targets in parallel (read-only)."""
+    """Read the status of the selected targets in parallel (read-only); `check_drift`: compare
+    each one's schema with what its release expects (a target that differs is drifted)."""
     index = goal_index(catalog, to)
     targets = select_targets(fleet, names, selector)
     secrets = secrets or Secrets()
@@ -152,7 +176,7 @@ def fleet_status(
     report = StatusReport(goal=catalog.releases[index].name, bundles=str(catalog.folder))
     found = run_all(
         targets,
-        lambda t: target_status(t, catalog, index, secrets, fleet.connect_timeout, last.get(t.name)),
+        lambda t: target_status(t, catalog, index, secrets, fleet.connect_timeout, last.get(t.name), check_drift),
         host=lambda t: t.host,
         jobs=jobs or fleet.jobs,
         per_host=per_host or fleet.per_host,

@@ -1,0 +1,184 @@
+"""The schema each release expects: its bundles applied to a scratch database, then read back.
+
+For every dialect listed in `expected_schema` ([tool.sqlrelease]; SQLite by
+default), the upgrade.sql of every release (and stamp.sql, in separate stamp
+mode) is applied in plan order to one empty scratch database, and after each
+release the schema query (`templates/schema/`) reads what the release left: the
+release's expected schema, which its manifest records and `status --drift`
+compares targets with. Same files, same schema: it is as deterministic as the
+SQL itself.
+
+SQLite needs no server: its scratch database is a temporary file run through
+Python's sqlite3 module (the files' only dot-commands, `.bail on` and
+`.timeout`, are left out: the module stops at the first error by itself).
+PostgreSQL and MySQL/MariaDB need their rehearsal server (servers.py) and
+native client wherever bundles are built or checked, which is why they are
+recorded only when listed; a dialect that is not records why not, the same way
+on every machine.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from . import schema, servers, urls
+from .dialects import DIALECTS, Dialect
+from .dialects.client import ClientMissing, run
+from .errors import ConfigError, ServerError
+from .rehearse import scratch_database
+
+# What the SQLite files hold besides SQL: the client's settings, which the module does not need.
+_DOT_COMMAND = re.compile(r"^\.(bail on|timeout \d+)$", re.M)
+
+
+class ScratchFailure(Exception):
+    """A release's files did not apply on the scratch database."""
+
+
+def not_listed(dialect: str) -> dict:
+    """Why a dialect's expected schema is not recorded (the same words on every machine)."""
+    if DIALECTS[dialect].native_client is None:
+        return schema.absent(f"no fingerprint: not supported for {DIALECTS[dialect].title} yet")
+    return schema.absent(
+        f"no fingerprint: no scratch server (expected_schema in [tool.sqlrelease] does not list {dialect}; "
+        "listing it needs its rehearsal server wherever bundles are built and checked)"
+    )
+
+
+def expected_schemas(
+    config,
+    chain: list[tuple[str, dict[str, list[str]]]],
+    dialects: list[str],
+    excluded: list[str],
+    schema_name: str | None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> dict[str, dict[str, dict]]:
+    """{release: {dialect: manifest entry}} for the releases of `chain`, in plan order.
+
+    `chain` lists every release from the first one on: (name, {dialect: texts to
+    apply, in order}); a release whose texts are None could not be rendered, and
+    neither it nor any release after it gets a fingerprint.
+    """
+    result: dict[str, dict[str, dict]] = {name: {} for name, _ in chain}
+    for dialect in dialects:
+        if dialect not in config.expected_schema:
+            for name, _ in chain:
+                result[name][dialect] = not_listed(dialect)
+            continue
+        progress(f"recording the expected schema ({dialect}) of {len(chain)} release(s) on a scratch database")
+        for name, entry in _apply_chain(config, DIALECTS[dialect], chain, excluded, schema_name).items():
+            result[name][dialect] = entry
+    return result
+
+
+def _apply_chain(config, dialect: Dialect, chain, excluded, schema_name) -> dict[str, dict]:
+    query = schema.query(dialect, schema_name, excluded)
+    entries: dict[str, dict] = {}
+    stopped: str | None = None
+    with _scratch(config, dialect) as scratch:
+        for name, texts in chain:
+            if stopped is None and texts is None:
+                stopped = f"no fingerprint: release {name} (or one before it) could not be rendered"
+            elif stopped is None:
+                try:
+                    for text in texts[dialect.name]:
+                        scratch.apply(text)
+                    rows = scratch.read(query)
+                except ScratchFailure:
+                    stopped = f"no fingerprint: the files of release {name} failed on an empty scratch database"
+                else:
+                    entries[name] = schema.recorded(schema.normalise(rows, dialect.normal_type))
+                    continue
+            entries[name] = schema.absent(stopped)
+    return entries
+
+
+def _scratch(config, dialect: Dialect):
+    if dialect.name == "sqlite":
+        return _SqliteScratch()
+    if servers.url(config, dialect.name) is None:
+        raise ConfigError(
+            f"expected_schema lists {dialect.name}, but no {dialect.name} server is named to apply the bundles on",
+            hint=f"name one with {servers.how_to_name_a_server(dialect.name)}, or remove {dialect.name} from expected_schema",
+        )
+    return _ServerScratch(config, dialect)
+
+
+class _SqliteScratch:
+    """A temporary SQLite file, driven by Python's sqlite3 module."""
+
+    def __enter__(self):
+        self._folder = tempfile.TemporaryDirectory(prefix="sqlrelease-schema-")
+        self._connection = sqlite3.connect(Path(self._folder.name) / "scratch.db", isolation_level=None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._connection.close()
+        self._folder.cleanup()
+
+    def apply(self, text: str) -> None:
+        try:
+            self._connection.executescript(_DOT_COMMAND.sub("", text))
+        except sqlite3.Error as exc:
+            raise ScratchFailure(str(exc)) from None
+
+    def read(self, query: str) -> list[dict]:
+        lines: list[str] = []
+        statement = ""
+        for line in query.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                if statement.strip() and not all(l.strip().startswith("--") or not l.strip() for l in statement.splitlines()):
+                    lines.extend(str(row[0]) for row in self._connection.execute(statement))
+                statement = ""
+        return schema.rows(lines)
+
+
+class _ServerScratch:
+    """A scratch database on the rehearsal server, driven by the dialect's native client."""
+
+    def __init__(self, config, dialect: Dialect) -> None:
+        self._config, self._dialect = config, dialect
+
+    def __enter__(self):
+        self._context = scratch_database(self._config, self._dialect.name)
+        url = urls.split(self._context.__enter__())
+        self._password, self._url = url.password, url.set(password=None)
+        problem = self._dialect.native_client.check_url(self._url)
+        if problem:
+            self._context.__exit__(None, None, None)
+            raise ConfigError(f"the {self._dialect.name} rehearsal server's URL: {problem}")
+        self._folder = tempfile.TemporaryDirectory(prefix="sqlrelease-schema-")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._folder.cleanup()
+        self._context.__exit__(*exc)
+
+    def _run(self, make, *args, **kwargs) -> tuple[int, str, str]:
+        try:
+            invocation = make(self._url, *args, self._password, timeout=15, **kwargs)
+        except ClientMissing as exc:
+            raise ConfigError(f"expected_schema lists {self._dialect.name}: {exc}") from None
+        code, out, err, _ = run(invocation, timeout=600)
+        if code == 127:
+            raise ServerError(f"cannot run {invocation.argv[0]} on the {self._dialect.name} scratch database: {err.decode()}")
+        return code, out.decode("utf-8", "replace"), urls.mask(err.decode("utf-8", "replace"))
+
+    def apply(self, text: str) -> None:
+        path = Path(self._folder.name) / "script.sql"
+        path.write_text(text, encoding="utf-8")
+        code, _, err = self._run(self._dialect.native_client.apply, path)
+        if code != 0:
+            raise ScratchFailure(err)
+
+    def read(self, query: str) -> list[dict]:
+        code, out, err = self._run(self._dialect.native_client.query, query)
+        if code != 0:
+            last = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
+            raise ServerError(f"the schema query failed on the {self._dialect.name} scratch database: {last}")
+        return schema.rows(out.splitlines())
