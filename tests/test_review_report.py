@@ -119,12 +119,14 @@ def test_build_names_the_hand_edits_it_discards_and_the_approvals_it_voids(tmp_p
 def test_approve_refuses_a_bundle_check_calls_stale_unless_forced(tmp_path):
     root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
     api.build(root)
-    first = sorted((root / "migrations" / "versions").glob("*.py"))[0]
-    first.write_text(first.read_text().replace('"products"', '"goods"', 1))  # edited after the build
-    refused = cli("approve", "1.0.0", "--by", "Alice", "-C", str(root))
+    # Edited after the build, in the last release: an edit in an earlier release that changes the
+    # schema makes the later ones stale too (their manifests record the schema expected after them).
+    last = sorted((root / "migrations" / "versions").glob("*.py"))[-1]
+    last.write_text(last.read_text().replace("+ 50", "+ 60", 1))
+    refused = cli("approve", "1.1.0", "--by", "Alice", "-C", str(root))
     assert refused.exit_code == 1
-    assert "releases/1.0.0 is stale" in refused.output and "--force" in refused.output
-    assert not (root / "releases" / "1.0.0" / "APPROVALS.json").exists()
-    forced = cli("approve", "1.0.0", "--by", "Alice", "--force", "-C", str(root))
+    assert "releases/1.1.0 is stale" in refused.output and "--force" in refused.output
+    assert not (root / "releases" / "1.1.0" / "APPROVALS.json").exists()
+    forced = cli("approve", "1.1.0", "--by", "Alice", "--force", "-C", str(root))
     assert forced.exit_code == 0, forced.output
-    assert cli("approve", "1.1.0", "--by", "Alice", "-C", str(root)).exit_code == 0  # current: no force needed
+    assert cli("approve", "1.0.0", "--by", "Alice", "-C", str(root)).exit_code == 0  # current: no force needed
