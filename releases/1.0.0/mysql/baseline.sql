@@ -73,4 +73,6 @@ SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlr
 
 COMMIT;
 
+DO RELEASE_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())));
+
 SELECT IF(@sqlrelease_failed, 'sqlrelease: baseline.sql of release 1.0.0 did not complete: the first error above says why; nothing after it changed anything', 'sqlrelease: baseline.sql of release 1.0.0 done: this server is at release 1.0.0 (8d41e6a0c2f9)') AS sqlrelease;

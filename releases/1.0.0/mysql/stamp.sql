@@ -10,14 +10,17 @@
 -- note:       This file changes only the version table, for a server whose schema was brought to this release by other means.
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
 -- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
--- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
 
 SET autocommit = 1;
+SET @sqlrelease_failed = 0;
 
 SET @sqlrelease_locked = GET_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())), 10);
 SET @sqlrelease_ok = 0;
 SET @sqlrelease_ok = (@sqlrelease_locked = 1);
-SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_failed = IF(@sqlrelease_ok, @sqlrelease_failed, 1);
+SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease lock: another session (', 'connection ', IFNULL(IS_USED_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))), '?'), ') holds the apply lock of this database; stamp.sql of release 1.0.0 waited 10 s and changed nothing, run it again when that one is done'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
@@ -31,9 +34,13 @@ SET @sqlrelease_read = IF(
 PREPARE sqlrelease_read FROM @sqlrelease_read;
 EXECUTE sqlrelease_read;
 DEALLOCATE PREPARE sqlrelease_read;
-SET @sqlrelease_ok = (@sqlrelease_found IS NULL);
-SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
-SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: stamp.sql of release 1.0.0 expects alembic_version = none, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
+SET @sqlrelease_ok = (@sqlrelease_found IS NULL);SET @sqlrelease_failed = IF(@sqlrelease_ok, @sqlrelease_failed, 1);
+SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'SET SESSION TRANSACTION READ WRITE'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CASE WHEN @sqlrelease_found = '8d41e6a0c2f9' THEN 'sqlrelease: nothing to do: release 1.0.0 is stamped already: this server is at release 1.0.0 (8d41e6a0c2f9)'
+    ELSE CONCAT('sqlrelease guard: this server is at ', CASE WHEN @sqlrelease_found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN @sqlrelease_found = '3f2a9c1e7b40' THEN 'partway through release 1.0.0 (3f2a9c1e7b40, 1 of 2 migrations)'
+        WHEN @sqlrelease_found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        ELSE CONCAT(@sqlrelease_found, ' (no release up to 1.0.0)') END, '; stamp.sql of release 1.0.0 needs an empty database (no alembic_version rows); nothing was changed') END), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
 
@@ -59,11 +66,16 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 );
 
 INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');
-SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+DROP TABLE IF EXISTS sqlrelease_unstamped;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.0.0', 'stamp', 'mysql', '', '8d41e6a0c2f9', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
-SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 COMMIT;
 
 DO RELEASE_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())));
+
+SELECT IF(@sqlrelease_failed, 'sqlrelease: stamp.sql of release 1.0.0 did not complete: the first error above says why; nothing after it changed anything', 'sqlrelease: stamp.sql of release 1.0.0 done: this server is at release 1.0.0 (8d41e6a0c2f9)') AS sqlrelease;

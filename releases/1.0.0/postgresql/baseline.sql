@@ -55,9 +55,9 @@ BEGIN
 END
 $sqlrelease$;
 
-\if :{?sqlrelease_run}
+\if :{?sqlrelease_run_id}
 \else
-\set sqlrelease_run ''
+\set sqlrelease_run_id ''
 \endif
 DO $sqlrelease$
 BEGIN
@@ -87,7 +87,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 INSERT INTO alembic_version (version_num) VALUES ('8d41e6a0c2f9');
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
-VALUES ('1.0.0', 'baseline', 'postgresql', '', '8d41e6a0c2f9', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
+VALUES ('1.0.0', 'baseline', 'postgresql', '', '8d41e6a0c2f9', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run_id', ''));
 
 COMMIT;
 

@@ -78,4 +78,6 @@ SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlr
 
 COMMIT;
 
+DO RELEASE_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())));
+
 SELECT IF(@sqlrelease_failed, 'sqlrelease: baseline.sql of release 1.1.0 did not complete: the first error above says why; nothing after it changed anything', 'sqlrelease: baseline.sql of release 1.1.0 done: this server is at release 1.1.0 (c4b8e1f3a906)') AS sqlrelease;

@@ -60,9 +60,9 @@ BEGIN
 END
 $sqlrelease$;
 
-\if :{?sqlrelease_run}
+\if :{?sqlrelease_run_id}
 \else
-\set sqlrelease_run ''
+\set sqlrelease_run_id ''
 \endif
 DO $sqlrelease$
 BEGIN
@@ -92,7 +92,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 INSERT INTO alembic_version (version_num) VALUES ('c4b8e1f3a906');
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
-VALUES ('1.1.0', 'baseline', 'postgresql', '', 'c4b8e1f3a906', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
+VALUES ('1.1.0', 'baseline', 'postgresql', '', 'c4b8e1f3a906', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run_id', ''));
 
 COMMIT;
 

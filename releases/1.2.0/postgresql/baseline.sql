@@ -59,9 +59,9 @@ BEGIN
 END
 $sqlrelease$;
 
-\if :{?sqlrelease_run}
+\if :{?sqlrelease_run_id}
 \else
-\set sqlrelease_run ''
+\set sqlrelease_run_id ''
 \endif
 DO $sqlrelease$
 BEGIN
@@ -91,7 +91,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 INSERT INTO alembic_version (version_num) VALUES ('e61a7c9d0b58');
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
-VALUES ('1.2.0', 'baseline', 'postgresql', '', 'e61a7c9d0b58', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
+VALUES ('1.2.0', 'baseline', 'postgresql', '', 'e61a7c9d0b58', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run_id', ''));
 
 COMMIT;
 

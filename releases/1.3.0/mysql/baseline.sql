@@ -74,4 +74,6 @@ SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlr
 
 COMMIT;
 
+DO RELEASE_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())));
+
 SELECT IF(@sqlrelease_failed, 'sqlrelease: baseline.sql of release 1.3.0 did not complete: the first error above says why; nothing after it changed anything', 'sqlrelease: baseline.sql of release 1.3.0 done: this server is at release 1.3.0 (74c2b9e5f3d0)') AS sqlrelease;

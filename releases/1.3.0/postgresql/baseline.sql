@@ -56,9 +56,9 @@ BEGIN
 END
 $sqlrelease$;
 
-\if :{?sqlrelease_run}
+\if :{?sqlrelease_run_id}
 \else
-\set sqlrelease_run ''
+\set sqlrelease_run_id ''
 \endif
 DO $sqlrelease$
 BEGIN
@@ -88,7 +88,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 INSERT INTO alembic_version (version_num) VALUES ('74c2b9e5f3d0');
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id)
-VALUES ('1.3.0', 'baseline', 'postgresql', '', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run', ''));
+VALUES ('1.3.0', 'baseline', 'postgresql', '', '74c2b9e5f3d0', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', current_user, now() AT TIME ZONE 'UTC', NULLIF(:'sqlrelease_run_id', ''));
 
 COMMIT;
 

@@ -9,14 +9,17 @@
 -- note:       step 3 of 3: only migration e61a7c9d0b58; resume a failed upgrade.sql here
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
 -- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
--- alembic_version is moved after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
 
 SET autocommit = 1;
+SET @sqlrelease_failed = 0;
 
 SET @sqlrelease_locked = GET_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())), 10);
 SET @sqlrelease_ok = 0;
 SET @sqlrelease_ok = (@sqlrelease_locked = 1);
-SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_failed = IF(@sqlrelease_ok, @sqlrelease_failed, 1);
+SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease lock: another session (', 'connection ', IFNULL(IS_USED_LOCK(CONCAT('sqlrelease.', MD5(DATABASE()))), '?'), ') holds the apply lock of this database; steps/3-e61a7c9d0b58.sql of release 1.2.0 waited 10 s and changed nothing, run it again when that one is done'), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
@@ -30,9 +33,16 @@ SET @sqlrelease_read = IF(
 PREPARE sqlrelease_read FROM @sqlrelease_read;
 EXECUTE sqlrelease_read;
 DEALLOCATE PREPARE sqlrelease_read;
-SET @sqlrelease_ok = (@sqlrelease_found <=> '2d5f8a4c1b73');
-SET @sqlrelease_run = IF(@sqlrelease_ok, 'SET SESSION TRANSACTION READ WRITE', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
-SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease guard: steps/3-e61a7c9d0b58.sql of release 1.2.0 expects alembic_version = 2d5f8a4c1b73, found ', IFNULL(@sqlrelease_found, 'none'), '; nothing was changed'), '`', '``'), '`'));
+SET @sqlrelease_ok = (@sqlrelease_found <=> '2d5f8a4c1b73');SET @sqlrelease_failed = IF(@sqlrelease_ok, @sqlrelease_failed, 1);
+SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'SET SESSION TRANSACTION READ WRITE'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CASE WHEN @sqlrelease_found = 'e61a7c9d0b58' THEN 'sqlrelease: nothing to do: this step of release 1.2.0 is applied already: this server is at release 1.2.0 (e61a7c9d0b58)'
+    ELSE CONCAT('sqlrelease guard: this server is at ', CASE WHEN @sqlrelease_found IS NULL THEN 'no release (no alembic_version rows)'
+        WHEN @sqlrelease_found = '2d5f8a4c1b73' THEN 'partway through release 1.2.0 (2d5f8a4c1b73, 2 of 3 migrations)'
+        WHEN @sqlrelease_found = '8d41e6a0c2f9' THEN 'release 1.0.0 (8d41e6a0c2f9)'
+        WHEN @sqlrelease_found = '9e07d3b5c8a1' THEN 'partway through release 1.2.0 (9e07d3b5c8a1, 1 of 3 migrations)'
+        WHEN @sqlrelease_found = 'c4b8e1f3a906' THEN 'release 1.1.0 (c4b8e1f3a906)'
+        WHEN @sqlrelease_found = 'e61a7c9d0b58' THEN 'release 1.2.0 (e61a7c9d0b58)'
+        ELSE CONCAT(@sqlrelease_found, ' (no release up to 1.2.0)') END, '; steps/3-e61a7c9d0b58.sql of release 1.2.0 needs partway through release 1.2.0 (2d5f8a4c1b73, 2 of 3 migrations); nothing was changed') END), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
 
@@ -54,10 +64,10 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
 -- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
 
 ALTER TABLE recruits MODIFY personal_email_address VARCHAR(255) NOT NULL;
-SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 ALTER TABLE recruits ADD CONSTRAINT uq_recruits_personal_email_address UNIQUE (personal_email_address);
-SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 START TRANSACTION;
 
@@ -65,14 +75,17 @@ UPDATE alembic_version SET version_num = 'e61a7c9d0b58' WHERE alembic_version.ve
 SET @sqlrelease_changed = ROW_COUNT();
 SET @sqlrelease_ok = 0;
 SET @sqlrelease_ok = (@sqlrelease_changed = 1);
-SET @sqlrelease_run = IF(@sqlrelease_ok, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
-SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT('sqlrelease: steps/3-e61a7c9d0b58.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ', @sqlrelease_changed, ' rows matched instead of 1'), '`', '``'), '`'));
+SET @sqlrelease_failed = IF(@sqlrelease_ok, @sqlrelease_failed, 1);
+SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CONCAT('sqlrelease: steps/3-e61a7c9d0b58.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to e61a7c9d0b58: ', @sqlrelease_changed, ' rows matched instead of 1')), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.2.0', 'steps/3-e61a7c9d0b58', 'mysql', '2d5f8a4c1b73', 'e61a7c9d0b58', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
-SET @sqlrelease_run = IF(@@error_count = 0, 'DO 0', 'SET SESSION TRANSACTION READ ONLY'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 COMMIT;
 
 DO RELEASE_LOCK(CONCAT('sqlrelease.', MD5(DATABASE())));
+
+SELECT IF(@sqlrelease_failed, 'sqlrelease: steps/3-e61a7c9d0b58.sql of release 1.2.0 did not complete: the first error above says why; nothing after it changed anything', 'sqlrelease: steps/3-e61a7c9d0b58.sql of release 1.2.0 done: this server is at release 1.2.0 (e61a7c9d0b58)') AS sqlrelease;
