@@ -4,7 +4,7 @@ For each example (a Flask-Migrate app and a plain `alembic init` project): copy 
 `sqlrelease init` with no configuration edits, cut three releases, build, then apply
 the bundles with psql, mariadb and sqlite3 to real servers left at different
 releases, see a wrong release refused, roll back, bring a server made by other means
-under version control with stamp.sql, and `check` a clone of the project elsewhere.
+under version control with baseline.sql, and `check` a clone of the project elsewhere.
 """
 
 from __future__ import annotations
@@ -159,18 +159,24 @@ def test_flask_migrate_example(tmp_path, make_db):
     assert alembic_version(lite.url) == {"1a2b3c4d5e08"}
 
     # A server made by other means (db.create_all(), as the tutorials do in development),
-    # brought under version control with stamp.sql, release by release.
+    # brought under version control with the last release's baseline.sql in one step; the
+    # baseline of an earlier release is refused once the server records one.
     made = make_db("sqlite")
     created = subprocess.run(
         [sys.executable, "-c", "from app import app, db\nwith app.app_context(): db.create_all()"],
         cwd=root, capture_output=True, text=True, env={**os.environ, "DATABASE_URL": made.url},
     )
     assert created.returncode == 0, created.stderr
-    for release in ("1.0.0", "1.1.0", "1.2.0"):
-        result = apply(made, root, release, "stamp")
-        assert result.returncode == 0, result.stderr
+    result = apply(made, root, "1.2.0", "baseline")
+    assert result.returncode == 0, result.stderr
+    assert "baseline.sql of release 1.2.0 done" in result.stdout
     assert alembic_version(made.url) == {"1a2b3c4d5e08"}
     refused_unchanged(made, root, "1.2.0")
+    refused = apply(made, root, "1.1.0", "baseline")
+    # 1.1.0's bundle knows no later release: it names the revision it found, and changes nothing.
+    assert refused.returncode != 0 and "this server is at 1a2b3c4d5e08 (no release up to 1.1.0)" in refused.stderr
+    assert "needs an empty database" in refused.stderr and "nothing was changed" in refused.stderr
+    assert alembic_version(made.url) == {"1a2b3c4d5e08"}
 
     clone_and_check(tmp_path, root)
 
