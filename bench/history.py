@@ -9,12 +9,17 @@ for SQLite, and rarely a step that cannot be undone. So here:
   not widened, as real tables are not widened forever;
 * a migration holds one to three operations, undone in reverse order;
 * ALTER of a column, renames, unique and foreign-key constraints run in batch
-  mode with ``copy_from`` (the table as it stands), so SQLite rebuilds the table
-  and the other dialects get plain ALTERs;
+  mode with ``copy_from`` (the table as it stands, its indexes included), so
+  SQLite rebuilds the table and the other dialects get plain ALTERs;
+* only nullable columns are dropped (the undo adds them back empty);
 * data migrations (UPDATE with a SQL expression, text SQL, bulk inserts of
-  lookup rows) undo themselves; about one migration in 250 is a data step with
-  an empty ``downgrade()`` (irreversible), which the plan accepts for two
-  releases of three, so most releases have a working downgrade.sql.
+  lookup rows) undo themselves; about one migration in 250 is a data step of
+  its own with an empty ``downgrade()`` (irreversible), which the plan accepts
+  for two releases of three, so most releases have a working downgrade.sql.
+
+Every release's SQLite upgrade.sql and downgrade.sql apply with ``sqlite3
+-bail``, one after the other, up to the last release and back down to the
+first refused downgrade (tests/test_bench_history.py).
 
 Deterministic for a given seed: the same arguments write the same bytes.
 """
@@ -67,6 +72,7 @@ class Table:
     uniques: dict[str, str] = field(default_factory=dict)  # constraint -> column
     indexes: dict[str, str] = field(default_factory=dict)  # index -> column
     fks: dict[str, tuple[str, str]] = field(default_factory=dict)  # constraint -> (column, referred table)
+    filled: set[str] = field(default_factory=set)  # columns a backfill gave one value in many rows
 
 
 @dataclass
@@ -74,7 +80,7 @@ class Step:
     message: str
     up: str
     down: str
-    irreversible: bool = False
+    irreversible: bool = False  # an empty downgrade(): only `irreversible` makes one
 
 
 class Schema:
@@ -93,13 +99,16 @@ class Schema:
         return any(ref == name for t in self.tables.values() for _, ref in t.fks.values())
 
     def table_expr(self, name: str) -> str:
-        """`copy_from` for batch mode: the table as it stands, in a MetaData that also holds
-        stubs of the tables its foreign keys refer to (so the CREATE TABLE can compile)."""
+        """`copy_from` for batch mode: the table as it stands, indexes included (a SQLite rebuild
+        drops the old table and creates only the indexes `copy_from` declares, so an index left
+        out would vanish and a later DROP INDEX fail), in a MetaData that also holds stubs of the
+        tables its foreign keys refer to (so the CREATE TABLE can compile)."""
         t = self.tables[name]
         stubs = sorted({ref for _, ref in t.fks.values()})
         lines = ["meta = sa.MetaData()"]
         lines += [f'sa.Table("{ref}", meta, sa.Column("id", sa.Integer(), primary_key=True))' for ref in stubs]
-        lines.append(f'current = sa.Table("{name}", meta, ' + ", ".join(self._parts(name)) + ")")
+        indexes = [f'sa.Index("{index}", "{column}")' for index, column in t.indexes.items()]
+        lines.append(f'current = sa.Table("{name}", meta, ' + ", ".join(self._parts(name) + indexes) + ")")
         return "\n".join(lines)
 
     def _parts(self, name: str) -> list[str]:
@@ -180,19 +189,24 @@ def rename_column(s: Schema, name: str) -> Step | None:
     type_, nullable = t.columns[old]
     up = s.batch(name, f'batch_op.alter_column("{old}", new_column_name="{new}", existing_type={type_}, existing_nullable={nullable})')
     t.columns = {(new if c == old else c): v for c, v in t.columns.items()}
+    if old in t.filled:
+        t.filled = (t.filled - {old}) | {new}
     down = s.batch(name, f'batch_op.alter_column("{new}", new_column_name="{old}", existing_type={type_}, existing_nullable={nullable})')
     return Step(f"rename {name}.{old} to {new}", up, down)
 
 
 def drop_column(s: Schema, name: str) -> Step | None:
+    """Drops a nullable column only: the undo adds it back nullable and empty, and a NOT NULL
+    column would then make the next batch rebuild of an older `copy_from` fail on its rows."""
     t = s.tables[name]
-    free = free_columns(t)
+    free = [c for c in free_columns(t) if t.columns[c][1]]
     if len(t.columns) <= 3 or not free:
         return None
     column = s.rng.choice(free)
     type_, _ = t.columns[column]
     up = s.batch(name, f'batch_op.drop_column("{column}")')
     del t.columns[column]
+    t.filled.discard(column)
     down = f'op.add_column("{name}", sa.Column("{column}", {type_}, nullable=True))'
     return Step(f"drop {name}.{column}", up, down)
 
@@ -223,8 +237,10 @@ def index_ops(index: str, table: str, column: str) -> tuple[str, str]:
 
 
 def unique(s: Schema, name: str) -> Step | None:
+    """A unique constraint on a column whose rows cannot hold duplicates: nullable (lookup rows
+    fill only NOT NULL columns, some with repeating values) and never backfilled."""
     t = s.tables[name]
-    free = [c for c in free_columns(t) if t.columns[c][0] != "sa.Text()"]
+    free = [c for c in free_columns(t) if t.columns[c][0] not in ("sa.Text()", "sa.Boolean()") and t.columns[c][1] and c not in t.filled]
     if not free:
         return None
     column = s.rng.choice(free)
@@ -259,18 +275,24 @@ def drop_table(s: Schema, name: str) -> Step | None:
     return Step(f"drop table {name}", f'op.drop_table("{name}")', before)
 
 
+def irreversible(s: Schema) -> Step:
+    """A data migration with an empty downgrade(): deleted rows are not restored."""
+    name = s.rng.choice(sorted(s.tables))
+    up = f'op.execute("DELETE FROM {name} WHERE id < 0")'
+    return Step(f"clean up {name}", up, "pass  # deleted rows are not restored", irreversible=True)
+
+
 def data(s: Schema, name: str) -> Step:
-    """A hand-written data migration that undoes itself, or rarely one that cannot."""
+    """A hand-written data migration that undoes itself."""
     t = s.tables[name]
     rng = s.rng
-    ints = [c for c, (ty, _) in t.columns.items() if ty == "sa.Integer()" and c not in {col for col, _ in t.fks.values()}]
+    keys = {col for col, _ in t.fks.values()} | set(t.uniques.values())
+    ints = [c for c, (ty, _) in t.columns.items() if ty == "sa.Integer()" and c not in keys]
     strings = [c for c, (ty, _) in t.columns.items() if ty.startswith("sa.String") and c not in t.uniques.values()]
-    if rng.random() < IRREVERSIBLE_RATE * 8:  # one data step in eight of these is irreversible
-        up = f'op.execute("DELETE FROM {name} WHERE id < 0")'
-        return Step(f"clean up {name}", up, "pass  # deleted rows are not restored", irreversible=True)
     kind = rng.random()
     if ints and kind < 0.4:
         column = rng.choice(ints)
+        t.filled.add(column)
         table = f'tbl = sa.table("{name}", sa.column("{column}", sa.Integer()))\n'
         up = table + f"op.execute(tbl.update().where(tbl.c.{column}.is_(None)).values({column}=-1))"
         down = table + f"op.execute(tbl.update().where(tbl.c.{column} == -1).values({column}=None))"
@@ -337,19 +359,20 @@ def add_or_create(s: Schema) -> Step:
 
 
 def migration(s: Schema) -> tuple[str, str, str, bool]:
-    """(message, upgrade body, downgrade body, irreversible) of one migration of 1-3 operations."""
+    """(message, upgrade body, downgrade body, irreversible) of one migration of 1-3 operations.
+
+    An irreversible step is a migration of its own: its empty downgrade() undoes nothing, so a
+    schema step beside it would stay behind on a downgrade past it (which an accepted irreversible
+    step allows) and break the older migrations' `copy_from` below it."""
+    if len(s.tables) >= 3 and s.rng.random() < IRREVERSIBLE_RATE:
+        step = irreversible(s)
+        return step.message, step.up, step.down, True
     count = s.rng.choices([1, 2, 3], weights=[70, 20, 10])[0]
-    steps = []
-    for _ in range(count):
-        step = next_step(s)
-        steps.append(step)
-        if step.irreversible:
-            break  # keep the irreversible step alone, as real ones are
-    irreversible = any(step.irreversible for step in steps)
+    steps = [next_step(s) for _ in range(count)]
     message = "; ".join(step.message for step in steps)
     up = "\n".join(step.up for step in steps)
-    down = "pass  # cannot be undone" if irreversible else "\n".join(step.down for step in reversed(steps))
-    return message, up, down, irreversible
+    down = "\n".join(step.down for step in reversed(steps))
+    return message, up, down, False
 
 
 def revision_id(index: int) -> str:
