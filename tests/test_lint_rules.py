@@ -18,6 +18,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 # plan's irreversible steps): each is proven by the tests named here instead.
 PROVEN_ELSEWHERE = {
     "data-dependent": "test_lint.py::test_a_data_dependent_downgrade_is_named_too and the rehearsed histories above it",
+    "volatile-values": "test_real_histories.py::test_values_a_migration_computes_while_it_runs_are_named",
     "copy-from-incomplete": "test_lint.py::test_a_copy_from_that_misses_a_column_is_an_error_not_a_drop",
     "irreversible": "test_lint.py::test_lowercasing_every_email_is_an_update_without_where_and_irreversible",
 }

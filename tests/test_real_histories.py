@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -273,6 +274,37 @@ def test_the_cause_is_found_in_a_message_longer_than_what_is_shown(tmp_path, sql
     assert (finding.cause, finding.status, finding.line) == ("batch_without_copy_from", "rehearse", 21)
     build(root)
     _upgrades_like_online(sqlite_db, make_db, root, "ef000000000e")
+
+
+# -- 10. (found by the corpus) values a migration computes while it runs are named, not frozen silently
+
+
+@pytest.mark.parametrize("db", DIALECTS, indirect=True)
+def test_values_a_migration_computes_while_it_runs_are_named(tmp_path, db, make_db, monkeypatch):
+    # fb reflects the schema (so it is rehearsed), then inserts roles with uuid4() ids and now() times.
+    _rehearse_on(make_db, monkeypatch, db.dialect)
+    root = make_project(tmp_path, "volatile_values", dialects=(db.dialect,))
+    result = CliRunner().invoke(main, ["build", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "fb000000000f" in result.output and "holds values the migration computed while it ran" in result.output
+    (step,) = _manifest(root)["migrations"]
+    assert step["volatile"] == [f"{db.dialect}/upgrade"] and "data_dependent" not in step
+    ids = re.findall(r"'([0-9a-f]{32})'", sql(root, "1.1.0", db.dialect, "upgrade").read_text())
+    assert len(set(ids)) == 2
+    review = (root / "releases" / "1.1.0" / "REVIEW.md").read_text()
+    (finding,) = [line for line in review.splitlines() if "`volatile-values`" in line]
+    assert "differed between two rehearsals" in finding and ids[0] in finding
+    assert "Review needed" in (root / "releases" / "1.1.0" / "README.md").read_text()
+    # Applied, the bundle equals online Alembic but for those values: it inserts the scratch run's.
+    for release in ("1.0.0", "1.1.0"):
+        assert apply_sql(db, sql(root, release, db.dialect, "upgrade")).returncode == 0
+    online = make_db(db.dialect)
+    run_alembic_online(script_location(root), online.url, "upgrade", "fb000000000f")
+    bundled, expected = full_dump(db.url), full_dump(online.url)
+    assert {k: v for k, v in bundled.items() if k != "rows"} == {k: v for k, v in expected.items() if k != "rows"}
+    assert sorted(r["name"] for r in bundled["rows"]["roles"]) == ["admin", "guest"]
+    assert {r["id"] for r in bundled["rows"]["roles"]} == set(ids)
+    assert not set(ids) & {r["id"] for r in expected["rows"]["roles"]}
 
 
 # -- a real history, vendored: OpenStack Octavia's revision files have no downgrade() at all ------

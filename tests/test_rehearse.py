@@ -47,6 +47,7 @@ def test_sqlite_rehearsal_applies_like_online_alembic(tmp_path, make_db, history
     both = history == "batch_without_copy_from"
     assert entry["rendered"] == {"sqlite/upgrade": "rehearsed", **({"sqlite/downgrade": "rehearsed"} if both else {})}
     assert ("data_dependent" in entry) == (history in DATA_DEPENDENT)
+    assert "volatile" not in entry  # run twice, they wrote the same statements
     readme = (root / "releases" / "1.1.0" / "README.md").read_text()
     assert "rehearsed on a scratch database" in readme
     assert ("Review needed" in readme) == (history in DATA_DEPENDENT)
@@ -198,3 +199,17 @@ def test_a_failure_before_the_rehearsed_migration_names_the_failing_one_as_prepa
     assert error.revision == "1a0000000001" and str(error.path).endswith(first.name)
     assert "failed while the scratch database was brought to the release's start" in error.message
     assert "(2b0000000002)" in error.message
+
+
+def test_only_literals_that_differ_between_two_runs_are_volatile():
+    from sqlrelease.rehearse import volatile_values
+
+    first = ["INSERT INTO roles VALUES ('a1', 'admin', 3);", "INSERT INTO roles VALUES ('g1', 'guest', 3);"]
+    second = ["INSERT INTO roles VALUES ('a2', 'admin', 3);", "INSERT INTO roles VALUES ('g2', 'guest', 3);"]
+    assert volatile_values(first, second) == ("'a1'", "'g1'")
+    assert volatile_values(first, first) == ()
+    # The same statements in another order (SQLAlchemy creates a table's indexes in set order): no values.
+    assert volatile_values(["CREATE INDEX ix_a ON t (a);", "CREATE INDEX ix_b ON t (b);"],
+                           ["CREATE INDEX ix_b ON t (b);", "CREATE INDEX ix_a ON t (a);"]) == ()
+    # More than literals differ (a downgrade that gave back another schema): not a value either.
+    assert volatile_values(["CREATE TABLE t (a INT);"], ["CREATE TABLE t (a INT, b INT);"]) == ()

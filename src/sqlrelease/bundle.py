@@ -201,7 +201,7 @@ def _manifest(release_sql: ReleaseSQL, history: "History", stamp: str, dialects,
 
 def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
     """How a migration's SQL was made, per `dialect/direction`, where not plainly offline (rehearsed, override)."""
-    rendered, overrides, data_dependent = {}, {}, []
+    rendered, overrides, data_dependent, volatile = {}, {}, [], []
     for dialect in sorted(release_sql.upgrade):
         for direction, sql in (("upgrade", release_sql.upgrade[dialect][revision]), ("downgrade", release_sql.downgrade[dialect][revision])):
             origin = getattr(sql, "origin", "offline")
@@ -213,6 +213,8 @@ def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
                 overrides[key] = {"file": sql.source, "sha256": sql.source_sha256}
             if sql.data_dependent:
                 data_dependent.append(key)
+            if getattr(sql, "volatile", ()):
+                volatile.append(key)
     if not rendered:
         return {}
     extra = {"rendered": rendered}
@@ -220,6 +222,8 @@ def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
         extra["overrides"] = overrides
     if data_dependent:
         extra["data_dependent"] = data_dependent
+    if volatile:
+        extra["volatile"] = volatile
     return extra
 
 

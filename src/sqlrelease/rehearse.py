@@ -18,9 +18,12 @@ pyproject.toml (the environment keeps passwords out of the repository).
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections import Counter
 import shutil
 import tempfile
+import time
 import uuid
 import warnings
 from contextlib import contextmanager
@@ -133,7 +136,12 @@ def _server_errors(server_url, dialect: str, doing: str):
 
 
 def rehearse_release(project, release, dialect: str, scratch_url: str, targets) -> dict:
-    """Run `release` online on the scratch database; {(revision, direction): MigrationSQL} for `targets`."""
+    """Run `release` online on the scratch database; {(revision, direction): MigrationSQL} for `targets`.
+
+    After the release's downgrades, its upgrades run a second time (see `_RehearsalEnvironment.again`):
+    values a migration computes while it runs (uuid4(), now(), random) differ between the two runs,
+    and the recorded upgrade names them in `volatile`.
+    """
     history = project.history
     before = [r for r in history.order(history.ancestors(release.start))] if release.start else []
     steps = [(r, UPGRADE) for r in before] + [(r, UPGRADE) for r in release.revisions]
@@ -148,6 +156,7 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
             event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
             environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
             environment.preparing = set(before)
+            environment.again = list(release.revisions)
 
             def builtin() -> None:
                 environment.configure(target_metadata=None)
@@ -179,6 +188,7 @@ class _RehearsalEnvironment(EnvironmentContext):
         super().__init__(cfg, project.history.script, as_sql=False)
         self.project, self.connection, self.steps = project, connection, steps
         self.preparing: set[str] = set()  # revisions that bring the scratch database to the release's start
+        self.again: list[str] = []  # the release's revisions, upgraded a second time after its downgrades
         self.targets, self.recorder = targets, recorder
         self.recorded: dict[tuple[str, str], MigrationSQL] = {}
         self._ran = False
@@ -196,7 +206,10 @@ class _RehearsalEnvironment(EnvironmentContext):
         versions = _VersionTable(context, self.project.history)
         with Operations.context(context), _autocommit_recorded(context, self.recorder):
             versions.create()
+            started = None
             for position, (revision, direction) in enumerate(self.steps):
+                if started is None and revision not in self.preparing:
+                    started = time.monotonic()
                 failed = self._step(context, revision, direction, kw)
                 if failed:  # a downgrade that fails: nothing below it can be rehearsed
                     for below, way in self.steps[position + 1:]:
@@ -204,8 +217,44 @@ class _RehearsalEnvironment(EnvironmentContext):
                             blocked = Failure(f"not rehearsed: the downgrade of {revision} fails before it",
                                               blocked_by=revision)
                             self.recorded[(below, way)] = MigrationSQL(below, failure=blocked, origin="rehearsed")
-                    break
+                    return
                 versions.moved(revision, direction)
+            self._run_again(context, versions, started, kw)
+
+    def _run_again(self, context, versions, started, kw) -> None:
+        """The release's upgrades once more, on the database its downgrades gave back; targets whose
+        statements differ from the first run get the differing values in `volatile`.
+
+        Running twice is what tells a value the migration computed (an id from uuid4(), a time from
+        now(), a random pick) from one it was given: nothing else about the two runs differs. The
+        second run starts at least a second after the first, so that times at a precision of
+        seconds differ too. It is a check, never a failure: if it cannot run, nothing is flagged.
+        """
+        wanted = [r for r in self.again if (r, UPGRADE) in self.targets and self.recorded.get((r, UPGRADE))
+                  and self.recorded[(r, UPGRADE)].failure is None]
+        if not wanted:
+            return
+        time.sleep(max(0.0, AGAIN_AFTER - (time.monotonic() - (started or 0.0))))
+        second: dict[str, list[str]] = {}
+        for revision in self.again:
+            self.recorder.start()
+            try:
+                with limit(self.project.config.timeout, f"upgrade() of revision {revision} (rehearsal, second run)"), \
+                        batch.recording(self.recorder.position), context.begin_transaction(_per_migration=True):
+                    self.project.history.module(revision).upgrade(**kw)
+            except RenderError:  # a time limit or an interrupt
+                raise
+            except (Exception, SystemExit):  # the downgrades did not give back what the upgrade needs
+                return
+            finally:
+                statements, _ = self.recorder.stop()
+            second[revision] = statements
+            versions.moved(revision, UPGRADE)
+        for revision in wanted:
+            first = self.recorded[(revision, UPGRADE)]
+            differing = volatile_values(first.statements, second[revision])
+            if differing:
+                self.recorded[(revision, UPGRADE)] = dataclasses.replace(first, volatile=differing)
 
     def _step(self, context, revision: str, direction: str, kw) -> bool:
         """Run one migration; record it when it is a target. True when a downgrade failed."""
@@ -248,6 +297,40 @@ class _RehearsalEnvironment(EnvironmentContext):
                 rebuilds=tuple(rebuilds),
             )
         return False
+
+
+AGAIN_AFTER = 1.05  # seconds between the two runs of an upgrade: times to the second differ too
+_LITERAL = re.compile(r"('(?:[^']|'')*'|X'[0-9A-Fa-f]*'|\b\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b)")
+
+
+def volatile_values(first, second, at_most: int = 3) -> tuple[str, ...]:
+    """The first run's literals that the second run wrote differently (a few), in statements that
+    are otherwise the same: the values a migration computed while it ran. Empty when the runs agree.
+
+    Statements that differ in more than literals, or only in order (SQLAlchemy creates a table's
+    indexes in set order), are not values: the downgrade gave back a slightly different schema, or
+    the same DDL came out in another order.
+    """
+    def skeleton(statement: str) -> tuple[str, ...]:
+        return tuple(_LITERAL.split(statement)[0::2])
+
+    extra, missing = Counter(first) - Counter(second), Counter(second) - Counter(first)
+    theirs: dict[tuple[str, ...], list[str]] = {}
+    for statement in second:
+        if missing[statement]:
+            theirs.setdefault(skeleton(statement), []).append(statement)
+            missing[statement] -= 1
+    values: list[str] = []
+    for statement in first:
+        if not extra[statement]:
+            continue
+        extra[statement] -= 1
+        counterpart = theirs.get(skeleton(statement))
+        if counterpart:
+            other = counterpart.pop(0)
+            values += [x for x, y in zip(_LITERAL.split(statement)[1::2], _LITERAL.split(other)[1::2])
+                       if x != y and x not in values]
+    return tuple(values[:at_most])
 
 
 class _VersionTable:
@@ -303,6 +386,7 @@ _RehearsalEnvironment._setups[_RehearsalEnvironment] = EnvironmentContext._setup
 
 
 _READ = re.compile(r"^\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN|PRAGMA\s+[\w.]+\s*(\(|;|$))", re.IGNORECASE)
+_QUERY = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 _CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 _CATALOG = re.compile(
     r"information_schema|pg_catalog|\bpg_\w+|sqlite_master|sqlite_schema|sqlite_temp_master|@@|alembic_version",
@@ -341,7 +425,9 @@ class _Recorder:
         if self.statements is None or _CONTROL.match(statement):
             return
         if _READ.match(statement):
-            if re.search(r"\bFROM\b", statement, re.IGNORECASE) and not _CATALOG.search(statement):
+            # SHOW/DESCRIBE/PRAGMA read the catalog (MySQL's reflection: SHOW FULL TABLES FROM db).
+            if _QUERY.match(statement) and re.search(r"\bFROM\b", statement, re.IGNORECASE) \
+                    and not _CATALOG.search(statement):
                 self.data_dependent = True
             return
         if _BATCHED.match(statement):

@@ -48,14 +48,22 @@ class Built:
 
 
 def _notes(files: dict[str, bytes]) -> tuple[str, ...]:
-    """Steps whose rehearsed SQL the scratch database's rows decided, from the bundle's manifest."""
+    """Steps whose rehearsed SQL the scratch database decided (its rows, or values computed while it ran)."""
     manifest = json.loads(files["manifest.json"])
-    return tuple(
-        f"{m['revision']}: the rehearsed SQL of {', '.join(m['data_dependent'])} depends on the scratch database's "
-        "rows (it read them, or looped until they said stop); review it in REVIEW.md, write the step as "
-        "set-based SQL, or supply an override"
-        for m in manifest["migrations"] if m.get("data_dependent")
-    )
+    notes = []
+    for m in manifest["migrations"]:
+        if m.get("data_dependent"):
+            notes.append(
+                f"{m['revision']}: the rehearsed SQL of {', '.join(m['data_dependent'])} depends on the scratch database's "
+                "rows (it read them, or looped until they said stop); review it in REVIEW.md, write the step as "
+                "set-based SQL, or supply an override")
+        if m.get("volatile"):
+            notes.append(
+                f"{m['revision']}: the rehearsed SQL of {', '.join(m['volatile'])} holds values the migration computed "
+                "while it ran (they differed between two rehearsals: uuid4(), now(), random); every server would get "
+                "the scratch run's values and each build writes new ones; compute them in SQL (set-based "
+                "INSERT ... SELECT with the database's own uuid/now functions) or supply an override")
+    return tuple(notes)
 
 
 def render_bundles(

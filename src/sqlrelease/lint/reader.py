@@ -105,11 +105,12 @@ class Reader:
             order = {revision: i for i, revision in enumerate(self.release_sql.release.revisions)}
             migrations.sort(key=lambda item: -order.get(item[0], 0))
         for revision, migration in migrations:
-            self.migration(revision, migration.statements, migration.rebuilds, getattr(migration, "data_dependent", False))
+            self.migration(revision, migration.statements, migration.rebuilds, getattr(migration, "data_dependent", False),
+                           getattr(migration, "volatile", ()))
         self.emit(ev.ReleaseRead(tuple(self.state.dropped), self.state.created))
         return self.findings
 
-    def migration(self, revision: str, statements, rebuilds=(), data_dependent=False) -> None:
+    def migration(self, revision: str, statements, rebuilds=(), data_dependent=False, volatile=()) -> None:
         self.rebuilds, self.statements = rebuilds, tuple(statements)
         ddl = data = 0
         first_data = None
@@ -131,7 +132,8 @@ class Reader:
                 handler(self, revision, index, statement, start, rebuilt)
         downgrade = self.other.get(self.dialect, {}).get(revision)
         dependent = tuple(downgrade.statements) if getattr(downgrade, "data_dependent", False) else None
-        self.emit(ev.MigrationRead(revision, tuple(statements), ddl, data, first_data, data_dependent, dependent))
+        self.emit(ev.MigrationRead(revision, tuple(statements), ddl, data, first_data, data_dependent, dependent,
+                                   tuple(volatile)))
 
     def create(self, revision, index, statement, start, rebuilt) -> None:
         match = sql.CREATE_TABLE.match(statement, start)

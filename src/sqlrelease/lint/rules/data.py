@@ -48,7 +48,17 @@ DATA_DEPENDENT = Rule(
     "or supply a reviewed override: overrides/<revision>.<dialect>.<upgrade|downgrade>.sql",
     downgrades=False,
 )
-register(UPDATE_WITHOUT_WHERE, DELETE_WITHOUT_WHERE, DATA_MIGRATION, DATA_DEPENDENT)
+VOLATILE_VALUES = Rule(
+    "volatile-values", "error", "has values the migration computed while it ran on a scratch database",
+    "the rehearsal ran the upgrade twice and these literals differed (an id from uuid4(), a time from now(), "
+    "a random pick): the bundle holds the scratch run's values, so every server gets the same 'unique' id "
+    "and the build's time, and each build writes new values (check then reports drift)",
+    "compute the values in SQL, set-based (op.execute with INSERT ... SELECT using the database's own "
+    "gen_random_uuid()/UUID()/CURRENT_TIMESTAMP), or supply a reviewed override: "
+    "overrides/<revision>.<dialect>.upgrade.sql",
+    downgrades=False,
+)
+register(UPDATE_WITHOUT_WHERE, DELETE_WITHOUT_WHERE, DATA_MIGRATION, DATA_DEPENDENT, VOLATILE_VALUES)
 
 
 @visits(RowsUpdated)
@@ -87,6 +97,17 @@ def data_dependent(event: MigrationRead, report) -> None:
         hashed += ["-- downgrade", *event.downgrade_dependent]
     index, statement = event.first_data if event.data_dependent and event.first_data else (None, "")
     report.add(DATA_DEPENDENT.id, event, "; ".join(parts), statement_sha256("\n".join(hashed)), index=index, statement=statement)
+
+
+@visits(MigrationRead)
+def volatile_values(event: MigrationRead, report) -> None:
+    """Rehearsed upgrade SQL holding values that differed between two runs: once per migration and dialect."""
+    if not event.volatile:
+        return
+    shown = ", ".join(v if len(v) <= 60 else v[:57] + "..." for v in event.volatile)
+    where = next(((i, s) for i, s in enumerate(event.statements, 1) if event.volatile[0] in s), (None, ""))
+    report.add(VOLATILE_VALUES.id, event, f"upgrade: differed between two rehearsals: {shown}",
+               statement_sha256("\n".join(event.statements)), index=where[0], statement=where[1])
 
 
 def _detail(direction: str, data: int) -> str:
