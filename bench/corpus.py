@@ -18,9 +18,13 @@ releases on two databases per dialect:
      (handed the connection in config.attributes, Alembic's recipe) where it runs,
      else with a standard one (the sample's); the report says which
 
+  C  the same online Alembic again, at least a second after B
+
 A pair (project, dialect, release) is good when the release builds, its
 upgrade.sql applies, A equals B afterwards (schema, rows and alembic_version,
-tests/dbtools.py full_dump), upgrade.sql applied a second time refuses and
+tests/dbtools.py full_dump; the values of a column are masked only where B and
+C differ: what online Alembic computes anew each run, uuid4() ids or now()
+times, cannot be asked of a bundle), upgrade.sql applied a second time refuses and
 changes nothing (the guard), and downgrade.sql gives back the state before the
 release (or refuses, changing nothing, when the bundle declares the release
 irreversible) after which upgrade.sql applies again. A failed pair names its
@@ -389,19 +393,41 @@ class Pair:
     stage: str = ""  # build | apply | compare | guard | downgrade | reupgrade | online
     cause: str = ""
     doctor: list[str] = field(default_factory=list)  # doctor's failing findings for the release's revisions
+    masked: dict = field(default_factory=dict)  # {table: [column]} masked in the comparison (differ between online runs)
+    volatile: list[str] = field(default_factory=list)  # steps the bundle flags as holding run-time values
 
 
 def _dump(db) -> dict:
-    """tests/dbtools.py full_dump, with the moments rows were written masked: now() differs between A and B."""
-    import datetime
+    """tests/dbtools.py full_dump: schema, every table's rows and alembic_version."""
+    return _import("dbtools").full_dump(db.url)
 
-    dump = _import("dbtools").full_dump(db.url)
-    moment = (datetime.datetime, datetime.date, datetime.time)
-    dump["rows"] = {
-        table: sorted(([{k: "<time>" if isinstance(v, moment) else v for k, v in row.items()} for row in rows]), key=repr)
-        for table, rows in dump["rows"].items()
+
+MASK = "<differs between two online runs>"
+
+
+def volatile_columns(one: dict, other: dict) -> dict[str, list[str]]:
+    """Columns whose values differ between two online Alembic runs of the same release (ids from
+    uuid4(), times from now(), random picks): {table: [column]}. Only these are masked: a value
+    online Alembic itself gives differently each time cannot be expected of a bundle."""
+    found = {}
+    for table, rows in one["rows"].items():
+        others = other["rows"].get(table, [])
+        columns = sorted({c for row in [*rows, *others] for c in row})
+        differing = [c for c in columns
+                     if sorted(map(repr, (r.get(c) for r in rows))) != sorted(map(repr, (r.get(c) for r in others)))]
+        if differing:
+            found[table] = differing
+    return found
+
+
+def masked(dump: dict, volatile: dict[str, list[str]]) -> dict:
+    """`dump` with the volatile columns' values replaced by MASK, rows sorted again."""
+    rows = {
+        table: sorted(({k: MASK if k in volatile.get(table, ()) else v for k, v in row.items()} for row in table_rows),
+                      key=repr)
+        for table, table_rows in dump["rows"].items()
     }
-    return dump
+    return {**dump, "rows": rows}
 
 
 class Walk:
@@ -440,19 +466,21 @@ class Walk:
     def run(self) -> list[Pair]:
         pairs: list[Pair] = []
         doctor = self.doctor()
-        a, b = self.dbs.new(self.dialect), self.dbs.new(self.dialect)
+        # B and C: online Alembic twice, C at least a second after B, to tell which values it computes itself.
+        a, b, c = self.dbs.new(self.dialect), self.dbs.new(self.dialect), self.dbs.new(self.dialect)
         online_error = None
         for release in self.layout.releases:
             pair = Pair(self.project.name, self.dialect, release["name"], "good")
             pairs.append(pair)
             if online_error is None:
                 online_error = self.online(b, release["targets"])
+                online_at = time.monotonic()
                 if online_error:
                     online_error = f"release {release['name']}: {online_error}"
             if online_error:
                 pair.status, pair.stage, pair.cause = "online_fails", "online", online_error
                 continue
-            failure = self.judge(release, a, b, doctor, pair)
+            failure = self.judge(release, a, (b, c, online_at), doctor, pair)
             if failure:
                 pair.status = "failed"
                 a = self.dbs.new(self.dialect)  # A again at the target, by online Alembic
@@ -460,7 +488,17 @@ class Walk:
                     online_error = f"release {release['name']}: online Alembic cannot rebuild database A"
         return pairs
 
-    def judge(self, release: dict, a, b, doctor, pair: Pair) -> bool:
+    def online_twice(self, release: dict, b, c, online_at: float, pair: Pair):
+        """C brought to the release like B (a second later at least); B's dump masked where they differ."""
+        time.sleep(max(0.0, 1.05 - (time.monotonic() - online_at)))
+        error = self.online(c, release["targets"])
+        if error:
+            return None, error
+        online = _dump(b)
+        pair.masked = volatile_columns(online, _dump(c))
+        return masked(online, pair.masked), None
+
+    def judge(self, release: dict, a, online_dbs, doctor, pair: Pair) -> bool:
         """Build, apply and compare one release; True when it failed (pair says where and why)."""
         dbtools = self.dbtools
         name = release["name"]
@@ -484,14 +522,19 @@ class Walk:
         applied = dbtools.apply_sql(a, upgrade)
         if applied.returncode != 0:
             return failed("apply", _last_line(applied.stderr))
-        after, online = _dump(a), _dump(b)
-        if after != online:
-            diff = [line for line in dbtools.dump_diff(online, after, limit=12).splitlines()[2:] if line[:1] in "+-"]
+        online, error = self.online_twice(release, *online_dbs, pair)
+        if error:
+            return failed("online", f"online Alembic's second run fails: {error}")
+        manifest = json.loads((bundle / "manifest.json").read_text())
+        pair.volatile = [f"{m['revision']} {key}" for m in manifest["migrations"] for key in m.get("volatile", ())]
+        after = _dump(a)
+        if masked(after, pair.masked) != online:
+            diff = [line for line in dbtools.dump_diff(online, masked(after, pair.masked), limit=12).splitlines()[2:]
+                    if line[:1] in "+-"]
             return failed("compare", "differs from online Alembic: " + " | ".join(diff)[:300])
         again = dbtools.apply_sql(a, upgrade)
         if again.returncode == 0 or _dump(a) != after:
             return failed("guard", "upgrade.sql applied twice did not refuse without changes")
-        manifest = json.loads((bundle / "manifest.json").read_text())
         down = dbtools.apply_sql(a, downgrade)
         if manifest["downgrade"] == "refuses":
             if down.returncode == 0 or _dump(a) != after:
@@ -502,7 +545,7 @@ class Walk:
         if _dump(a) != before:
             return failed("downgrade", "downgrade.sql does not give back the state before the release")
         up_again = dbtools.apply_sql(a, upgrade)
-        if up_again.returncode != 0 or _dump(a) != online:
+        if up_again.returncode != 0 or masked(_dump(a), pair.masked) != online:
             return failed("reupgrade", "upgrade.sql after downgrade.sql: " + _last_line(up_again.stderr))
         return False
 
@@ -542,6 +585,19 @@ def report(pairs: list[Pair], layouts: dict, timings: dict, load: tuple) -> str:
         for p in failed:
             lines.append(f"- {p.project} {p.dialect} {p.release}: **{p.stage}**: {p.cause}")
             lines += [f"  - doctor: {finding}" for finding in p.doctor]
+    masks = {}
+    for p in pairs:
+        for table, columns in p.masked.items():
+            masks.setdefault((p.project, p.dialect), {}).setdefault(table, set()).update(columns)
+    if masks:
+        lines += ["", "### Masked in the comparison: columns that differ between two online Alembic runs", ""]
+        for (project, dialect), tables in sorted(masks.items()):
+            shown = ", ".join(f"{t}.{c}" for t, cs in sorted(tables.items()) for c in sorted(cs))
+            lines.append(f"- {project} {dialect}: {shown}")
+    flagged = [p for p in pairs if p.volatile]
+    if flagged:
+        lines += ["", "### Bundles that flag values computed while a migration ran (manifest `volatile`)", ""]
+        lines += [f"- {p.project} {p.dialect} {p.release} ({p.status}): {', '.join(p.volatile)}" for p in flagged]
     uncounted = [p for p in pairs if p.status == "online_fails"]
     if uncounted:
         lines += ["", "### Not counted: online Alembic fails", ""]
