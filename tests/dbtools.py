@@ -283,7 +283,7 @@ def _table_snapshot(insp: sqlalchemy.Inspector, table: str, dialect: sqlalchemy.
 
 # The receipts every bundle script writes: evidence of what ran, which stays when a
 # downgrade undoes the schema. Snapshots leave it out unless asked (bookkeeping=True).
-BOOKKEEPING = frozenset({"sqlrelease_receipts"})
+BOOKKEEPING = frozenset({"sqlrelease_receipts", "sqlrelease_progress"})
 
 
 def _snapshot(conn: sqlalchemy.Connection, bookkeeping: bool = False) -> dict:

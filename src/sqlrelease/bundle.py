@@ -104,8 +104,10 @@ def upgrade_texts(scripts: dict[str, Script], stamp: str) -> dict[str, list[str]
 
 
 def bookkeeping_tables(release_sql: ReleaseSQL) -> list[str]:
-    """sqlrelease's own tables in a database (the version table, receipts): not part of its schema."""
-    return [name for name in (release_sql.version_table.name, release_sql.bookkeeping.receipts) if name]
+    """sqlrelease's own tables in a database (the version table, receipts, statement progress): not
+    part of its schema."""
+    keeping = release_sql.bookkeeping
+    return [name for name in (release_sql.version_table.name, keeping.receipts, keeping.progress) if name]
 
 
 def bundle_files(
@@ -189,6 +191,8 @@ def _manifest(release_sql: ReleaseSQL, history: "History", stamp: str, dialects,
         # Every script writes a receipt here with its version change (null: switched off), naming the
         # migration sources by source_digest; each holds the database's apply lock while it runs.
         "receipts": release_sql.bookkeeping.receipts,
+        # MySQL/MariaDB scripts record here which statement of a migration ran, so a killed apply resumes.
+        "progress": release_sql.bookkeeping.progress,
         "source_digest": messages.source_digest(release, history),
         "stamp": stamp,
         "downgrade": "refuses" if any(not i.accepted for i in release_sql.irreversible) else "available",

@@ -874,6 +874,7 @@ def _apply_progress(enabled: bool):
 @click.option("--dry-run", is_flag=True, help="Print per target exactly which files would run, and change nothing.")
 @click.option("--allow-downgrade", is_flag=True, help="Run downgrade.sql on targets past the goal (never without this flag).")
 @click.option("--ignore-drift", is_flag=True, help="Run on targets whose schema differs from what their release expects (refused by default).")
+@click.option("--resume", is_flag=True, help="Continue targets that stopped inside a release (partial: a MySQL/MariaDB apply killed or failed part-way) with the bundle's step scripts, from the first statement not recorded as done.")
 @click.option("--require-approval", is_flag=True, help="Refuse bundles that are not approved as they are now.")
 @click.option("--pubkey", "pubkeys", multiple=True, type=click.Path(dir_okay=False), help="With --require-approval: the approval must be signed by this Ed25519 key (repeatable).")
 @click.option("--journal", type=click.Path(dir_okay=False), help="The local journal (JSON lines; default [fleet] journal, $SQLRELEASE_JOURNAL or ~/.local/state/sqlrelease/journal.jsonl).")
@@ -883,7 +884,7 @@ def _apply_progress(enabled: bool):
 @handles_errors
 @with_fleet_exit_codes
 def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, wave, dry_run, allow_downgrade,
-           ignore_drift, require_approval, pubkeys, journal, as_json, ndjson, quiet) -> None:
+           ignore_drift, resume, require_approval, pubkeys, journal, as_json, ndjson, quiet) -> None:
     """Bring targets to a release: the bundles' own files, run with the native clients.
 
     Per target: read its version (targets at the goal are skipped before any
@@ -893,6 +894,9 @@ def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, w
     README says (psql -v ON_ERROR_STOP=1 -X -q, mariadb, sqlite3 -bail).
     A target whose schema differs from what its release expects (drift: see
     status --drift) is refused before anything runs, unless --ignore-drift.
+    A target that stopped inside a release (partial) is refused unless
+    --resume: then mysql/steps/ continue it from the first statement not
+    recorded as done, and the later releases follow.
     One target's failure never stops the others; a wave that exceeds its
     failure budget starts no further targets and no later wave.
     Every target's run is written to a local journal (no secrets).
@@ -910,6 +914,7 @@ def apply_(fleet_file, targets, selects, bundles, to, jobs, per_host, project, w
             inventory, catalog, names=names, selector=parse_selector(selects) if selects else None, to=to, wave=wave,
             jobs=jobs, per_host=per_host, dry_run=dry_run, allow_downgrade=allow_downgrade,
             require_approval=require_approval, pubkeys=pubkeys, progress=event, ignore_drift=ignore_drift,
+            resume=resume,
         )
     finally:
         if bar is not None:

@@ -149,7 +149,30 @@ STAMP_NOTE = (
 
 
 def step_note(number: int, total: int, revision: str) -> str:
-    return f"step {number} of {total}: only migration {revision}; resume a failed upgrade.sql here"
+    return (
+        f"step {number} of {total}: only migration {revision}; resume a failed or interrupted upgrade.sql here "
+        "(on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)"
+    )
+
+
+def started(release: str, dialect: str, step: str) -> str:
+    """upgrade.sql on a server where its first migration ran in part (the version table cannot show it)."""
+    return printable(
+        f"sqlrelease guard: this server stopped inside release {release}, in its first migration; "
+        f"resume with {dialect}/steps/{step}.sql (sqlrelease apply --resume); nothing was changed"
+    )
+
+
+def resuming(label: str, revision: str) -> str:
+    """What a step script says when it continues a migration: followed by the count done, 'of N ...'."""
+    return printable(f"sqlrelease: {label} resumes migration {revision}: its statements 1 to ")
+
+
+def cannot_skip(label: str, revision: str, number: int) -> str:
+    return printable(
+        f"sqlrelease: {label}: statement {number} of migration {revision} is recorded as done but cannot be skipped "
+        f"(the server cannot prepare it); apply the rest of this migration by hand; nothing was changed"
+    )
 
 
 def lock_refusal(label: str, timeout: int) -> tuple[str, str]:

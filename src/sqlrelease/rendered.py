@@ -82,6 +82,8 @@ class Bookkeeping:
 
     receipts: str | None = "sqlrelease_receipts"
     lock_timeout: int = 10  # seconds to wait for another apply's lock
+    # Where dialects whose DDL commits as it goes (MySQL) record which statement of a migration ran.
+    progress: str = "sqlrelease_progress"
 
 
 @dataclass(frozen=True)

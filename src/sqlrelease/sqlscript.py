@@ -8,6 +8,7 @@ changes. The dialect's template supplies every piece of SQL that is ours.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,38 @@ class Receipt:
     version: str = VERSION
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a migration's statements record that they ran (dialects whose DDL commits as it goes)."""
+
+    table: str
+    release: str
+    revision: str
+    statements: int
+
+
+# Statements a MySQL server cannot prepare (routines, triggers, events; several in one text): a step
+# script cannot skip them, so it runs them only from the start of their migration.
+UNPREPARABLE = re.compile(
+    r"^\s*(CREATE\s+(OR\s+REPLACE\s+)?(DEFINER\s*=\s*\S+\s+)?(TRIGGER|PROCEDURE|FUNCTION|EVENT)\b|DELIMITER\b|LOCK\s+TABLES\b)",
+    re.IGNORECASE,
+)
+
+
+def records_progress(ctx: ScriptContext) -> bool:
+    """Whether this script records statement progress: dialects without transactional DDL, inline stamp."""
+    return bool(getattr(_macros(ctx.dialect), "records_progress", False)) and ctx.stamp == INLINE
+
+
+def _progress_table(ctx: ScriptContext) -> str:
+    schema = ctx.version_table.schema
+    return f"{schema}.{ctx.bookkeeping.progress}" if schema else ctx.bookkeeping.progress
+
+
+def _progress(ctx: ScriptContext, migration: MigrationSQL) -> Progress:
+    return Progress(_progress_table(ctx), ctx.release.name, migration.revision, len(migration.statements))
+
+
 def _opening(ctx: ScriptContext, expected, label: str, kind: str, done, words: ScriptContext | None = None) -> list[str]:
     """Begin, take the database's apply lock, check the version, make sure the receipt table exists.
 
@@ -70,6 +103,8 @@ def _opening(ctx: ScriptContext, expected, label: str, kind: str, done, words: S
     blocks = [m.begin(), m.lock(ctx.version_table, ctx.bookkeeping.lock_timeout, label), guard]
     if ctx.bookkeeping.receipts:
         blocks.append(m.create_receipts(_receipts_table(ctx)))
+    if getattr(m, "records_progress", False):  # every script's version change clears it
+        blocks.append(m.create_progress(_progress_table(ctx)))
     return blocks
 
 
@@ -101,7 +136,7 @@ def _closing(ctx: ScriptContext, script: str, start, end, last_change: list[str]
     """The last version change and the receipt, in one transaction where the dialect allows, then commit."""
     m = _macros(ctx.dialect)
     if not ctx.bookkeeping.receipts:
-        return [*last_change, m.commit(), m.unlock(ctx.version_table)]
+        return [*_atomic(ctx, last_change), m.commit(), m.unlock(ctx.version_table)]
     receipt = Receipt(
         _receipts_table(ctx), ctx.release.name, script, ctx.dialect.name,
         ",".join(sorted(start)), ",".join(sorted(end)), ctx.source_digest,
@@ -138,14 +173,28 @@ def version_change(ctx: ScriptContext, before, after, label: str) -> list[str]:
             blocks.append(m.insert_version(vt, new))
     if not after:
         blocks.append(m.drop_version_table(vt))
+    if getattr(m, "records_progress", False):
+        # A row belongs to the migration after the version table's: none once the version moved.
+        blocks.append(m.clear_progress(_progress_table(ctx)))
     return blocks
 
 
-def _statements(ctx: ScriptContext, migration: MigrationSQL, label: str) -> list[str]:
+def _atomic(ctx: ScriptContext, change: list[str]) -> list[str]:
+    """A version change between two migrations, in one transaction where it clears progress rows."""
+    m = _macros(ctx.dialect)
+    if not change or not getattr(m, "records_progress", False):
+        return change
+    return [m.begin_change(), *change, m.end_change()]
+
+
+def _statements(ctx: ScriptContext, migration: MigrationSQL, label: str, progress: Progress | None = None,
+                skippable: bool = False) -> list[str]:
     """The migration's statements, each table rebuild preceded by a guard on the table's columns.
 
     A rebuild copies only the columns the migration knows; the guard refuses to
     run when the table has others (added by hand), which the copy would lose.
+    With `progress`, each statement records that it ran (and with `skippable`, a
+    statement recorded as done is skipped: a step script resuming its migration).
     """
     m = _macros(ctx.dialect)
     guards: dict[int, list[str]] = {}
@@ -156,10 +205,31 @@ def _statements(ctx: ScriptContext, migration: MigrationSQL, label: str) -> list
     blocks: list[str] = []
     for index, statement in enumerate(migration.statements):
         blocks.extend(guards.pop(index, []))
-        blocks.append(m.statement(statement))
+        if progress is None:
+            blocks.append(m.statement(statement))
+            continue
+        plain = skippable and _unpreparable(statement)
+        if plain:
+            blocks.append(m.unskippable(progress, index + 1, messages.cannot_skip(label, migration.revision, index + 1)))
+        blocks.append(m.progress_statement(statement, progress, index + 1, skippable and not plain, _delimiter(statement)))
     for remaining in guards.values():
         blocks.extend(remaining)
     return blocks
+
+
+def _delimiter(statement: str) -> str:
+    """A client DELIMITER the statement does not contain (it sends the statement with its progress record)."""
+    tag, number = "$sqlrelease$", 0
+    while tag in statement:
+        number += 1
+        tag = f"$sqlrelease{number}$"
+    return tag
+
+
+def _unpreparable(statement: str) -> bool:
+    import sqlparse  # build time only
+
+    return bool(UNPREPARABLE.match(statement)) or len([s for s in sqlparse.split(statement) if s.strip()]) > 1
 
 
 def _migration_comment(ctx: ScriptContext, revision: str, direction: str) -> str:
@@ -191,15 +261,19 @@ def upgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Scr
     blocks = _opening(ctx, release.start, label, "upgrade", release.end)
     if ctx.stamp == SEPARATE:  # ran before and not stamped: the version alone cannot tell
         blocks.append(m.refuse_if_table(ctx.version_table, messages.UNSTAMPED, messages.unstamped(label, release.name)))
+    progress = records_progress(ctx) and release.revisions
+    if progress:  # killed in its first migration: the version table alone cannot tell
+        first = _progress(ctx, rendered[release.revisions[0]])
+        blocks.append(m.refuse_if_started(first, messages.started(ctx.release.name, ctx.dialect.name, step_name(ctx, 1))))
     rows = ctx.history.heads_along(release.start, release.revisions)
     count = 0
     last_change: list[str] = []
     for number, revision in enumerate(release.revisions):
         before, after = rows[number], rows[number + 1]
         count += len(rendered[revision].statements)
-        blocks.extend(last_change)
+        blocks.extend(_atomic(ctx, last_change))
         blocks.append(_migration_comment(ctx, revision, "upgrade"))
-        blocks.extend(_statements(ctx, rendered[revision], label))
+        blocks.extend(_statements(ctx, rendered[revision], label, _progress(ctx, rendered[revision]) if progress else None))
         last_change = version_change(ctx, before, after, label) if ctx.stamp == INLINE else []
     if ctx.stamp == SEPARATE:  # stamp.sql removes it
         common = _common(ctx.dialect)
@@ -226,11 +300,10 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
     m = _macros(ctx.dialect)
     release = ctx.release
     rows = ctx.history.heads_along(release.start, release.revisions)
-    width = len(str(len(release.revisions)))
     steps = []
     for number, revision in enumerate(release.revisions, start=1):
         before, after = rows[number - 1], rows[number]
-        name = f"{number:0{width}d}-{revision}"
+        name = step_name(ctx, number)
         label = messages.label(f"steps/{name}", release.name)
         statements = rendered[revision].statements
         step_ctx = ScriptContext(
@@ -249,12 +322,23 @@ def step_scripts(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> list[
             source_digest=ctx.source_digest,
         )
         blocks = [*_opening(step_ctx, before, label, "step", after, words=ctx), _migration_comment(ctx, revision, "upgrade")]
-        blocks.extend(_statements(ctx, rendered[revision], label))
+        if records_progress(ctx):
+            progress = _progress(ctx, rendered[revision])
+            blocks.append(m.read_progress(progress, messages.resuming(label, revision)))
+            blocks.extend(_statements(ctx, rendered[revision], label, progress, skippable=True))
+        else:
+            blocks.extend(_statements(ctx, rendered[revision], label))
         blocks.extend(_closing(step_ctx, f"steps/{name}", before, after, version_change(ctx, before, after, label)))
         blocks.append(_finish(ctx, label, after))
         note = messages.step_note(number, len(release.revisions), revision)
         steps.append((name, Script(_document(step_ctx, f"steps/{name}", before, blocks, note), len(statements))))
     return steps
+
+
+def step_name(ctx: ScriptContext, number: int) -> str:
+    """The name of the release's step script of its migration `number` (1-based), without .sql."""
+    revisions = ctx.release.revisions
+    return f"{number:0{len(str(len(revisions)))}d}-{revisions[number - 1]}"
 
 
 def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> Script:
@@ -274,7 +358,7 @@ def downgrade_script(ctx: ScriptContext, rendered: dict[str, MigrationSQL]) -> S
     for number in reversed(range(len(release.revisions))):
         revision = release.revisions[number]
         before, after = rows[number + 1], rows[number]
-        blocks.extend(last_change)
+        blocks.extend(_atomic(ctx, last_change))
         blocks.append(_migration_comment(ctx, revision, "downgrade"))
         if revision in accepted:
             blocks.append(_common(ctx.dialect).note(messages.accepted_irreversible(accepted[revision])))

@@ -12,7 +12,8 @@
 -- note:       This file marks a server whose schema is at this release already (made by db.create_all(), a restore, a copy) as being at it: it refuses unless the version table is empty or absent, and changes nothing else.
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
 -- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
--- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version), then the later steps.
+-- Every migration statement goes to the server in one packet with its progress record in sqlrelease_progress, so a client killed mid-statement leaves the statements that ran recorded (the server finishes the one it was running). A step script skips the statements recorded as done and continues with the next; upgrade.sql refuses to run again on a release that stopped part-way. `sqlrelease status` names the statement and the exact command; `sqlrelease apply --resume` runs the same step scripts.
 -- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
 
 SET autocommit = 1;
@@ -63,6 +64,14 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
     run_id VARCHAR(100)
 );
 
+CREATE TABLE IF NOT EXISTS sqlrelease_progress (
+    revision VARCHAR(32) NOT NULL PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    statement INT NOT NULL,
+    statements INT NOT NULL,
+    done INT NOT NULL
+);
+
 START TRANSACTION;
 
 CREATE TABLE IF NOT EXISTS alembic_version (
@@ -71,6 +80,9 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 );
 
 INSERT INTO alembic_version (version_num) VALUES ('c4b8e1f3a906');
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+DELETE FROM sqlrelease_progress;
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.1.0', 'baseline', 'mysql', '', 'c4b8e1f3a906', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);

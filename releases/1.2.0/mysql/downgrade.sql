@@ -10,7 +10,8 @@
 -- guard:      refuses to run unless alembic_version = e61a7c9d0b58
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
 -- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
--- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version), then the later steps.
+-- Every migration statement goes to the server in one packet with its progress record in sqlrelease_progress, so a client killed mid-statement leaves the statements that ran recorded (the server finishes the one it was running). A step script skips the statements recorded as done and continues with the next; upgrade.sql refuses to run again on a release that stopped part-way. `sqlrelease status` names the statement and the exact command; `sqlrelease apply --resume` runs the same step scripts.
 -- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
 
 SET autocommit = 1;
@@ -61,6 +62,14 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
     run_id VARCHAR(100)
 );
 
+CREATE TABLE IF NOT EXISTS sqlrelease_progress (
+    revision VARCHAR(32) NOT NULL PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    statement INT NOT NULL,
+    statements INT NOT NULL,
+    done INT NOT NULL
+);
+
 -- downgrade e61a7c9d0b58: require a unique recruits.personal_email_address
 -- source: migrations/versions/0009_e61a7c9d0b58_require_unique_recruits_personal_email_address.py
 
@@ -69,6 +78,8 @@ SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlr
 
 ALTER TABLE recruits MODIFY personal_email_address VARCHAR(255) NULL;
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+START TRANSACTION;
 
 UPDATE alembic_version SET version_num = '2d5f8a4c1b73' WHERE alembic_version.version_num = 'e61a7c9d0b58';
 SET @sqlrelease_changed = ROW_COUNT();
@@ -80,11 +91,18 @@ SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CO
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
 
+DELETE FROM sqlrelease_progress;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+COMMIT;
+
 -- downgrade 2d5f8a4c1b73: backfill recruits.personal_email_address
 -- source: migrations/versions/0008_2d5f8a4c1b73_backfill_recruits_personal_email_address.py
 
 UPDATE recruits SET personal_email_address=NULL WHERE recruits.personal_email_address = (concat(lower(coalesce(recruits.github_name, recruits.id_number)), '@recruits.invalid'));
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+START TRANSACTION;
 
 UPDATE alembic_version SET version_num = '9e07d3b5c8a1' WHERE alembic_version.version_num = '2d5f8a4c1b73';
 SET @sqlrelease_changed = ROW_COUNT();
@@ -95,6 +113,11 @@ SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY'
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CONCAT('sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 2d5f8a4c1b73 to 9e07d3b5c8a1: ', @sqlrelease_changed, ' rows matched instead of 1')), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+DELETE FROM sqlrelease_progress;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+COMMIT;
 
 -- downgrade 9e07d3b5c8a1: add recruits.personal_email_address (nullable)
 -- source: migrations/versions/0007_9e07d3b5c8a1_add_recruits_personal_email_address.py
@@ -113,6 +136,9 @@ SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY'
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CONCAT('sqlrelease: downgrade.sql of release 1.2.0: moving alembic_version from 9e07d3b5c8a1 to c4b8e1f3a906: ', @sqlrelease_changed, ' rows matched instead of 1')), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+DELETE FROM sqlrelease_progress;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.2.0', 'downgrade', 'mysql', 'e61a7c9d0b58', 'c4b8e1f3a906', 'bd7f48d733472ef7ee24e30ea0f6eb9e895225b76665ceb68966393e89c06a49', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;

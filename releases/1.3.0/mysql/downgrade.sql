@@ -8,7 +8,8 @@
 -- guard:      refuses to run unless alembic_version = 74c2b9e5f3d0
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
 -- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
--- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version), then the later steps.
+-- Every migration statement goes to the server in one packet with its progress record in sqlrelease_progress, so a client killed mid-statement leaves the statements that ran recorded (the server finishes the one it was running). A step script skips the statements recorded as done and continues with the next; upgrade.sql refuses to run again on a release that stopped part-way. `sqlrelease status` names the statement and the exact command; `sqlrelease apply --resume` runs the same step scripts.
 -- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
 
 SET autocommit = 1;
@@ -58,6 +59,14 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
     run_id VARCHAR(100)
 );
 
+CREATE TABLE IF NOT EXISTS sqlrelease_progress (
+    revision VARCHAR(32) NOT NULL PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    statement INT NOT NULL,
+    statements INT NOT NULL,
+    done INT NOT NULL
+);
+
 -- downgrade 74c2b9e5f3d0: normalise employee emails to lower case
 -- source: migrations/versions/0010_74c2b9e5f3d0_normalise_employee_emails_to_lower_case.py
 
@@ -74,6 +83,9 @@ SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY'
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CONCAT('sqlrelease: downgrade.sql of release 1.3.0: moving alembic_version from 74c2b9e5f3d0 to e61a7c9d0b58: ', @sqlrelease_changed, ' rows matched instead of 1')), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+DELETE FROM sqlrelease_progress;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.3.0', 'downgrade', 'mysql', '74c2b9e5f3d0', 'e61a7c9d0b58', '53e48f19f191440c40ccb8e077a767dc686906d7eea6ec7203ab6c84b0a4dbcb', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;

@@ -106,7 +106,12 @@ DIALECT = Dialect(
     steps_notes=(
         "upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration"
         " that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at"
-        " any other version).",
+        " any other version), then the later steps.",
+        "Every migration statement goes to the server in one packet with its progress record in sqlrelease_progress,"
+        " so a client killed mid-statement leaves the statements that ran recorded (the server finishes the one"
+        " it was running). A step script skips the statements recorded as done and continues with the next;"
+        " upgrade.sql refuses to run again on a release that stopped part-way. `sqlrelease status` names the"
+        " statement and the exact command; `sqlrelease apply --resume` runs the same step scripts.",
         "downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps:"
         " after a failed downgrade, alembic_version names the last migration still applied; finish by hand from"
         " the failed statement (the comment above it names the migration) or restore from a backup.",

@@ -169,9 +169,38 @@ def _step(info: BundleInfo, dialect: str, kind: str, catalog: Catalog) -> Step:
     return Step(info.name, kind, info.file(dialect, kind), entry.get("sha256", ""), f"{info.folder.name}/{relative}")
 
 
-def plan_steps(status: TargetStatus, catalog: Catalog, goal: int, allow_downgrade: bool) -> tuple[list[Step], str, str]:
-    """(files to run, outcome if none run, why) for a target in state `status`."""
+def _resume_steps(status: TargetStatus, catalog: Catalog, goal: int) -> tuple[list[Step], str, str]:
+    """A target stopped inside a release: the step scripts from the migration it stopped in (each
+    skips the statements recorded as done), then upgrade.sql of every later release to the goal."""
+    resume, dialect = status.resume, status.target.dialect
+    index = catalog.index(resume["release"])
+    if index > goal:
+        return [], "refused", f"partial: {status.detail}; it stopped inside release {resume['release']}, past the goal"
+    info = catalog.releases[index]
+    steps = []
+    for number in range(resume["migration"], resume["of"] + 1):
+        path = catalog.step(index, number, dialect)
+        if path is None:
+            return [], "refused", f"partial: bundle {info.name} has no {dialect} step scripts to resume with"
+        steps.append(_step(info, dialect, path[len(dialect) + 1 : -len(".sql")], catalog))
+    for later in catalog.releases[index + 1 : goal + 1]:
+        if not later.has(dialect):
+            return [], "refused", f"bundle {later.name} has no {dialect} files"
+        steps.append(_step(later, dialect, "upgrade", catalog))
+        if later.manifest.get("stamp") == "separate":
+            steps.append(_step(later, dialect, "stamp", catalog))
+    return steps, "would apply", ""
+
+
+def plan_steps(status: TargetStatus, catalog: Catalog, goal: int, allow_downgrade: bool,
+               resume: bool = False) -> tuple[list[Step], str, str]:
+    """(files to run, outcome if none run, why) for a target in state `status`; `resume`: continue a
+    target that stopped inside a release (partial) from the first statement not recorded as done."""
     state, dialect = status.state, status.target.dialect
+    if state == "partial" and status.resume is not None:
+        if resume:
+            return _resume_steps(status, catalog, goal)
+        return [], "refused", f"partial: {status.detail}"
     if state == "current":
         return [], "skipped", f"already at release {status.release}"
     if state in ("unreachable", "locked"):
@@ -313,11 +342,13 @@ def fleet_apply(
     progress: Progress | None = None,
     secrets: Secrets | None = None,
     ignore_drift: bool = False,
+    resume: bool = False,
 ) -> ApplyReport:
     """Bring the selected targets to release `to` (default: the last bundle); see the module docstring.
 
     A target whose schema differs from what its release expects (drift) is refused before anything
-    runs, unless `ignore_drift`."""
+    runs, unless `ignore_drift`. A target that stopped inside a release (partial) is refused unless
+    `resume`: then its step scripts continue from the first statement not recorded as done."""
     goal = goal_index(catalog, to)
     targets = select_targets(fleet, names, selector)
     waves = plan_waves(fleet, targets, wave)
@@ -335,7 +366,7 @@ def fleet_apply(
         for target in plan.targets:
             runs[target.name].wave = plan.wave.name
     for run in runs.values():
-        run.steps, run.outcome, run.detail = plan_steps(run.before, catalog, goal, allow_downgrade)
+        run.steps, run.outcome, run.detail = plan_steps(run.before, catalog, goal, allow_downgrade, resume)
     needed = {s.release for run in runs.values() for s in run.steps}
     report.bundle_problems = verify_bundles([i for i in catalog.releases if i.name in needed], require_approval, pubkeys)
     for run in runs.values():

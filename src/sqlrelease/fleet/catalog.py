@@ -108,8 +108,29 @@ class Catalog:
 
     def bookkeeping(self) -> list[str]:
         """sqlrelease's own tables (version table, receipts): never part of a schema compared."""
-        receipts = self.last.manifest.get("receipts")
-        return [name for name in (self.version_table[1], receipts) if name]
+        manifest = self.last.manifest
+        return [name for name in (self.version_table[1], manifest.get("receipts"), manifest.get("progress")) if name]
+
+    def next_migration(self, position: Position) -> tuple[int, int] | None:
+        """(release index, migration number 1..n) of the migration that runs next from `position`;
+        None past the last bundle."""
+        if not position.complete:
+            return self.index(position.inside), position.done + 1
+        if position.index + 1 < len(self.releases):
+            return position.index + 1, 1
+        return None
+
+    def step(self, index: int, number: int, dialect: str) -> str | None:
+        """The bundle path (relative to its folder) of the step script of migration `number` of release
+        `index`, for `dialect`; None when the bundle has no step scripts for it."""
+        release = self.releases[index]
+        revision = release.migrations[number - 1]["revision"]
+        for path in release.manifest.get("files", {}):
+            head, _, name = path.rpartition("/")
+            if head == f"{dialect}/steps" and name.endswith(f"-{revision}.sql") and name.split("-", 1)[0].isdigit() \
+                    and int(name.split("-", 1)[0]) == number:
+                return path
+        return None
 
     def records_schema(self, dialect: str) -> bool:
         """Whether any bundle records an expected schema of `dialect` to compare targets with."""

@@ -55,6 +55,7 @@ class TargetStatus:
     probe: dict = field(default_factory=dict)  # what the status query returned
     seconds: float = 0.0
     drift: dict | None = None  # with --drift: {"checked", "release", "differences"} or {"checked": False, "reason"}
+    resume: dict | None = None  # partial: where an apply --resume continues (see resume_point)
 
     @property
     def revision(self) -> str | None:
@@ -82,6 +83,8 @@ class TargetStatus:
                 data[key] = self.probe[key]
         if self.drift is not None:
             data["drift"] = self.drift
+        if self.resume is not None:
+            data["resume"] = self.resume
         return data
 
 
@@ -119,14 +122,13 @@ def classify(target, probe: dict, catalog: Catalog, goal_index: int) -> TargetSt
     chain = catalog.releases[position.index + 1 : goal_index + 1]
     status.behind = len(chain)
     status.next = chain[0].name if chain else None
-    if not position.complete:
+    resume = resume_point(target, catalog, position, probe.get("progress") or [])
+    if resume is not None:
         status.state = "partial"
-        status.next = position.inside
+        status.next = resume["release"]
         status.behind = goal_index - position.index
-        status.detail = (
-            f"stopped inside release {position.inside}: {position.done} of {position.total} migrations applied "
-            f"({catalog.version_table[1]} = {status.revision})"
-        )
+        status.resume = resume
+        status.detail = resume_words(target, resume, catalog.version_table[1], status.revision)
     elif position.index > goal_index:
         status.state = "ahead"
         status.detail = f"at release {position.release}, past the goal {goal.name}"
@@ -137,6 +139,64 @@ def classify(target, probe: dict, catalog: Catalog, goal_index: int) -> TargetSt
     else:
         status.detail = f"at release {goal.name}"
     return status
+
+
+def resume_point(target, catalog: Catalog, position, progress: list) -> dict | None:
+    """Where an apply that stopped inside a release continues, or None when it did not stop inside one.
+
+    The version table says which migrations completed; the progress table (MySQL/MariaDB) which
+    statements of the next one ran: its row counts only when it names that next migration.
+    """
+    following = catalog.next_migration(position)
+    if following is None:
+        return None
+    index, number = following
+    release = catalog.releases[index]
+    revision = release.migrations[number - 1]["revision"]
+    row = next((r for r in progress if isinstance(r, dict) and r.get("revision") == revision), None)
+    if position.complete and row is None:
+        return None
+    step = catalog.step(index, number, target.dialect)
+    resume = {
+        "release": release.name,
+        "migration": number,
+        "of": len(release.migrations),
+        "revision": revision,
+        "step": f"{release.folder.name}/{step}" if step else None,
+        "statement": None,  # the statement it continues from (1: the migration's start)
+        "statements": None,
+        "interrupted": False,  # the statement before `statement` ran in part, or not at all: check it
+    }
+    if row is not None:
+        started, done = int(row.get("statement") or 0), int(row.get("done") or 0)
+        resume["statements"] = row.get("statements")
+        resume["statement"] = started + done if done else max(started, 1)
+        resume["interrupted"] = not done
+    else:
+        resume["statement"] = 1
+    return resume
+
+
+def resume_words(target, resume: dict, version_table: str, revision: str | None, by_hand: str | None = None) -> str:
+    """One line: where the apply stopped, what may be half done, and the exact resume command."""
+    where = f"stopped inside release {resume['release']}: migration {resume['migration']} of {resume['of']} ({resume['revision']})"
+    if resume["statements"] and resume["statement"] > resume["statements"]:
+        where += f", all {resume['statements']} statement(s) done, its version change not"
+    elif resume["statements"]:
+        where += f", continues at statement {resume['statement']} of {resume['statements']}"
+    words = [f"{where} ({version_table} = {revision or 'none'})"]
+    if resume["interrupted"]:
+        words.append(
+            f"statement {resume['statement']} was started and not recorded as done: it failed, or was stopped while it ran; "
+            "if the server went down during it, it may have been applied in part (check what it changes, e.g. a column "
+            "or index that exists already, or rows of a table without transactions); if it took effect, record it "
+            f"(UPDATE sqlrelease_progress SET done = 1 WHERE revision = '{resume['revision']}') before resuming"
+        )
+    command = f"sqlrelease apply --resume --target {target.name}"
+    if by_hand or resume["step"]:
+        command += f" (by hand: {by_hand or resume['step']}, then the later steps and releases)"
+    words.append(f"resume: {command}")
+    return "; ".join(words)
 
 
 def unreachable(target, goal: str | None, detail: str, seconds: float = 0.0) -> TargetStatus:

@@ -19,20 +19,21 @@ from .catalog import Catalog
 from .inventory import Fleet, Selector, select_targets
 from .runner import run_all
 from .passwords import PasswordError, Secrets
-from .state import STATES, TargetStatus, classify, exit_code, unreachable
+from .state import STATES, TargetStatus, classify, exit_code, resume_words, unreachable
 
 Progress = Callable[[TargetStatus], None]
 
 
 @lru_cache(maxsize=None)
-def _status_query(dialect: str, version_table: str, receipts: str | None) -> str:
+def _status_query(dialect: str, version_table: str, receipts: str | None, progress: str | None = None) -> str:
     schema, _, table = version_table.rpartition(".")
     qualified_receipts = f"{schema}.{receipts}" if receipts and schema else receipts
     # `dialect` selects the template environment whose filters escape for that dialect.
     return templates.render(
         f"status/{dialect}.sql.j2", dialect=DIALECTS[dialect], version_table=version_table, schema=schema or None,
         table=table, receipts=qualified_receipts, receipts_name=receipts,
-        bookkeeping=[name for name in (table, receipts) if name],
+        progress=f"{schema}.{progress}" if progress and schema else progress, progress_name=progress,
+        bookkeeping=[name for name in (table, receipts, progress) if name],
     )
 
 
@@ -44,7 +45,8 @@ def _schema_query(dialect: str, schema_name: str | None, excluded: tuple[str, ..
 def status_query(dialect: str, catalog: Catalog, with_schema: bool = False) -> str:
     """The hand-runnable status query of `dialect` for the bundles of `catalog`; `with_schema`:
     followed by the schema query, so one client run reads both."""
-    query = _status_query(dialect, catalog.last.version_table, catalog.last.manifest.get("receipts"))
+    manifest = catalog.last.manifest
+    query = _status_query(dialect, catalog.last.version_table, manifest.get("receipts"), manifest.get("progress"))
     if with_schema:
         query += _schema_query(dialect, catalog.version_table[0], tuple(catalog.bookkeeping()))
     return query
@@ -107,6 +109,11 @@ def target_status(
         return unreachable(target, catalog.releases[goal_index].name, problem, seconds)
     status = classify(target, answer, catalog, goal_index)
     status.seconds = seconds
+    if status.resume is not None and status.resume["step"]:
+        # The exact command a DBA types to resume by hand: the step script, as the README runs a file.
+        by_hand = clients.apply_invocation(target, catalog.folder / status.resume["step"], None, timeout=timeout).shown()
+        status.resume["command"] = by_hand
+        status.detail = resume_words(target, status.resume, catalog.version_table[1], status.revision, by_hand)
     lock = answer.get("lock")
     if lock:
         # An apply holds the database's lock now: what it finds later is not settled yet.

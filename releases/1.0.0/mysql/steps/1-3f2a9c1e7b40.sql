@@ -6,10 +6,11 @@
 --   3f2a9c1e7b40  create employees
 -- run with:   mariadb --database=DBNAME < mysql/steps/1-3f2a9c1e7b40.sql
 -- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
--- note:       step 1 of 2: only migration 3f2a9c1e7b40; resume a failed upgrade.sql here
+-- note:       step 1 of 2: only migration 3f2a9c1e7b40; resume a failed or interrupted upgrade.sql here (on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
 -- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
--- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version), then the later steps.
+-- Every migration statement goes to the server in one packet with its progress record in sqlrelease_progress, so a client killed mid-statement leaves the statements that ran recorded (the server finishes the one it was running). A step script skips the statements recorded as done and continues with the next; upgrade.sql refuses to run again on a release that stopped part-way. `sqlrelease status` names the statement and the exact command; `sqlrelease apply --resume` runs the same step scripts.
 -- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
 
 SET autocommit = 1;
@@ -57,16 +58,34 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
     run_id VARCHAR(100)
 );
 
+CREATE TABLE IF NOT EXISTS sqlrelease_progress (
+    revision VARCHAR(32) NOT NULL PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    statement INT NOT NULL,
+    statements INT NOT NULL,
+    done INT NOT NULL
+);
+
 -- upgrade 3f2a9c1e7b40: create employees
 -- source: migrations/versions/0001_3f2a9c1e7b40_create_employees.py
 
-CREATE TABLE employees (
+SET @sqlrelease_done = 0;
+SET @sqlrelease_done = IFNULL((SELECT statement - 1 + done FROM sqlrelease_progress WHERE revision = '3f2a9c1e7b40'), 0);
+SET @sqlrelease_run = IF(@sqlrelease_done > 0, CONCAT('SELECT ''', REPLACE(CONCAT('sqlrelease: steps/1-3f2a9c1e7b40.sql of release 1.0.0 resumes migration 3f2a9c1e7b40: its statements 1 to ', @sqlrelease_done, ' of 1 are recorded done and are skipped'), '''', ''''''), ''' AS sqlrelease'), 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+SET @sqlrelease_statement = IF(@sqlrelease_done < 1, 'CREATE TABLE employees (
     id INTEGER NOT NULL AUTO_INCREMENT, 
     full_name VARCHAR(100) NOT NULL, 
     email VARCHAR(255) NOT NULL, 
     created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, 
     PRIMARY KEY (id)
-);
+)', 'DO 0');
+DELIMITER $sqlrelease$
+PREPARE sqlrelease_statement FROM @sqlrelease_statement;
+REPLACE INTO sqlrelease_progress (revision, release_name, statement, statements, done) SELECT '3f2a9c1e7b40', '1.0.0', 1, 1, 0 FROM DUAL WHERE @sqlrelease_done < 1;
+EXECUTE sqlrelease_statement;
+UPDATE sqlrelease_progress SET done = 1 WHERE revision = '3f2a9c1e7b40' AND statement = 1$sqlrelease$
+DELIMITER ;
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 START TRANSACTION;
@@ -77,6 +96,9 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 );
 
 INSERT INTO alembic_version (version_num) VALUES ('3f2a9c1e7b40');
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+DELETE FROM sqlrelease_progress;
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.0.0', 'steps/1-3f2a9c1e7b40', 'mysql', '', '3f2a9c1e7b40', '757a7687182f33e70eeb40baa4722db395c5bff014a7258c1478c77f2d20865e', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);

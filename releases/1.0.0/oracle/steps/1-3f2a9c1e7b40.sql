@@ -6,7 +6,7 @@
 --   3f2a9c1e7b40  create employees
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/1-3f2a9c1e7b40.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = none (no version table, or an empty one)
--- note:       step 1 of 2: only migration 3f2a9c1e7b40; resume a failed upgrade.sql here
+-- note:       step 1 of 2: only migration 3f2a9c1e7b40; resume a failed or interrupted upgrade.sql here (on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)
 -- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
 -- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in oracle/steps/ that follows it (each step refuses to run at any other version).

@@ -6,10 +6,11 @@
 --   5a6d2c8e0f47  add employees.department_id
 -- run with:   mariadb --database=DBNAME < mysql/steps/3-5a6d2c8e0f47.sql
 -- guard:      refuses to run unless alembic_version = 1e9f4a7b6c35
--- note:       step 3 of 4: only migration 5a6d2c8e0f47; resume a failed upgrade.sql here
+-- note:       step 3 of 4: only migration 5a6d2c8e0f47; resume a failed or interrupted upgrade.sql here (on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)
 -- MySQL and MariaDB commit every DDL statement at once: a failure leaves the migrations before it applied.
 -- Safe however the file is fed (`< file`, `source file`, `\. file`, `--force`, `mysql -f`): a refused guard or a failed statement makes the session read-only, so no later statement changes anything, and only a bundle file whose guard passes makes it writable again. With --force or source the client prints an error for every later statement and exits 0: the first error says why.
--- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version).
+-- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in mysql/steps/ that follows it (each step refuses to run at any other version), then the later steps.
+-- Every migration statement goes to the server in one packet with its progress record in sqlrelease_progress, so a client killed mid-statement leaves the statements that ran recorded (the server finishes the one it was running). A step script skips the statements recorded as done and continues with the next; upgrade.sql refuses to run again on a release that stopped part-way. `sqlrelease status` names the statement and the exact command; `sqlrelease apply --resume` runs the same step scripts.
 -- downgrade.sql moves alembic_version after every migration it undoes, but there are no downgrade steps: after a failed downgrade, alembic_version names the last migration still applied; finish by hand from the failed statement (the comment above it names the migration) or restore from a backup.
 
 SET autocommit = 1;
@@ -60,13 +61,37 @@ CREATE TABLE IF NOT EXISTS sqlrelease_receipts (
     run_id VARCHAR(100)
 );
 
+CREATE TABLE IF NOT EXISTS sqlrelease_progress (
+    revision VARCHAR(32) NOT NULL PRIMARY KEY,
+    release_name VARCHAR(100) NOT NULL,
+    statement INT NOT NULL,
+    statements INT NOT NULL,
+    done INT NOT NULL
+);
+
 -- upgrade 5a6d2c8e0f47: add employees.department_id
 -- source: migrations/versions/0005_5a6d2c8e0f47_add_employees_department_id.py
 
-ALTER TABLE employees ADD COLUMN department_id INTEGER;
+SET @sqlrelease_done = 0;
+SET @sqlrelease_done = IFNULL((SELECT statement - 1 + done FROM sqlrelease_progress WHERE revision = '5a6d2c8e0f47'), 0);
+SET @sqlrelease_run = IF(@sqlrelease_done > 0, CONCAT('SELECT ''', REPLACE(CONCAT('sqlrelease: steps/3-5a6d2c8e0f47.sql of release 1.1.0 resumes migration 5a6d2c8e0f47: its statements 1 to ', @sqlrelease_done, ' of 2 are recorded done and are skipped'), '''', ''''''), ''' AS sqlrelease'), 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
+
+SET @sqlrelease_statement = IF(@sqlrelease_done < 1, 'ALTER TABLE employees ADD COLUMN department_id INTEGER', 'DO 0');
+DELIMITER $sqlrelease$
+PREPARE sqlrelease_statement FROM @sqlrelease_statement;
+REPLACE INTO sqlrelease_progress (revision, release_name, statement, statements, done) SELECT '5a6d2c8e0f47', '1.1.0', 1, 2, 0 FROM DUAL WHERE @sqlrelease_done < 1;
+EXECUTE sqlrelease_statement;
+UPDATE sqlrelease_progress SET done = 1 WHERE revision = '5a6d2c8e0f47' AND statement = 1$sqlrelease$
+DELIMITER ;
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
-ALTER TABLE employees ADD CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id);
+SET @sqlrelease_statement = IF(@sqlrelease_done < 2, 'ALTER TABLE employees ADD CONSTRAINT fk_employees_department_id_departments FOREIGN KEY(department_id) REFERENCES departments (id)', 'DO 0');
+DELIMITER $sqlrelease$
+PREPARE sqlrelease_statement FROM @sqlrelease_statement;
+REPLACE INTO sqlrelease_progress (revision, release_name, statement, statements, done) SELECT '5a6d2c8e0f47', '1.1.0', 2, 2, 0 FROM DUAL WHERE @sqlrelease_done < 2;
+EXECUTE sqlrelease_statement;
+UPDATE sqlrelease_progress SET done = 1 WHERE revision = '5a6d2c8e0f47' AND statement = 2$sqlrelease$
+DELIMITER ;
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 START TRANSACTION;
@@ -80,6 +105,9 @@ SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY'
 SET @sqlrelease_check = IF(@sqlrelease_ok, 'DO 0', CONCAT('SELECT `', REPLACE(CONCAT(CONCAT('sqlrelease: steps/3-5a6d2c8e0f47.sql of release 1.1.0: moving alembic_version from 1e9f4a7b6c35 to 5a6d2c8e0f47: ', @sqlrelease_changed, ' rows matched instead of 1')), '`', '``'), '`'));
 PREPARE sqlrelease_check FROM @sqlrelease_check;
 EXECUTE sqlrelease_check;
+
+DELETE FROM sqlrelease_progress;
+SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;
 
 INSERT INTO sqlrelease_receipts (release_name, script, dialect, from_revisions, to_revisions, source_digest, sqlrelease_version, applied_by, applied_at, run_id) VALUES ('1.1.0', 'steps/3-5a6d2c8e0f47', 'mysql', '1e9f4a7b6c35', '5a6d2c8e0f47', '8b272c4921326cb731d7fad95e52c1370262a658a41a26c6a5d1e0c61397308e', '0.1.0', CURRENT_USER(), UTC_TIMESTAMP(6), @sqlrelease_run_id);
 SET @sqlrelease_failed = IF(@@error_count = 0, @sqlrelease_failed, 1); SET @sqlrelease_run = IF(@sqlrelease_failed, 'SET SESSION TRANSACTION READ ONLY', 'DO 0'); PREPARE sqlrelease_run FROM @sqlrelease_run; EXECUTE sqlrelease_run;

@@ -6,7 +6,7 @@
 --   1e9f4a7b6c35  rename departments.address to location
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/2-1e9f4a7b6c35.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = b7c03e5d9a12
--- note:       step 2 of 4: only migration 1e9f4a7b6c35; resume a failed upgrade.sql here
+-- note:       step 2 of 4: only migration 1e9f4a7b6c35; resume a failed or interrupted upgrade.sql here (on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)
 -- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
 -- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in oracle/steps/ that follows it (each step refuses to run at any other version).

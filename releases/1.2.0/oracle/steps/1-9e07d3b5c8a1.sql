@@ -6,7 +6,7 @@
 --   9e07d3b5c8a1  add recruits.personal_email_address (nullable)
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/1-9e07d3b5c8a1.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = c4b8e1f3a906
--- note:       step 1 of 3: only migration 9e07d3b5c8a1; resume a failed upgrade.sql here
+-- note:       step 1 of 3: only migration 9e07d3b5c8a1; resume a failed or interrupted upgrade.sql here (on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)
 -- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
 -- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in oracle/steps/ that follows it (each step refuses to run at any other version).

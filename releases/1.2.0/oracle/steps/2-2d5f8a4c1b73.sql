@@ -6,7 +6,7 @@
 --   2d5f8a4c1b73  backfill recruits.personal_email_address
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/2-2d5f8a4c1b73.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = 9e07d3b5c8a1
--- note:       step 2 of 3: only migration 2d5f8a4c1b73; resume a failed upgrade.sql here
+-- note:       step 2 of 3: only migration 2d5f8a4c1b73; resume a failed or interrupted upgrade.sql here (on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)
 -- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
 -- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in oracle/steps/ that follows it (each step refuses to run at any other version).

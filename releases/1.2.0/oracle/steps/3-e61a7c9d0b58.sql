@@ -6,7 +6,7 @@
 --   e61a7c9d0b58  require a unique recruits.personal_email_address
 -- run with:   sqlplus -L -S USER@DATABASE @oracle/steps/3-e61a7c9d0b58.sql < /dev/null
 -- guard:      refuses to run unless alembic_version = 2d5f8a4c1b73
--- note:       step 3 of 3: only migration e61a7c9d0b58; resume a failed upgrade.sql here
+-- note:       step 3 of 3: only migration e61a7c9d0b58; resume a failed or interrupted upgrade.sql here (on MySQL/MariaDB the statements recorded as done in sqlrelease_progress are skipped)
 -- Oracle commits every DDL statement at once: a failure leaves the migrations before it applied.
 -- The file starts with WHENEVER SQLERROR EXIT, so SQL*Plus stops at the first error.
 -- upgrade.sql moves alembic_version after every migration, so after a failure it names the last migration that completed; resume with the script in oracle/steps/ that follows it (each step refuses to run at any other version).
