@@ -9,7 +9,9 @@ were, and never stop one target because another failed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -337,3 +339,40 @@ def test_passwords_come_from_the_environment_or_a_command_and_are_never_shown(ma
     everything = status.output + applied.output + missing.output + (tmp_path / "journal.jsonl").read_text()
     assert secret not in everything
     admin(f"DROP USER '{user}'@'%'")
+
+
+# -- what a DBA can do with the bundles alone ------------------------------------------------------
+
+STATUS_BY_HAND = {
+    # The command each status.sql's header (and the bundle README) gives, with the test server's connection.
+    "postgresql": lambda db: db.client_argv() + ["-A", "-t"],
+    "mysql": lambda db: db.client_argv() + ["--batch", "--skip-column-names", "--raw"],
+    "sqlite": lambda db: ["sqlite3", "-readonly", db.name],
+}
+
+
+@pytest.mark.parametrize("db", ["postgresql", "mysql", "sqlite"], indirect=True)
+def test_each_bundle_ships_the_status_query_a_dba_runs_by_hand(db, bundles):
+    """An air-gapped site runs <dialect>/status.sql with its client and sends back the line: the
+    very query `sqlrelease status` runs, and the same answer."""
+    from sqlrelease.fleet.status import read_probe
+
+    if db.dialect == "sqlite":
+        db.path.touch()
+    hand_apply(db, bundles, "1.0.0", "1.1.0")
+    catalog = fleet.load_catalog(bundles)
+    for release in RELEASES:
+        shipped = (bundles / release / db.dialect / "status.sql").read_text(encoding="utf-8")
+        assert shipped == fleet.status_query(db.dialect, catalog)
+        assert f"{db.dialect}/status.sql" in (bundles / release / "README.md").read_text(encoding="utf-8")
+    with open(bundles / "1.3.0" / db.dialect / "status.sql", "rb") as query:
+        result = subprocess.run(STATUS_BY_HAND[db.dialect](db), stdin=query, capture_output=True, text=True,
+                                env={**os.environ, **db.client_env()}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == (3 if db.dialect == "sqlite" else 1), result.stdout  # SQLite: one line per table read
+    probe = read_probe(result.stdout)
+    assert probe["versions"] == [HEAD["1.1.0"]] and probe["receipt"]["release"] == "1.1.0"
+    inventory, names, _ = fleet.open_fleet(targets=[f"t={db.url}"], bundles=bundles, project=None)
+    found = fleet.fleet_status(inventory, catalog, names=names).targets[0]
+    assert (found.state, found.release, found.versions) == ("behind", "1.1.0", probe["versions"])

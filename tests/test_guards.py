@@ -146,6 +146,7 @@ def _mysql_scripts(projects, *releases):
         for root in projects.values()
         for release in releases
         for path in sorted((root / "releases" / release / "mysql").rglob("*.sql"))
+        if path.name != "status.sql"  # the read-only status query
     ]
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import archive, messages, schema, templates
+from . import archive, messages, schema, statusquery, templates
 from .dialects import DIALECTS
 from .errors import BundleError, WriteError
 from .rendered import ReleaseSQL
@@ -90,6 +90,10 @@ def bundle_scripts(release_sql: ReleaseSQL, history: "History", stamp: str) -> d
         if DIALECTS[name].steps and ctx.stamp == "inline":
             for step, script in step_scripts(ctx, release_sql.upgrade[name]):
                 found[f"steps/{step}"] = script
+        if statusquery.has_status_query(name):  # the same query `sqlrelease status` runs
+            keeping = release_sql.bookkeeping
+            found["status"] = Script(statusquery.status_query(
+                DIALECTS[name], release_sql.version_table.qualified, keeping.receipts, keeping.progress))
         for kind, script in found.items():
             scripts[f"{name}/{kind}.sql"] = script
     return scripts

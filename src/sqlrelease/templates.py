@@ -56,11 +56,11 @@ FOLDER = Path(__file__).resolve().parent / "templates"
 def digest() -> str:
     """sha256 over the templates bundles are made from (name and bytes), which a manifest records.
 
-    Those are the ones in templates/ itself; subfolders hold templates for other
-    uses (status/: the fleet's queries), which decide no bundle's bytes.
+    All of them: the SQL and document templates, and those of the queries a bundle
+    ships or its manifest records the result of (status/, schema/).
     """
     sums = hashlib.sha256()
-    for path in sorted(p for p in FOLDER.glob("*.j2") if p.is_file()):
+    for path in sorted(p for p in FOLDER.rglob("*.j2") if p.is_file()):
         sums.update(path.relative_to(FOLDER).as_posix().encode("utf-8") + b"\0")
         sums.update(hashlib.sha256(path.read_bytes()).digest())
     return sums.hexdigest()

@@ -80,6 +80,8 @@ class Dialect:
     normal_type: Callable[[str], str] = normal_type
     # How `status`, `apply` and the build's scratch databases drive the native client (None: not yet).
     native_client: Client | None = None
+    # How a DBA runs the bundle's read-only status query by hand (`{file}`); empty: none for this dialect.
+    status_command: str = ""
     # More template filters this dialect's SQL needs (name, function), e.g. PostgreSQL's dollar quoting.
     filters: tuple[tuple[str, Callable], ...] = ()
     # (pattern, replacement): statements rewritten into a form every server of the dialect runs.

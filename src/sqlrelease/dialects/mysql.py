@@ -90,6 +90,7 @@ DIALECT = Dialect(
     steps=True,
     client="mariadb (or mysql)",
     apply_command="mariadb --database=DBNAME < {file}",
+    status_command='mariadb --batch --skip-column-names --raw --database=DBNAME < {file}',
     string_literal=string_literal,
     native_client=CLIENT,
     normal_type=normal_type,

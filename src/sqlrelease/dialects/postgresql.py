@@ -118,6 +118,7 @@ DIALECT = Dialect(
     transactional_ddl=True,
     client="psql",
     apply_command='psql -v ON_ERROR_STOP=1 -X -q -d "$DATABASE_URL" -f {file}',
+    status_command='psql -X -q -A -t -d "$DATABASE_URL" -f {file}',
     string_literal=string_literal,
     filters=(("dollar_quote", dollar_quote), ("psql_argument", psql_argument)),
     native_client=CLIENT,

@@ -50,6 +50,7 @@ DIALECT = Dialect(
     transactional_ddl=True,
     client="sqlite3",
     apply_command="sqlite3 -bail DATABASE_FILE < {file}",
+    status_command='sqlite3 -readonly DATABASE_FILE < {file}',
     string_literal=string_literal,
     native_client=CLIENT,
     notes=(

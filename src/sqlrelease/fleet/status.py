@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from .. import schema, templates
+from .. import schema, statusquery
 from ..dialects import DIALECTS
 from . import clients, drift, journal
 from .catalog import Catalog
@@ -26,15 +26,7 @@ Progress = Callable[[TargetStatus], None]
 
 @lru_cache(maxsize=None)
 def _status_query(dialect: str, version_table: str, receipts: str | None, progress: str | None = None) -> str:
-    schema, _, table = version_table.rpartition(".")
-    qualified_receipts = f"{schema}.{receipts}" if receipts and schema else receipts
-    # `dialect` selects the template environment whose filters escape for that dialect.
-    return templates.render(
-        f"status/{dialect}.sql.j2", dialect=DIALECTS[dialect], version_table=version_table, schema=schema or None,
-        table=table, receipts=qualified_receipts, receipts_name=receipts,
-        progress=f"{schema}.{progress}" if progress and schema else progress, progress_name=progress,
-        bookkeeping=[name for name in (table, receipts, progress) if name],
-    )
+    return statusquery.status_query(DIALECTS[dialect], version_table, receipts, progress)
 
 
 @lru_cache(maxsize=None)
