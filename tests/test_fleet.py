@@ -376,3 +376,37 @@ def test_each_bundle_ships_the_status_query_a_dba_runs_by_hand(db, bundles):
     inventory, names, _ = fleet.open_fleet(targets=[f"t={db.url}"], bundles=bundles, project=None)
     found = fleet.fleet_status(inventory, catalog, names=names).targets[0]
     assert (found.state, found.release, found.versions) == ("behind", "1.1.0", probe["versions"])
+
+
+@pytest.mark.parametrize("form", [".tar.gz", ".zip"])
+def test_status_and_apply_take_bundle_archives(make_db, bundles, tmp_path, form):
+    """Bundles as `sqlrelease pack` ships them: a folder of archives, or one archive; apply unpacks
+    them to run their files, and leaves nothing behind."""
+    from sqlrelease import bundle
+
+    packed = tmp_path / "packed"
+    packed.mkdir()
+    for release in RELEASES:
+        content = bundle.open_bundle(bundles / release)
+        (packed / f"{release}{form}").write_bytes(bundle.archive_bytes(content, form))
+    dbs = {"pg": new_db(make_db, "postgresql"), "my": new_db(make_db, "mysql"), "lite": new_db(make_db, "sqlite")}
+    hand_apply(dbs["my"], bundles, "1.0.0")
+    fleet_file = write_fleet(tmp_path, {name: db.url for name, db in dbs.items()})
+    runner = CliRunner()
+    result = runner.invoke(main, ["status", "--fleet", str(fleet_file), "--bundles", str(packed), "--json"])
+    assert result.exit_code == 1, result.output
+    assert {t["name"]: t["state"] for t in json.loads(result.output)["targets"]} == {"pg": "behind", "my": "behind", "lite": "behind"}
+    result = runner.invoke(main, ["apply", "--fleet", str(fleet_file), "--bundles", str(packed), "--dry-run", "--json"])
+    assert result.exit_code == 1 and str(packed / "1.3.0") in json.dumps(json.loads(result.output)["targets"])
+    result = runner.invoke(main, ["apply", "--fleet", str(fleet_file), "--bundles", str(packed), "--json"])
+    assert result.exit_code == 0, result.output
+    for db in dbs.values():
+        assert alembic_version(db.url) == {HEAD["1.3.0"]}
+    assert sorted(p.name for p in packed.iterdir()) == sorted(f"{r}{form}" for r in RELEASES)
+    # One archive on its own: the last release only, at which every target now is.
+    result = runner.invoke(main, ["status", "--fleet", str(fleet_file), "--bundles", str(packed / f"1.3.0{form}"), "--json"])
+    assert result.exit_code == 0, result.output
+    # A folder and an archive of one release (what `sqlrelease pack` leaves in releases/): the folder is used.
+    shutil.copy(packed / f"1.3.0{form}", bundles / f"1.3.0{form}")
+    result = runner.invoke(main, ["status", "--fleet", str(fleet_file), "--bundles", str(bundles), "--json"])
+    assert result.exit_code == 0, result.output

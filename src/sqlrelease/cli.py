@@ -782,7 +782,7 @@ def fleet_options(function):
                      help="Only this target of the fleet file, or an ad-hoc one as NAME=URL (repeatable). "
                      "URL: postgresql://, mysql:// or mariadb://, sqlite:///path; a password as ${ENV_VAR}."),
         click.option("--select", "-s", "selects", multiple=True, metavar="LABEL=VALUE", help="Only targets with this label (repeatable; all must match)."),
-        click.option("--bundles", type=click.Path(file_okay=False), help="The folder of release bundles (default: the fleet file's, or the project's)."),
+        click.option("--bundles", type=click.Path(), help="The folder of release bundles, folders or archives made by `sqlrelease pack` (default: the fleet file's, or the project's); or one archive."),
         click.option("--to", "to", metavar="RELEASE", help="The goal release (default: the last bundle)."),
         click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Targets worked on at once (default 8, or [fleet] jobs)."),
         click.option("--per-host", type=click.IntRange(1, 256), help="At most this many at once on one server (default 4)."),

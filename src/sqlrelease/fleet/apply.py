@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import os
 import secrets as random_ids
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -348,7 +349,26 @@ def fleet_apply(
 
     A target whose schema differs from what its release expects (drift) is refused before anything
     runs, unless `ignore_drift`. A target that stopped inside a release (partial) is refused unless
-    `resume`: then its step scripts continue from the first statement not recorded as done."""
+    `resume`: then its step scripts continue from the first statement not recorded as done.
+    Bundles read from archives are unpacked into a temporary folder for the run (not for a dry run,
+    whose commands show them where `tar xzf` beside the archive puts them)."""
+    packed = [info for info in catalog.releases if info.archive is not None]
+    if dry_run or not packed:
+        return _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, allow_downgrade,
+                      require_approval, pubkeys, progress, secrets, ignore_drift, resume)
+    shown = {info.name: info.folder for info in packed}
+    try:
+        with tempfile.TemporaryDirectory(prefix="sqlrelease-apply-") as unpacked:
+            catalog.unpack(packed, Path(unpacked))
+            return _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, allow_downgrade,
+                          require_approval, pubkeys, progress, secrets, ignore_drift, resume)
+    finally:
+        for info in packed:
+            info.folder = shown[info.name]
+
+
+def _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, allow_downgrade, require_approval,
+           pubkeys, progress, secrets, ignore_drift, resume) -> ApplyReport:
     goal = goal_index(catalog, to)
     targets = select_targets(fleet, names, selector)
     waves = plan_waves(fleet, targets, wave)

@@ -2,18 +2,21 @@
 
 A DBA's machine may hold only `releases/` (or a few bundle folders): every
 folder with a `manifest.json` is a release. Linked by `previous_release`, they
-form one line. Each release also tells, from its migrations' `down_revisions`,
+form one line. A bundle may also be an archive made by `sqlrelease pack` (`.tar.gz`,
+`.zip`): its manifest is read from the archive, and its files are unpacked only when
+they are run (`Catalog.unpack`). Each release also tells, from its migrations' `down_revisions`,
 which version-table contents occur inside it (after migration k of n), so a
 server stopped in the middle of a release is recognised as such.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import bundle as bundles
+from .. import archive, bundle as bundles
 from ..errors import BundleError
 from .inventory import FleetError
 
@@ -46,6 +49,9 @@ class BundleInfo:
     end: frozenset[str]
     migrations: list[dict]
     inside: list[frozenset[str]] = field(default_factory=list)  # version rows after migration k (1..n-1)
+    # The archive it was read from; `folder` is then where `tar xzf`/`unzip` beside it would put the
+    # files (as commands are shown) until Catalog.unpack writes them somewhere to run them from.
+    archive: Path | None = None
 
     def file(self, dialect: str, kind: str) -> Path:
         return self.folder / dialect / f"{kind}.sql"
@@ -136,6 +142,14 @@ class Catalog:
         """Whether any bundle records an expected schema of `dialect` to compare targets with."""
         return any((r.expected_schema(dialect) or {}).get("fingerprint") for r in self.releases)
 
+    def unpack(self, infos, into: Path) -> None:
+        """Write the files of the archived bundles among `infos` into the folder `into`, and run them
+        from there (folder bundles are run where they are)."""
+        for info in infos:
+            if info.archive is not None:
+                content = bundles.open_bundle(info.archive)
+                info.folder = bundles.extract(content, Path(into) / content.name)
+
     def locate(self, versions: frozenset[str]) -> Position | None:
         """The release position of these version rows; base (empty) is before the first release."""
         for index, release in enumerate(self.releases):
@@ -151,33 +165,71 @@ class Catalog:
 
 
 def load_catalog(folder: Path) -> Catalog:
-    """Every bundle in `folder`, ordered by `previous_release`; refuses a folder that is not one line."""
+    """Every bundle in `folder` (folders, and archives made by `sqlrelease pack`), or the one archive
+    `folder` names, ordered by `previous_release`; refuses a set that is not one line. A folder and an
+    archive of one name: the folder is used, the archive not read."""
     folder = Path(folder)
+    if folder.is_file() and archive.suffix_of(folder):
+        found = {}
+        _add(found, _archived(folder))
+        return Catalog(folder=folder.parent, releases=_ordered(found, folder))
     if not folder.is_dir():
         raise FleetError(f"bundle folder {folder} does not exist", hint="pass --bundles DIR (the folder holding the release bundles)")
     found: dict[str, BundleInfo] = {}
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and (p / bundles.MANIFEST).is_file()):
+    children = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    folders = [p for p in children if p.is_dir() and (p / bundles.MANIFEST).is_file()]
+    for sub in folders:
         try:
             manifest = bundles.read_manifest(sub)
         except BundleError as exc:
             raise FleetError(exc.message, path=exc.path) from None
-        name = manifest.get("release")
-        if name in found:
-            raise FleetError(f"release {name} has two bundles: {found[name].folder.name} and {sub.name}", path=str(sub))
-        info = BundleInfo(
-            name=name,
-            folder=sub,
-            manifest=manifest,
-            previous=manifest.get("previous_release"),
-            start=frozenset(manifest.get("from", [])),
-            end=frozenset(manifest.get("to", [])),
-            migrations=list(manifest.get("migrations", [])),
-        )
-        info.inside = _heads_after(info.start, info.migrations)[:-1]
-        found[name] = info
+        _add(found, _info(manifest, sub))
+    names = {p.name for p in folders}
+    for path in children:
+        if path.is_file() and archive.suffix_of(path) and bundles.name_of(path) not in names:
+            _add(found, _archived(path))
     if not found:
-        raise FleetError(f"{folder} holds no bundles (folders with {bundles.MANIFEST})", hint="pass --bundles DIR")
+        raise FleetError(f"{folder} holds no bundles (folders with {bundles.MANIFEST}, or archives)", hint="pass --bundles DIR")
     return Catalog(folder=folder, releases=_ordered(found, folder))
+
+
+def _info(manifest: dict, folder: Path, packed: Path | None = None) -> BundleInfo:
+    info = BundleInfo(
+        name=manifest.get("release"),
+        folder=folder,
+        manifest=manifest,
+        previous=manifest.get("previous_release"),
+        start=frozenset(manifest.get("from", [])),
+        end=frozenset(manifest.get("to", [])),
+        migrations=list(manifest.get("migrations", [])),
+        archive=packed,
+    )
+    info.inside = _heads_after(info.start, info.migrations)[:-1]
+    return info
+
+
+def _archived(path: Path) -> BundleInfo:
+    """A bundle archive's manifest, read without unpacking it."""
+    try:
+        content = bundles.open_bundle(path)
+    except BundleError as exc:
+        raise FleetError(exc.message, path=exc.path) from None
+    data = content.files.get(bundles.MANIFEST)
+    try:
+        manifest = json.loads(data.decode("utf-8")) if data is not None else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FleetError(f"{path.name}: {bundles.MANIFEST} is not valid JSON: {exc}", path=str(path)) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != bundles.FORMAT:
+        raise FleetError(f"{path.name}: no {bundles.FORMAT} {bundles.MANIFEST} in the archive", path=str(path))
+    return _info(manifest, path.parent / (content.top or content.name), packed=path)
+
+
+def _add(found: dict[str, BundleInfo], info: BundleInfo) -> None:
+    name = info.name
+    if name in found:
+        first, second = (found[name].archive or found[name].folder), (info.archive or info.folder)
+        raise FleetError(f"release {name} has two bundles: {first.name} and {second.name}", path=str(second))
+    found[name] = info
 
 
 def _ordered(found: dict[str, BundleInfo], folder: Path) -> list[BundleInfo]:
