@@ -2,7 +2,7 @@
 -- run with:  psql -X -q -A -t -d "$DATABASE_URL" -f postgresql/status.sql
 -- It prints one line of JSON; `sqlrelease status` reads the same line, and a DBA can send it back as it is.
 \set ON_ERROR_STOP on
-BEGIN READ ONLY;
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
 SELECT to_regclass('alembic_version') IS NOT NULL AS sqlrelease_has_versions, to_regclass('sqlrelease_receipts') IS NOT NULL AS sqlrelease_has_receipts \gset
 \if :sqlrelease_has_versions
 SELECT coalesce(json_agg(version_num ORDER BY version_num COLLATE "C"), '[]')::text AS sqlrelease_versions FROM alembic_version \gset
