@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING
 from . import archive, messages, schema, statusquery, templates
 from .dialects import DIALECTS
 from .errors import BundleError, WriteError
-from .rendered import ReleaseSQL
-from .sqlscript import Script, ScriptContext, baseline_script, downgrade_script, stamp_script, step_scripts, upgrade_script
 from .version import VERSION
 
 if TYPE_CHECKING:
     from .history import History
+    from .rendered import ReleaseSQL
+    from .sqlscript import Script
 
 FORMAT = "sqlrelease-bundle/1"
 MANIFEST = "manifest.json"
@@ -67,6 +67,9 @@ def sums_text(files: dict[str, bytes]) -> str:
 
 def bundle_scripts(release_sql: ReleaseSQL, history: "History", stamp: str) -> dict[str, Script]:
     """The SQL files of a bundle, `dialect/kind.sql` -> Script. Same inputs, same text."""
+    # Here, not at the top: reading and verifying bundles (the fleet, verify) never assembles SQL.
+    from .sqlscript import Script, ScriptContext, baseline_script, downgrade_script, stamp_script, step_scripts, upgrade_script
+
     release = release_sql.release
     scripts: dict[str, Script] = {}
     for name in sorted(release_sql.upgrade):

@@ -34,7 +34,9 @@ SELECT JSON_OBJECT(
     'versions', JSON_EXTRACT(@sqlrelease_versions, '$'),
     'receipt', JSON_EXTRACT(@sqlrelease_receipt, '$'),
     'progress', JSON_EXTRACT(@sqlrelease_progress, '$'),
-    'lock', (SELECT JSON_OBJECT('connection', p.ID, 'user', CONCAT(p.USER, '@', p.HOST), 'seconds', p.TIME)
-               FROM information_schema.PROCESSLIST p WHERE p.ID = @sqlrelease_holder),
-    'tables', (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'sqlrelease_receipts', 'sqlrelease_progress'))
+    'lock', IF(@sqlrelease_holder IS NULL, NULL,
+               (SELECT JSON_OBJECT('connection', p.ID, 'user', CONCAT(p.USER, '@', p.HOST), 'seconds', p.TIME)
+                  FROM information_schema.PROCESSLIST p WHERE p.ID = @sqlrelease_holder)),
+    'tables', IF(@sqlrelease_versions IS NOT NULL, NULL,
+               (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name NOT IN ('alembic_version', 'sqlrelease_receipts', 'sqlrelease_progress')))
 );

@@ -9,6 +9,7 @@ on a scratch database.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
@@ -78,6 +79,12 @@ def find_program(names: tuple[str, ...], override: str, resolve: Callable[[str],
     chosen = os.environ.get(override)
     if chosen:
         return chosen
+    # Once per PATH: a fleet run asks for every target, and searching PATH is a stat per folder.
+    return _on_path(names, resolve, os.environ.get("PATH"), override)
+
+
+@functools.lru_cache(maxsize=64)
+def _on_path(names: tuple[str, ...], resolve, path: str | None, override: str) -> str:
     for name in names:
         found = shutil.which(name)
         if found:

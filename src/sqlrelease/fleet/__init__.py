@@ -16,13 +16,28 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..config import find_root, load_config
+from typing import TYPE_CHECKING
+
 from ..errors import ConfigError
-from .apply import ApplyReport, TargetRun, fleet_apply
 from .catalog import Catalog, load_catalog
 from .inventory import Fleet, FleetError, Target, load_fleet, parse_selector, parse_target_option
 from .state import EXIT_CODES, STATES, TargetStatus
 from .status import StatusReport, fleet_status, status_query
+
+if TYPE_CHECKING:
+    from .apply import ApplyReport, TargetRun, fleet_apply
+
+# `status` runs in every status check of a fleet (and in every Ansible task): it does not pay for
+# importing what only `apply` needs (approvals, bundle verification); those load when first named.
+_APPLY_NAMES = ("ApplyReport", "TargetRun", "fleet_apply")
+
+
+def __getattr__(name: str):
+    if name in _APPLY_NAMES:
+        from . import apply
+
+        return getattr(apply, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DEFAULT_FLEET = "fleet.toml"
 
@@ -92,6 +107,8 @@ def _bundles_folder(bundles, inventory: Fleet, project) -> Path:
     if inventory.bundles:
         return inventory.bundles
     if project is not None:
+        from ..config import find_root, load_config  # the project's bundles folder: only without --bundles
+
         try:
             find_root(Path(project))
         except ConfigError:

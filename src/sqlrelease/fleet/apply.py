@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Callable
 
 from .. import bundle as bundles
-from ..approval import review_status
 from . import clients
 from .catalog import BundleInfo, Catalog
 from .inventory import Fleet, Selector, Wave, plan_waves, select_targets
@@ -245,6 +244,8 @@ def verify_bundles(infos: list[BundleInfo], require_approval: bool, pubkeys=()) 
             problems[info.name] = f"bundle {info.folder.name} fails verification: {', '.join(what)}"
             continue
         if require_approval:
+            from ..approval import review_status  # only here: approvals need the crypto libraries
+
             status = review_status(info.folder, pubkeys)
             if status.status != "approved" or not status.ok:
                 why = "; ".join(status.problems) or status.text()

@@ -8,15 +8,17 @@ markup, so a label or an error message cannot restyle or forge a line.
 from __future__ import annotations
 
 import json
-
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from .. import urls
 from ..terminal import printable
 
-from .apply import ApplyReport
-from .status import StatusReport
+if TYPE_CHECKING:  # rich is imported where a table is drawn: --json and --ndjson runs never need it
+    from rich.table import Table
+    from rich.text import Text
+
+    from .apply import ApplyReport
+    from .status import StatusReport
 
 STATE_STYLE = {
     "current": "green",
@@ -47,6 +49,8 @@ def _safe(value: object) -> str:
 
 
 def _text(value: object = "", style: str = "") -> Text:
+    from rich.text import Text
+
     return Text(_safe(value), style=style)
 
 
@@ -83,6 +87,8 @@ def status_summary(report: StatusReport) -> list[Text]:
 
 
 def status_table(report: StatusReport) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"goal {report.goal}", title_justify="left")
     for column in ("target", "dialect", "state", "release", "next", "behind", "detail"):
         table.add_column(column, overflow="fold")
@@ -121,6 +127,8 @@ def dry_run_lines(report: ApplyReport) -> list[Text]:
 
 
 def apply_table(report: ApplyReport) -> Table:
+    from rich.table import Table
+
     """One row per target that had work or a problem (targets already at the goal are counted only)."""
     table = Table(title=f"run {report.run}: goal {report.goal}", title_justify="left")
     for column in ("target", "wave", "outcome", "from", "now", "seconds", "detail"):
