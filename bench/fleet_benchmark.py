@@ -186,7 +186,7 @@ def setup(args, work: Path, releases: Path, names: list[str], pg, maria) -> Flee
                 url = driver.replace("+psycopg", "").replace("+pymysql", "").replace("?charset=utf8mb4", "")
             fleet.targets.append(Target(name, dialect, db, start, url, driver))
     (work / "fleet.toml").write_text(
-        f'[fleet]\nbundles = "{releases}"\njournal = "{work / "journal.jsonl"}"\njobs = {args.jobs}\n\n'
+        f'[fleet]\nbundles = "{releases}"\njournal = "{work / "journal.jsonl"}"\njobs = {args.jobs}\nper_host = {args.jobs}\n\n'
         + "".join(f'[[target]]\nname = "{t.name}"\nurl = "{t.url}"\n\n' for t in fleet.targets),
         encoding="utf-8")
     return fleet
@@ -280,7 +280,8 @@ def main() -> int:
     parser.add_argument("--releases", type=int, default=12)
     parser.add_argument("--seed", type=int, default=1, help="history seed (default 1)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--jobs", type=int, default=8, help="parallel targets, for sqlrelease and xargs -P (default 8)")
+    parser.add_argument("--jobs", type=int, default=8, help="parallel targets, for sqlrelease and xargs -P (default 8); "
+                        "sqlrelease's per-host cap is set to the same, since xargs -P runs that many on the one server")
     parser.add_argument("--alembic-sample", type=int, default=20, help="targets `alembic current` is timed on (extrapolated)")
     parser.add_argument("--alembic-all", action="store_true", help="time `alembic current` on every target")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
