@@ -14,6 +14,11 @@ named constraints first (`prep_table_for_batch`), straight from the set, and
 the order then followed the memory layout of the process (a worker process
 rendering the same migration wrote them in another order).
 
+The same holds for `op.create_table` outside batch mode: Alembic creates the
+table's indexes (`index=True` columns) by iterating `Table.indexes`, so a table
+with several came out in another order on another run; they are created in
+name order.
+
 Lost columns. The copy knows only the columns of the table object it was given
 (`copy_from` offline, a reflection online). A column a DBA added by hand after
 the migration was written is not copied and disappears with the old table,
@@ -28,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from alembic.ddl.impl import DefaultImpl
 from alembic.operations.batch import ApplyBatchImpl
 
 from .rendered import Rebuild
@@ -37,6 +43,7 @@ _listener: ContextVar[Listener | None] = ContextVar("sqlrelease_batch_listener",
 
 _original_grab = ApplyBatchImpl._grab_table_elements
 _original_create = ApplyBatchImpl._create
+_original_create_table = DefaultImpl.create_table
 
 
 def _declared(const) -> tuple[int, str]:
@@ -48,6 +55,22 @@ class _InDeclaredOrder(set):
 
     def __iter__(self):
         return iter(sorted(set.__iter__(self), key=_declared))
+
+
+class _InNameOrder(set):
+    """A table's set of indexes that iterates in name order."""
+
+    def __iter__(self):
+        return iter(sorted(set.__iter__(self), key=lambda index: (str(index.name or ""), _declared(index))))
+
+
+def _create_table_in_order(self, table, **kw) -> None:
+    indexes = table.indexes
+    table.indexes = _InNameOrder(indexes)
+    try:
+        _original_create_table(self, table, **kw)
+    finally:
+        table.indexes = indexes
 
 
 def _grab_table_elements_in_order(self) -> None:
@@ -71,9 +94,10 @@ def _create_reported(self, op_impl) -> None:
 
 
 def install() -> None:
-    """Make batch mode deterministic and its rebuilds visible in this process (idempotent)."""
+    """Make batch mode and create_table deterministic, and rebuilds visible, in this process (idempotent)."""
     ApplyBatchImpl._grab_table_elements = _grab_table_elements_in_order
     ApplyBatchImpl._create = _create_reported
+    DefaultImpl.create_table = _create_table_in_order
 
 
 @contextmanager
