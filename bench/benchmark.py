@@ -394,7 +394,7 @@ def main() -> int:
     parser.add_argument("--loop-all", action="store_true", help="time every call of the per-release loop: slow")
     parser.add_argument("--old-floor", action="store_true", help="also measure the previous benchmark's floor (history reloaded per pass)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="N for the --jobs speed-up (default: cores)")
-    parser.add_argument("--skip", metavar="WHAT", help="comma-separated measurements to leave out, for a quicker look: anchor, loop, startup")
+    parser.add_argument("--skip", metavar="WHAT", help="comma-separated measurements to leave out: anchor, loop, startup, render (check --render), jobs (the --jobs speed-up)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the history (default 1)")
     parser.add_argument("--keep", type=Path, help="generate the projects into this folder and keep them")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every sample and result to FILE as JSON")
@@ -428,8 +428,9 @@ def measure(bench: Bench) -> int:
         f"history: {args.revisions} revisions in {len(plan)} releases, dialects {', '.join(bench.dialects)}; "
         f"{len(generated.irreversible)} irreversible steps, downgrade refused in {len(generated.refused)} release(s)"
     )
-    full_render = has_option([*bench.sqlrelease, "check"], FULL_RENDER_FLAG, root)
+    full_render = has_option([*bench.sqlrelease, "check"], FULL_RENDER_FLAG, root) and "render" not in bench.skip
     jobs = has_option([*bench.sqlrelease, "build"], "--jobs", root)
+    parallel = jobs and "jobs" not in bench.skip
 
     out = bench.workdir / "floor-output"
     out.mkdir(exist_ok=True)
@@ -448,18 +449,18 @@ def measure(bench: Bench) -> int:
             one = ["--jobs", "1"] if jobs else []
             label = f"sqlrelease check {FULL_RENDER_FLAG}{' --jobs 1' if jobs else ''} (full)"
             bench.add("check_full", label, run([*bench.sqlrelease, "check", "-q", FULL_RENDER_FLAG, *one], root))
-        if jobs:
+        if parallel:
             bench.build(root, "build_jobs", f"sqlrelease build --all --jobs {args.jobs}", "--jobs", str(args.jobs))
         if "loop" not in bench.skip:
             bench.loop(root, plan)
 
     if "startup" not in bench.skip:
         startup(bench, root)
-    if jobs:
+    if parallel:
         split(bench, root)
     if args.growth_to:
         growth(bench, jobs)
-    report(bench, problems, jobs)
+    report(bench, problems, parallel)
     return 1 if problems else 0
 
 
