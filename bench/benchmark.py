@@ -227,7 +227,10 @@ def _offline_pass(config, script, direction: str, environment) -> None:
 # -- cross-check: the floor renders the statements the bundles hold -----------------------
 
 _VERSION_TABLE = re.compile(r"\balembic_version\b", re.IGNORECASE)
-_CREATE_TABLE = re.compile(r"(CREATE TABLE [^\n]*\(\n)(.*?)(\n\))", re.DOTALL)
+# A migration's CREATE TABLE starts a line and holds no blank line; sqlrelease's own indented
+# CREATE TABLE of its receipts table (inside a guard block, closed by `);`) must not match
+# through to the next migration's table.
+_CREATE_TABLE = re.compile(r"^(CREATE TABLE [^\n]*\(\n)((?:(?!\n\n).)*?)(\n\))", re.DOTALL | re.MULTILINE)
 _RUNNING = re.compile(r"^-- Running (?:upgrade|downgrade) (\S*) -> ([^,\s]*)")
 
 
@@ -275,7 +278,7 @@ def cross_check(root: Path, out: Path, dialects: list[str], generated: history.G
     for dialect in dialects:
         for direction in DIRECTIONS:
             rendered = floor_statements((out / f"{dialect}.{direction}.sql").read_text(encoding="utf-8"), direction)
-            statements = [s for rev, s in rendered if direction == "upgrade" or rev not in refused]
+            statements = [(rev, s) for rev, s in rendered if direction == "upgrade" or rev not in refused]
             names = [name for name, _ in generated.releases]
             if direction == "downgrade":
                 names = [n for n in reversed(names) if n not in generated.refused]
@@ -285,14 +288,21 @@ def cross_check(root: Path, out: Path, dialects: list[str], generated: history.G
                 text.append((root / "releases" / name / dialect / f"{direction}.sql").read_text(encoding="utf-8"))
                 counted += manifest["files"][f"{dialect}/{direction}.sql"]["statements"]
             bundle = " ".join(canonical("\n".join(text)).split())
-            position = 0
-            for n, statement in enumerate(statements):
+            # The indexes a batch rebuild creates again come from a set too: a run of CREATE INDEX
+            # statements of one migration may be in any order among themselves.
+            position = start = 0
+            previous = None
+            for n, (revision, statement) in enumerate(statements):
                 body = statement.rstrip(";").rstrip()
-                found = bundle.find(body, position)
+                index = (revision, body.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")))
+                if not (index[1] and index == previous):
+                    start = position
+                previous = index
+                found = bundle.find(body, start)
                 if found < 0:
                     problems.append(f"{dialect} {direction}: statement {n + 1} of the floor is not in the bundles (in order): {body[:160]}")
                     break
-                position = found + len(body)
+                position = max(position, found + len(body))
             if counted != len(statements):
                 problems.append(f"{dialect} {direction}: the floor renders {len(statements)} statements, the manifests count {counted}")
     return problems
