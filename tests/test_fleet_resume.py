@@ -278,3 +278,27 @@ def test_a_statement_that_took_effect_unrecorded_is_named_with_what_to_check(mak
     assert code == 0, report
     assert alembic_version(db.url) == {HEAD}
     assert schema_snapshot(db.url) == reference
+
+
+def test_stopped_inside_the_first_migration_of_an_empty_database_is_partial_not_unmanaged(make_db, bundles, tmp_path):
+    """The version table is created after the first migration: a client stopped right after that
+    migration's statement ran leaves its table and its progress row, and no version table yet."""
+    db = make_db("mysql")
+    script = (bundles / "1.0.0" / "mysql" / "upgrade.sql").read_text()
+    packet_end = "UPDATE sqlrelease_progress SET done = 1 WHERE revision = '3f2a9c1e7b40' AND statement = 1$sqlrelease$\n"
+    assert packet_end in script
+    stopped = tmp_path / "stopped.sql"
+    stopped.write_text(script[: script.index(packet_end) + len(packet_end)])  # the client's input ends here
+    _hand(db, stopped)
+    assert alembic_version(db.url) is None  # no version table yet
+    status = _status(db, bundles, tmp_path)
+    assert status["state"] == "partial", status
+    assert status["resume"]["release"] == "1.0.0" and status["resume"]["migration"] == 1, status
+    assert not status["resume"]["interrupted"], status
+    again = apply_sql(db, bundles / "1.0.0" / "mysql" / "upgrade.sql")  # by hand: refused, nothing changed
+    assert "stopped inside release 1.0.0" in again.stderr, again.stderr
+    code, report = cli("apply", "--resume", "--target", target(db), bundles=bundles, tmp_path=tmp_path)
+    assert code == 0, report
+    assert alembic_version(db.url) == {HEAD}
+    assert schema_snapshot(db.url) == _reference_snapshot(make_db, bundles)
+    assert _status(db, bundles, tmp_path)["state"] == "current"

@@ -94,7 +94,9 @@ def classify(target, probe: dict, catalog: Catalog, goal_index: int) -> TargetSt
     status = TargetStatus(target=target, state="current", goal=goal.name, probe=probe)
     versions = probe.get("versions")
     status.versions = sorted(versions) if versions is not None else None
-    if versions is None and probe.get("tables"):
+    # Progress rows without a version table: an apply stopped inside the very first migration (on
+    # MySQL the version table is created after it), which is a partial apply, not a foreign schema.
+    if versions is None and probe.get("tables") and not probe.get("progress"):
         status.state = "unmanaged"
         status.detail = (
             f"no {catalog.version_table[1]} table, but {probe['tables']} other table(s): set up by other means; "
