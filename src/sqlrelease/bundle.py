@@ -215,7 +215,7 @@ def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
     rendered, overrides, data_dependent, volatile = {}, {}, [], []
     for dialect in sorted(release_sql.upgrade):
         for direction, sql in (("upgrade", release_sql.upgrade[dialect][revision]), ("downgrade", release_sql.downgrade[dialect][revision])):
-            origin = getattr(sql, "origin", "offline")
+            origin = sql.origin
             if origin == "offline":
                 continue
             key = f"{dialect}/{direction}"
@@ -224,7 +224,7 @@ def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
                 overrides[key] = {"file": sql.source, "sha256": sql.source_sha256}
             if sql.data_dependent:
                 data_dependent.append(key)
-            if getattr(sql, "volatile", ()):
+            if sql.volatile:
                 volatile.append(key)
     if not rendered:
         return {}

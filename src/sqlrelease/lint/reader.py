@@ -105,8 +105,7 @@ class Reader:
             order = {revision: i for i, revision in enumerate(self.release_sql.release.revisions)}
             migrations.sort(key=lambda item: -order.get(item[0], 0))
         for revision, migration in migrations:
-            self.migration(revision, migration.statements, migration.rebuilds, getattr(migration, "data_dependent", False),
-                           getattr(migration, "volatile", ()))
+            self.migration(revision, migration.statements, migration.rebuilds, migration.data_dependent, migration.volatile)
         self.emit(ev.ReleaseRead(tuple(self.state.dropped), self.state.created))
         return self.findings
 
