@@ -389,3 +389,24 @@ def test_init_adds_its_table_to_a_pyproject_keeping_everything_else(tmp_path):
     assert table["script_location"] == 'mig"rations ]]' and table["stamp"] == "inline"
     assert tomllib.loads(text)["tool"]["black"] == {"line-length": 100}
     assert "# or \"separate\"" in text
+
+
+def test_a_statement_that_ends_with_its_own_semicolon_applies_on_mariadb_whole_and_by_steps(tmp_path, make_db):
+    """`op.execute("...;")` reaches the bundle as "...;;": each MySQL statement travels in one packet
+    with its progress record, where the empty statement after it failed the file (a real history,
+    OpenStack Octavia, does this)."""
+    root = make_project(tmp_path, "data_migration", dialects=("mysql",))
+    add_migration(root, "5e111c010a01", LAST, 'op.execute("UPDATE products SET name = name;")', "pass", "own semicolon")
+    add_release(root, "1.2.0", "5e111c010a01")
+    assert build(root)
+    for whole in (True, False):
+        db = make_db("mysql")
+        for release in ("1.0.0", "1.1.0"):
+            assert apply_sql(db, sql(root, release, "mysql", "upgrade")).returncode == 0
+        if whole:
+            result = apply_sql(db, sql(root, "1.2.0", "mysql", "upgrade"))
+        else:
+            (step,) = (root / "releases" / "1.2.0" / "mysql" / "steps").glob("*.sql")
+            result = apply_sql(db, step)
+        assert result.returncode == 0, result.stderr
+        assert alembic_version(db.url) == {"5e111c010a01"}
