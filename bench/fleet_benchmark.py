@@ -52,6 +52,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests"), str(REPO / "src")]
 
 import history  # noqa: E402  the synthetic history generator (bench/history.py)
+from benchmark import compile_bytecode  # noqa: E402
 import dbservers  # noqa: E402  throwaway PostgreSQL / MariaDB servers
 
 from sqlrelease.fleet import clients  # noqa: E402
@@ -288,10 +289,7 @@ def main() -> int:
     args = parser.parse_args()
 
     sqlrelease = str(Path(sys.executable).parent / "sqlrelease")
-    # As installed from a wheel: bytecode compiled once. With PYTHONDONTWRITEBYTECODE (set on this
-    # machine) an editable install would compile every module again in every run it starts.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "sqlrelease")], check=True,
-                   stdout=subprocess.DEVNULL, env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    compile_bytecode()  # as installed from a wheel
     work = Path(tempfile.mkdtemp(prefix="sqlrelease-fleet-bench-"))
     os.chmod(work, 0o755)
     servers = dbservers.Servers()

@@ -201,3 +201,20 @@ def test_resume_advice_matches_what_the_bundle_holds(tmp_path, stamp):
         for text in ((bundle / dialect / "upgrade.sql").read_text(), (bundle / "README.md").read_text()):
             assert (f"{dialect}/steps/" in text) == has_steps, (dialect, stamp)
             assert ("There are no step scripts in this mode" in text) == (not has_steps), (dialect, stamp)
+
+
+@pytest.mark.parametrize("name", ["alembic", "sqlalchemy", "SQLAlchemy", "click", "Jinja2", "sqlrelease", "no-such-package-here"])
+def test_versions_read_from_dist_info_are_those_importlib_metadata_gives(name):
+    """The manifest's generator versions come from the dist-info folders without importlib.metadata;
+    they must be what it reads (and an unknown package fails the same way)."""
+    from importlib import metadata
+
+    from sqlrelease.bundle import installed_version
+
+    try:
+        expected = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        with pytest.raises(metadata.PackageNotFoundError):
+            installed_version(name)
+    else:
+        assert installed_version(name) == expected

@@ -461,3 +461,18 @@ def test_a_library_warning_names_the_migration_line_once(tmp_path):
     assert result.returncode == 0, result.stderr
     expected = f"migrations/versions/{path.name}:{line}: UserWarning: revision 93b0d7e5a1c6: autoincrement"
     assert result.stderr.count(expected) == 1, result.stderr
+
+
+@pytest.mark.parametrize("args", [["plan"], ["check"], ["verify", "releases"], ["verify", "releases/1.1.0"]])
+def test_lines_written_without_rich_are_what_rich_writes_to_a_pipe(project, monkeypatch, args):
+    """Not in a terminal, `say` writes its lines itself (rich costs a tenth of a second to import);
+    with TTY_COMPATIBLE set (empty: rich still sees no terminal) rich writes them: the same bytes,
+    for OK lines, an altered bundle's lines on stdout and warnings on stderr."""
+    readme = project / "releases" / "1.1.0" / "README.md"
+    readme.write_text(readme.read_text() + "edited\t[red]by hand ✓ 表\n")  # a tab, markup, wide characters
+    (project / "releases" / "stray").mkdir()  # check: a bundle of no release in the plan
+    plain = run_cli(*args, cwd=project)
+    monkeypatch.setenv("TTY_COMPATIBLE", "")
+    through_rich = run_cli(*args, cwd=project)
+    assert (plain.returncode, plain.stdout, plain.stderr) == (through_rich.returncode, through_rich.stdout, through_rich.stderr)
+    assert plain.stdout.strip()

@@ -11,11 +11,8 @@ entry is checked to be a plain file or folder inside one top folder.
 
 from __future__ import annotations
 
-import gzip
 import io
 import stat
-import tarfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -50,6 +47,9 @@ def _entries(top: str, files: dict[str, bytes]) -> list[tuple[str, bytes | None]
 
 def tar_gz(top: str, files: dict[str, bytes]) -> bytes:
     """A gzip-compressed POSIX tar of `files` inside folder `top`, the same bytes every time."""
+    import gzip
+    import tarfile
+
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for name, data in _entries(top, files):
@@ -70,6 +70,8 @@ def tar_gz(top: str, files: dict[str, bytes]) -> bytes:
 
 def zip_bytes(top: str, files: dict[str, bytes]) -> bytes:
     """A deflated zip of `files` inside folder `top`, the same bytes every time."""
+    import zipfile
+
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w") as archive:
         for name, data in _entries(top, files):
@@ -102,6 +104,11 @@ class Unpacked:
 
 def read(path: Path) -> Unpacked:
     """The entries of archive `path` (by its suffix), never written anywhere."""
+    # The archive modules are imported when an archive is read or made: verifying a folder needs none.
+    import gzip
+    import tarfile
+    import zipfile
+
     suffix = suffix_of(path)
     try:
         if suffix == ".tar.gz":
@@ -142,6 +149,8 @@ def _add_file(result: Unpacked, inner: str, data: bytes, total: list[int]) -> No
 
 
 def _read_tar(path: Path) -> Unpacked:
+    import tarfile
+
     result, total = Unpacked(), [0]
     with tarfile.open(path, mode="r:gz") as tar:
         for member in tar:
@@ -162,6 +171,8 @@ def _read_tar(path: Path) -> Unpacked:
 
 
 def _read_zip(path: Path) -> Unpacked:
+    import zipfile
+
     result, total = Unpacked(), [0]
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():

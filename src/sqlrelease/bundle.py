@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +51,56 @@ def generator_versions() -> dict[str, str]:
 
 @functools.cache
 def _installed_versions() -> tuple[tuple[str, str], ...]:
-    # Reading package metadata scans sys.path (and importing it costs more than verify does): once, when needed.
+    return (("sqlrelease", VERSION), ("alembic", installed_version("alembic")), ("sqlalchemy", installed_version("sqlalchemy")))
+
+
+def installed_version(name: str) -> str:
+    """`importlib.metadata.version(name)`, read as it reads it (the first `*.dist-info` of that
+    name on sys.path, the Version of its METADATA) without importing importlib.metadata, which
+    costs more than verifying a bundle. Anything less plain is left to importlib.metadata."""
+    wanted = _normal_name(name)
+    for entry in sys.path:
+        folder = entry or "."
+        if not os.path.isdir(folder):
+            if os.path.exists(folder):
+                break  # a zip archive on sys.path: importlib.metadata looks inside
+            continue
+        try:
+            children = os.listdir(folder)
+        except OSError:
+            break
+        matching = [
+            child for child in children
+            if child.lower().endswith((".dist-info", ".egg-info"))
+            and _normal_name(child.lower().rpartition(".")[0].partition("-")[0]) == wanted
+        ]
+        if len(matching) == 1 and matching[0].lower().endswith(".dist-info") and not folder.lower().endswith(".egg"):
+            version = _metadata_version(Path(folder, matching[0], "METADATA"))
+            if version is not None:
+                return version
+        if matching or folder.lower().endswith(".egg"):
+            break  # an egg, egg-info or several installs in one folder: importlib.metadata's order decides
     from importlib import metadata
 
-    return (("sqlrelease", VERSION), ("alembic", metadata.version("alembic")), ("sqlalchemy", metadata.version("sqlalchemy")))
+    return metadata.version(name)
+
+
+def _normal_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _metadata_version(path: Path) -> str | None:
+    """The Version header of a METADATA file (its headers end at the first empty line)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    return None
+                if line.startswith("Version:"):
+                    return line[len("Version:"):].strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
 
 
 def sha256(data: bytes) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import api, servers, urls
+from . import api, urls
 from .errors import SqlreleaseError
 from .terminal import json_text, printable
 from .version import VERSION
@@ -46,13 +46,44 @@ def say(*parts, to: str = OUT, style: str = "") -> None:
     """Print one line made of `parts`. Each part is plain text, whatever it holds (a file
     name like `[red]x`, a name with a newline): it goes through `shown` and is never read
     as markup. A `(text, style)` pair gives a part a style."""
+    texts = [(shown(part[0]), part[1]) if isinstance(part, tuple) else (shown(part), "") for part in parts]
+    if _plain(to):
+        plain = "".join(text for text, _ in texts)
+        if "\t" not in plain:  # rich expands tabs by cell width: that case stays rich's
+            stream = sys.stdout if to == OUT else sys.stderr
+            stream.write(plain + "\n")
+            stream.flush()  # as rich does after each line, so stdout and stderr keep their order
+            return
     from rich.text import Text
 
     line = Text(style=style)
-    for part in parts:
-        text, part_style = part if isinstance(part, tuple) else (part, "")
-        line.append(shown(text), style=part_style)
+    for text, part_style in texts:
+        line.append(text, style=part_style)
     console(to).print(line)
+
+
+# What makes rich see a terminal (or a notebook) where isatty() says there is none.
+_TERMINAL_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
+
+
+def _plain(stream: str) -> bool:
+    """Whether rich would print to `stream` without any styling: not a terminal, nothing forcing one.
+    Then a line is written as it is, without importing rich (a tenth of a second of start-up)."""
+    if stream in _CONSOLES or any(name in os.environ for name in _TERMINAL_ENV) or "IPython" in sys.modules:
+        return False
+    file = sys.stdout if stream == OUT else sys.stderr
+    try:
+        return not file.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _use_urls(pairs) -> None:
+    """--rehearse-url DIALECT=URL: checked and set for this process (servers imported only when given)."""
+    if pairs:
+        from . import servers
+
+        servers.use_urls(pairs)
 
 PROJECT = click.option(
     "--project",
@@ -284,7 +315,7 @@ def build(
         raise click.UsageError("give release names or --all, not both")
     if drop_other_dialects and not dialects:
         raise click.UsageError("--drop-other-dialects goes with --dialect (the dialects to keep)")
-    servers.use_urls(rehearse_urls)
+    _use_urls(rehearse_urls)
     built = api.build(
         project,
         names,
@@ -492,7 +523,7 @@ def check(
     """
     from .commands.check import DIFF_FILES, DIFF_LINES
 
-    servers.use_urls(rehearse_urls)
+    _use_urls(rehearse_urls)
     report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval, render, jobs)
     if as_json:
         _print_json(report.to_dict(full))
@@ -566,7 +597,7 @@ def diff(releases: tuple[str, ...], dialect: str | None, files: bool, against_bu
       1  differences were shown
       2  the configuration, plan or history cannot be read
     """
-    servers.use_urls(rehearse_urls)
+    _use_urls(rehearse_urls)
     if against_build:
         found = [item for _, item in api.diff_build(project, releases)]
     elif len(releases) != 2:
@@ -593,7 +624,7 @@ def doctor(dialects: tuple[str, ...], rehearse_urls: tuple[str, ...], project: s
     override (reviewed SQL supplied by hand), irreversible, or fails.
     Exits 1 when any revision fails.
     """
-    servers.use_urls(rehearse_urls)
+    _use_urls(rehearse_urls)
     report = api.doctor(project, dialects or None)
     if as_json:
         _print_json(report.to_dict())
@@ -665,7 +696,7 @@ def lint(
 
             raise ConfigError(f"--explain {explain}: no such rule", hint=f"rules: {', '.join(lints.RULES)}, or all")
         return
-    servers.use_urls(rehearse_urls)
+    _use_urls(rehearse_urls)
     findings = api.lint_project(project, names, dialects or None)
     failing = lints.failing(findings, fail_on)
     if as_json:

@@ -114,11 +114,10 @@ def waivers_path(config) -> Path:
 
 
 def load_waivers(config) -> list[lint.Waiver]:
-    from . import lint
-
     path = waivers_path(config)
     if not path.exists():
         return []
+    from . import lint  # here, after the check: without waivers, `check` and `plan` need no lint
     shown = config.relative(path)
     data, _ = tomlfile.load(path, ConfigError, shown)
     result = []

@@ -25,7 +25,6 @@ time, not that of the migrations it runs, which have their own.
 
 from __future__ import annotations
 
-import ctypes
 import signal
 import threading
 import time
@@ -87,6 +86,11 @@ _watchdogs = threading.local()  # per thread: the stack of limits; only the inne
 
 class _Watchdog:
     def __init__(self, seconds: float, exceeded: type[TimeLimitExceeded]) -> None:
+        # ctypes is imported here, in the thread that renders, not when the timer thread fires, and
+        # not at import: reading config (every verb) needs DEFAULT_SECONDS only.
+        import ctypes
+
+        self.ctypes = ctypes
         self.left, self.exceeded = seconds, exceeded
         self.thread_id = threading.get_ident()
         self.lock = threading.Lock()
@@ -112,6 +116,7 @@ class _Watchdog:
         with self.lock:
             if self.armed:
                 self.armed = False
+                ctypes = self.ctypes
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), ctypes.py_object(self.exceeded))
 
 
@@ -129,6 +134,6 @@ def _watchdog(seconds: float, exceeded: type[TimeLimitExceeded]):
         dog.pause()
         stack.pop()
         # An exception set but not raised yet must not fire later, outside the block.
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(dog.thread_id), None)
+        dog.ctypes.pythonapi.PyThreadState_SetAsyncExc(dog.ctypes.c_ulong(dog.thread_id), None)
         if stack:
             stack[-1].start()

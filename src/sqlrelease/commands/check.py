@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import approval, archive, inputs
 from .. import bundle as bundles
@@ -26,7 +27,9 @@ from ..config import Config, load_config
 from ..diff import FileDiff, diff_files
 from ..errors import ConfigError
 from ..plan import Plan, load_plan, unreleased
-from ..project import Progress, Project, quiet
+
+if TYPE_CHECKING:
+    from ..project import Progress, Project
 
 ERROR = "error"
 WARNING = "warning"
@@ -356,7 +359,7 @@ def _unplanned(config: Config, plan: Plan) -> list[Finding]:
 def check(
     project: Path | str = ".",
     strict: bool = False,
-    progress: Progress = quiet,
+    progress: Progress | None = None,
     pubkeys=(),
     require_approval: bool = False,
     render: bool = False,
@@ -383,8 +386,10 @@ def check(
     else:
         # Here, not at the top: rendering (the history, Alembic, SQLAlchemy, lint) is not needed
         # when the recorded inputs settle it.
-        from ..project import open_project
+        from ..project import open_project, quiet
         from .build import render_bundles
+
+        progress = progress or quiet
 
         proj = open_project(project)
         if state is not None:

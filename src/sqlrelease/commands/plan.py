@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .. import approval, inputs
 from .. import bundle as bundles
 from ..config import load_config
 from ..errors import PlanError
 from ..plan import Plan, PlannedRelease, Release, append_release, load_plan, release_name_problem, resolve, unreleased
-from ..project import Progress, Project, choose_dialects, open_project, quiet
+
+if TYPE_CHECKING:
+    from ..project import Progress, Project
 
 
 @dataclass
@@ -74,6 +76,8 @@ def plan_status(project: Path | str = ".") -> PlanReport:
     state = inputs.recorded_state(config, plan)
     if state.current:
         return _recorded_report(config, plan, state)
+    from ..project import open_project  # here: when the records settle it, no history is loaded
+
     proj = open_project(project)
     statuses = []
     for release in proj.releases:
@@ -147,6 +151,8 @@ def _bundle_status(proj: Project, release: Release, folder: Path) -> tuple[str, 
         if revision in proj.history.revisions and entry.get("source_sha256") != proj.history.source_sha256(revision):
             reasons.append(f"migration {entry.get('source')} was edited after the bundle was built")
     # The manifest lists dialects alphabetically; compare as sets of names.
+    from ..project import choose_dialects
+
     if sorted(manifest.get("dialects") or []) != sorted(choose_dialects(proj, None)):
         reasons.append("the configured dialects changed")
     if manifest.get("stamp") != proj.config.stamp:
@@ -156,10 +162,13 @@ def _bundle_status(proj: Project, release: Release, folder: Path) -> tuple[str, 
     return ("stale", reasons) if reasons else ("current", [])
 
 
-def cut(project: Path | str = ".", name: str = "", revisions: Iterable[str] = (), progress: Progress = quiet) -> Release:
+def cut(project: Path | str = ".", name: str = "", revisions: Iterable[str] = (), progress: Progress | None = None) -> Release:
     """Append a release named `name` at the given revisions, or at the current head.
 
     Creates the plan file when it does not exist yet (the first release)."""
+    from ..project import open_project, quiet
+
+    progress = progress or quiet
     proj = open_project(project, new_plan=True)
     problem = release_name_problem(name)
     if problem:

@@ -14,7 +14,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,8 @@ class Invocation:
 def run(invocation: Invocation, timeout: float | None = None) -> tuple[int, bytes, bytes, float]:
     """Start the client and wait for it: (exit code, stdout, stderr, seconds). A client that cannot
     start exits 127; one past `timeout` is killed and exits 124."""
+    import subprocess  # here: the verbs that only read bundles or the plan start no client
+
     env = {**os.environ, **dict(invocation.env)}
     started = time.monotonic()
     stdin = open(invocation.stdin_file, "rb") if invocation.stdin_file else None
