@@ -8,6 +8,7 @@ irreversible one, which then left it behind on the way down.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -43,3 +44,42 @@ def test_every_release_applies_up_and_down_with_sqlite3(tmp_path, sqlite_db, see
         assert result.returncode == 0, (name, result.stderr)
         assert (alembic_version(sqlite_db.url) or None) == expected, name
     assert full_dump(sqlite_db.url)["tables"] == {}
+
+
+def test_a_guard_names_the_recent_releases_and_says_what_an_older_one_is(tmp_path, sqlite_db):
+    """A guard names the last NAMED_RELEASES releases (where a server can plausibly be) and
+    shows any other version by its revision, saying where its names begin: naming every
+    earlier release made every file grow with the history."""
+    from sqlrelease.messages import NAMED_RELEASES
+
+    root = tmp_path / "synthetic"
+    count = NAMED_RELEASES + 2
+    generated = history.generate(root, 5 * count, count, ["sqlite"], 1)
+    build(root)
+    names = release_names(root)
+    targets = [target for _, target in generated.releases]
+    _apply(sqlite_db, root, names[:2])  # the server is at the second release
+
+    # The second release is among the last NAMED_RELEASES up to the last but one: named.
+    named = apply_sql(sqlite_db, sql(root, names[-2], "sqlite", "upgrade"))
+    assert named.returncode != 0
+    assert f"this server is at release {names[1]} ({targets[1]}); upgrade.sql of release {names[-2]} needs release {names[-3]}" in named.stderr
+    # The last release's guard begins with the third: the second is shown by its revision.
+    older = apply_sql(sqlite_db, sql(root, names[-1], "sqlite", "upgrade"))
+    assert older.returncode != 0
+    assert (
+        f"this server is at {targets[1]} (no release from {names[2]} up to {names[-1]}: older, later or hand-edited; "
+        "sqlrelease status names it); "
+        f"upgrade.sql of release {names[-1]} needs release {names[-2]} ({targets[-2]}); nothing was changed"
+    ) in older.stderr
+    assert alembic_version(sqlite_db.url) == {targets[1]}
+    # Bounded: one WHEN per named release and per migration inside the release, whatever the history's length.
+    text = sql(root, names[-1], "sqlite", "upgrade").read_text()
+    assert f"'release {names[1]} (" not in text and f"'release {names[2]} (" in text
+    assert len(set(re.findall(r" THEN 'release ([^ ]+) \(", text))) == NAMED_RELEASES
+
+
+def _apply(db, root, names) -> None:
+    for name in names:
+        result = apply_sql(db, sql(root, name, "sqlite", "upgrade"))
+        assert result.returncode == 0, (name, result.stderr)

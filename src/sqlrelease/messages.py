@@ -55,13 +55,27 @@ def state_words(release: str, versions) -> str:
     return f"release {release} ({versions_text(versions)})"
 
 
+NAMED_RELEASES = 10  # the releases up to this one that a guard names: where a server can plausibly be
+
+
+def named_releases(releases) -> list:
+    """The (name, end) a bundle's guards name, of the plan's releases up to and including its own.
+
+    The last NAMED_RELEASES only: naming every earlier release made every file of every bundle
+    grow with the length of the history (hundreds of WHEN lines a guard in a long one). A server
+    further behind is shown by its revision, with words that say so (`unknown_words`).
+    """
+    return list(releases)[-NAMED_RELEASES:]
+
+
 def known_states(releases, history, release) -> dict[str, str]:
-    """Versions a bundle of `release` can name: every release up to it, and each migration inside it.
+    """Versions a bundle of `release` can name: the recent releases up to it (`named_releases`),
+    and each migration inside it.
 
     `releases` is the plan's (name, end) up to and including `release`; later ones are not
     known when the bundle is built, and naming them would change it afterwards.
     """
-    states = {",".join(sorted(end)): state_words(name, end) for name, end in releases}
+    states = {",".join(sorted(end)): state_words(name, end) for name, end in named_releases(releases)}
     total = len(release.revisions)
     rows = history.heads_along(release.start, release.revisions)
     for number, heads in enumerate(rows[1:-1], start=1):
@@ -75,8 +89,23 @@ def known_states(releases, history, release) -> dict[str, str]:
 NO_RELEASE = "no release (no alembic_version rows)"
 
 
-def guard_text(label: str, release: str, expected, done, states: dict[str, str], done_message: str) -> GuardText:
-    """What the guard of the file `label` says; it needs `expected` and its work is done at `done`."""
+def unknown_words(release: str, releases=()) -> str:
+    """What follows a version the guard cannot name. `releases`: the plan's (name, end) up to
+    `release`; when the guard leaves older ones unnamed, the words say where its names begin."""
+    releases = list(releases)
+    named = named_releases(releases)
+    if len(named) == len(releases):
+        return f" (no release up to {release})"
+    return (
+        f" (no release from {named[0][0]} up to {release}: older, later or hand-edited; sqlrelease status names it)"
+    )
+
+
+def guard_text(
+    label: str, release: str, expected, done, states: dict[str, str], done_message: str, releases=()
+) -> GuardText:
+    """What the guard of the file `label` says; it needs `expected` and its work is done at `done`.
+    `releases`: the plan's (name, end) up to `release` (see `unknown_words`)."""
     key = ",".join(sorted(expected))
     needs = states.get(key, versions_text(expected)) if expected else "an empty database (no alembic_version rows)"
     return GuardText(
@@ -84,7 +113,7 @@ def guard_text(label: str, release: str, expected, done, states: dict[str, str],
         after=printable(f"; {label} needs {needs}; nothing was changed"),
         states=tuple(sorted(states.items())),
         none=NO_RELEASE,
-        unknown=printable(f" (no release up to {release})"),
+        unknown=printable(unknown_words(release, releases)),
         done=",".join(sorted(done)) if done else None,
         done_message=printable(f"{NOTHING_TO_DO} {done_message}"),
     )

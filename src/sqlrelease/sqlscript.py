@@ -108,16 +108,19 @@ def _opening(ctx: ScriptContext, expected, label: str, kind: str, done, words: S
     return blocks
 
 
+def _releases(ctx: ScriptContext):
+    return ctx.releases or ((ctx.release.name, ctx.release.end),)
+
+
 def _states(ctx: ScriptContext) -> dict[str, str]:
-    releases = ctx.releases or ((ctx.release.name, ctx.release.end),)
-    return messages.known_states(releases, ctx.history, ctx.release)
+    return messages.known_states(_releases(ctx), ctx.history, ctx.release)
 
 
 def _guard(ctx: ScriptContext, expected, label: str, kind: str, done) -> str:
     """The guard: refuses unless the version table holds `expected`; says "nothing to do" at `done`."""
     states = _states(ctx)
     already = messages.already(kind, ctx.release.name, messages.done_words(states, done))
-    text = messages.guard_text(label, ctx.release.name, expected, done, states, already)
+    text = messages.guard_text(label, ctx.release.name, expected, done, states, already, _releases(ctx))
     return _macros(ctx.dialect).guard(ctx.version_table, expected, label, text)
 
 
