@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from dbtools import DIALECTS, alembic_version, apply_sql, full_dump, run_alembic_online, schema_snapshot
 from projects import REPO, make_project, script_location
-from sqlrelease import api, build
+from sqlrelease import api, build, schema
 from sqlrelease.cli import main
 
 RELEASES = ("1.0.0", "1.1.0", "1.2.0", "1.3.0")
@@ -54,30 +54,62 @@ def at(db, root, last: str) -> None:
         assert result.returncode == 0, result.stderr
 
 
-def run(*args: str, root, tmp_path):
-    result = CliRunner().invoke(main, [*args, "--bundles", str(root / "releases"), "--json"],
+def run(*args: str, root, tmp_path, bundles=None):
+    result = CliRunner().invoke(main, [*args, "--bundles", str(bundles or root / "releases"), "--json"],
                                 env={"SQLRELEASE_JOURNAL": str(tmp_path / "journal.jsonl")})
     assert result.exit_code in (0, 1, 2, 3), result.output
     return result.exit_code, json.loads(result.output)["targets"][0]
+
+
+def _described(manifests, dialect: str, table: str) -> dict:
+    """The description of `table` after the last of `manifests`, from the newest that has it."""
+    entries = [m["expected_schema"][dialect] for m in manifests][::-1]
+    return schema.description(entries, table, entries[0]["digests"][table])
 
 
 def test_every_manifest_records_the_schema_each_release_expects(sample):
     manifests = [json.loads((sample / "releases" / r / "manifest.json").read_text()) for r in RELEASES]
     for dialect in ("postgresql", "mysql", "sqlite"):
         entries = [m["expected_schema"][dialect] for m in manifests]
-        assert all(e["fingerprint"] and e["format"] == 1 for e in entries), dialect
+        assert all(e["fingerprint"] and e["format"] == 2 for e in entries), dialect
         fingerprints = [e["fingerprint"] for e in entries]
         assert len(set(fingerprints[:3])) == 3 and fingerprints[3] == fingerprints[2]  # 1.3.0 changes data only
-        assert "chat_name" not in entries[0]["tables"].get("recruits", {"columns": {}})["columns"]
-        assert set(entries[-1]["tables"]["recruits"]["columns"]) >= {"chat_name", "github_name", "personal_email_address"}
-        assert "alembic_version" not in entries[-1]["tables"] and "sqlrelease_receipts" not in entries[-1]["tables"]
+        # Every manifest has a digest of every table, and describes the tables its release adds or changes.
+        assert entries[3]["digests"] == entries[2]["digests"] and entries[3]["changed"] == {}
+        assert set(entries[0]["changed"]) == set(entries[0]["digests"])  # the first describes all
+        assert "recruits" in entries[2]["changed"] and set(entries[2]["changed"]) < set(entries[2]["digests"])
+        before = entries[0]["digests"]
+        assert "recruits" not in before or "chat_name" not in _described(manifests[:1], dialect, "recruits")["columns"]
+        assert set(_described(manifests, dialect, "recruits")["columns"]) >= {"chat_name", "github_name", "personal_email_address"}
+        assert "alembic_version" not in entries[-1]["digests"] and "sqlrelease_receipts" not in entries[-1]["digests"]
     # what each dialect itself reports, normalised: MariaDB's int(11) is an int
-    last = manifests[-1]["expected_schema"]
-    assert last["mysql"]["tables"]["recruits"]["columns"]["id"] == {"type": "int", "nullable": False}
-    assert last["postgresql"]["tables"]["recruits"]["columns"]["chat_name"] == {"type": "character varying(64)", "nullable": True}
-    assert last["postgresql"]["tables"]["recruits"]["unique"] == [
+    assert _described(manifests, "mysql", "recruits")["columns"]["id"] == {"type": "int", "nullable": False}
+    recruits = _described(manifests, "postgresql", "recruits")
+    assert recruits["columns"]["chat_name"] == {"type": "character varying(64)", "nullable": True}
+    assert recruits["unique"] == [
         {"name": "uq_recruits_id_number", "columns": ["id_number"]},
         {"name": "uq_recruits_personal_email_address", "columns": ["personal_email_address"]},
+    ]
+
+
+def test_with_only_the_latest_bundle_a_changed_table_is_named_and_where_its_description_is(sample, make_db, tmp_path):
+    """A DBA with only some bundle folders: the manifest of the release a server is at names every
+    table that differs (digests); the columns are named when the bundle that last changed the table is
+    at hand too."""
+    db = fresh(make_db, "sqlite")
+    at(db, sample, "1.3.0")
+    assert apply_sql(db, "ALTER TABLE recruits RENAME COLUMN chat_name TO chatname").returncode == 0
+    only = tmp_path / "only"
+    shutil.copytree(sample / "releases" / "1.3.0", only / "1.3.0")
+    code, target = run("status", "--target", f"t={db.url}", "--drift", root=sample, tmp_path=tmp_path, bundles=only)
+    assert (code, target["state"]) == (2, "drifted"), target
+    assert target["drift"]["differences"] == [
+        "table recruits: differs (how: the bundle of the release that last changed it describes it; add it to --bundles)"
+    ]
+    shutil.copytree(sample / "releases" / "1.2.0", only / "1.2.0")  # the release that last changed recruits
+    code, target = run("status", "--target", f"t={db.url}", "--drift", root=sample, tmp_path=tmp_path, bundles=only)
+    assert target["drift"]["differences"] == [
+        "column recruits.chat_name: expected, missing", "column recruits.chatname: not expected, found (varchar(64))"
     ]
 
 

@@ -79,6 +79,7 @@ def _apply_chain(config, dialect: Dialect, chain, excluded, schema_name) -> dict
     query = schema.query(dialect, schema_name, excluded)
     entries: dict[str, dict] = {}
     stopped: str | None = None
+    previous: dict[str, str] | None = None  # the release before's table digests
     with _scratch(config, dialect) as scratch:
         for name, texts in chain:
             if stopped is None and texts is None:
@@ -91,7 +92,8 @@ def _apply_chain(config, dialect: Dialect, chain, excluded, schema_name) -> dict
                 except ScratchFailure:
                     stopped = f"no fingerprint: the files of release {name} failed on an empty scratch database"
                 else:
-                    entries[name] = schema.recorded(schema.normalise(rows, dialect.normal_type))
+                    entries[name] = schema.recorded(schema.normalise(rows, dialect.normal_type), previous)
+                    previous = entries[name]["digests"]
                     continue
             entries[name] = schema.absent(stopped)
     return entries

@@ -21,7 +21,8 @@ from typing import Callable, Iterable
 
 from .templates import render
 
-FORMAT = 1  # of the normalised schema; a manifest recorded with another format is not compared
+FORMAT = 2  # of the recorded schema (1: every table described in every manifest, still read)
+DIGEST = 16  # hex digits of a table's digest
 KINDS = ("table", "column", "pk", "unique", "index", "fk")
 
 
@@ -82,15 +83,54 @@ def normalise(found: list[dict], normal_type: Callable[[str], str] = lambda t: "
     return {name: tables[name] for name in sorted(tables)}
 
 
-def fingerprint(tables: dict) -> str:
-    """sha256 of the normalised schema's canonical JSON: equal schemas, equal fingerprints."""
-    text = json.dumps(tables, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+def _sha256(table: dict) -> str:
+    text = json.dumps(table, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def recorded(tables: dict) -> dict:
-    """What a manifest records for a dialect whose expected schema is known."""
-    return {"format": FORMAT, "fingerprint": fingerprint(tables), "tables": tables}
+def _fingerprint(shas: dict[str, str]) -> str:
+    return hashlib.sha256("".join(f"{name} {sha}\n" for name, sha in sorted(shas.items())).encode("utf-8")).hexdigest()
+
+
+def fingerprint(tables: dict) -> str:
+    """sha256 over each table's name and the sha256 of its canonical JSON: equal schemas, equal
+    fingerprints."""
+    return _fingerprint({name: _sha256(table) for name, table in tables.items()})
+
+
+def digests(tables: dict) -> dict[str, str]:
+    """{table: digest}: a short digest of each table's canonical JSON, enough to tell which tables
+    differ (the fingerprint decides whether anything does)."""
+    return {name: _sha256(table)[:DIGEST] for name, table in tables.items()}
+
+
+def recorded(tables: dict, previous: dict[str, str] | None = None) -> dict:
+    """What a manifest records for a dialect whose expected schema is known: the fingerprint, a
+    digest of every table, and the description of the tables whose digest differs from
+    `previous` (the release before's digests; None: the first release, which describes all).
+
+    Bounded by what the release changes: recording the whole schema in every manifest made the
+    bundles of a long history grow with its square (690 tables in release 200 of a synthetic one).
+    """
+    shas = {name: _sha256(table) for name, table in tables.items()}
+    short = {name: sha[:DIGEST] for name, sha in shas.items()}
+    changed = {name: tables[name] for name in tables if (previous or {}).get(name) != short[name]}
+    return {"format": FORMAT, "fingerprint": _fingerprint(shas), "digests": short, "changed": changed}
+
+
+def description(entries: Iterable[dict], table: str, digest: str) -> dict | None:
+    """The description of `table` whose digest is `digest`, from the first of `entries` (manifest
+    entries, newest first: the chain's bundles at hand) that describes it; None if none does."""
+    for entry in entries:
+        if entry.get("format") == FORMAT:
+            found = (entry.get("changed") or {}).get(table)
+        elif entry.get("format") == 1:
+            found = (entry.get("tables") or {}).get(table)
+        else:
+            continue
+        if isinstance(found, dict) and digests({table: found})[table] == digest:
+            return found
+    return None
 
 
 def absent(reason: str) -> dict:
@@ -111,6 +151,36 @@ def _key(fk: dict) -> str:
 
 def _named(item: dict, what: str, table: str) -> str:
     return f"{what} {item['name']} on {table}" if item.get("name") else f"{what} on {table}"
+
+
+def drift(entry: dict, found: dict, describe) -> list[str]:
+    """Every way `found` (a normalised schema) differs from a manifest's recorded `entry`.
+
+    A table whose digest differs is compared column by column with its description, which
+    `describe(table, digest)` finds (this manifest or an earlier bundle's: `description`); without
+    one it is named as differing, with where its description is.
+    """
+    if entry.get("format") == 1:
+        return differences(entry["tables"], found)
+    if fingerprint(found) == entry["fingerprint"]:
+        return []
+    want, have = entry["digests"], digests(found)
+    lines: list[str] = []
+    for name in sorted(set(want) | set(found)):
+        if name not in found:
+            lines.append(f"table {name}: expected, missing")
+        elif name not in want:
+            lines.append(f"table {name}: not expected, found")
+        elif want[name] != have[name]:
+            table = describe(name, want[name])
+            if table is None:
+                lines.append(
+                    f"table {name}: differs (how: the bundle of the release that last changed it describes it; "
+                    "add it to --bundles)"
+                )
+            else:
+                lines.extend(_table_differences(name, table, found[name]))
+    return lines
 
 
 def differences(expected: dict, found: dict) -> list[str]:
