@@ -338,7 +338,7 @@ def test_plan_from_the_recorded_inputs_is_the_plan_from_the_history(project: Pat
     from sqlrelease import inputs
 
     recorded = api.plan_status(project).to_dict()
-    monkeypatch.setattr(inputs, "recorded_state", lambda config, plan: inputs.RecordedState(reason="forced"))
+    monkeypatch.setattr(inputs, "recorded_state", lambda config, plan, **_: inputs.RecordedState(reason="forced"))
     assert api.plan_status(project).to_dict() == recorded
 
 

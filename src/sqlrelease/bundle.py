@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import archive, messages, schema, statusquery, templates
-from .dialects import DIALECTS
 from .errors import BundleError, WriteError
 from .version import VERSION
 
@@ -116,6 +115,7 @@ def bundle_scripts(release_sql: ReleaseSQL, history: "History", stamp: str) -> d
     """The SQL files of a bundle, `dialect/kind.sql` -> Script. Same inputs, same text."""
     # Here, not at the top: reading and verifying bundles (the fleet, verify) never assembles SQL.
     from .sqlscript import Script, ScriptContext, baseline_script, downgrade_script, stamp_script, step_scripts, upgrade_script
+    from .dialects import DIALECTS
 
     release = release_sql.release
     scripts: dict[str, Script] = {}
@@ -183,6 +183,8 @@ def bundle_files(
     after the release (expected.py); `scripts` the SQL files when
     `bundle_scripts` made them already.
     """
+    from .dialects import DIALECTS  # here: reading and verifying bundles needs no dialect
+
     scripts = scripts if scripts is not None else bundle_scripts(release_sql, history, stamp)
     files: dict[str, bytes] = {}
     stats: dict[str, dict] = {}
@@ -409,10 +411,39 @@ class BundleContent:
     irregular: list[str] = field(default_factory=list)
     archive: bool = False
     top: str | None = None  # an archive's folder: what `tar xzf` / `unzip` creates
+    # What was computed from a file's bytes (sha256, the parsed manifest), with those bytes: verifying
+    # a bundle again (review status, check) hashes and parses nothing twice, and a file replaced in
+    # `files` is computed again.
+    _computed: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def digest(self) -> str | None:
         """The bundle digest: sha256 of SHA256SUMS, which covers every other file."""
-        return sha256(self.files[SUMS]) if SUMS in self.files else None
+        return self.sha256_of(SUMS) if SUMS in self.files else None
+
+    def sha256_of(self, path: str) -> str:
+        """sha256 of the bundle's file `path`."""
+        return self._once(("sha256", path), path, sha256)
+
+    def manifest(self) -> object:
+        """manifest.json parsed (any JSON value); ValueError when it is not JSON."""
+        parsed = self._once(("json", MANIFEST), MANIFEST, _parse_json)
+        if isinstance(parsed, ValueError):
+            raise parsed
+        return parsed
+
+    def _once(self, key: tuple, path: str, compute):
+        data = self.files[path]
+        known = self._computed.get(key)
+        if known is None or known[0] is not data:
+            known = self._computed[key] = (data, compute(data))
+        return known[1]
+
+
+def _parse_json(data: bytes):
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        return exc
 
 
 def is_bundle(path: Path) -> bool:
@@ -470,7 +501,7 @@ def open_bundle(path: Path | str) -> BundleContent:
     return content
 
 
-def _read_folder(folder: Path, prefix: str, content: BundleContent) -> None:
+def _read_folder(folder: Path | str, prefix: str, content: BundleContent) -> None:
     """Plain files of `folder` into `content`; anything else into `content.irregular` (never followed)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -484,10 +515,11 @@ def _read_folder(folder: Path, prefix: str, content: BundleContent) -> None:
         if entry.is_symlink():
             content.irregular.append(f"not a plain file (symlink): {inner} -> {_link_target(entry.path)}")
         elif entry.is_dir(follow_symlinks=False):
-            _read_folder(Path(entry.path), inner + "/", content)
+            _read_folder(entry.path, inner + "/", content)
         elif entry.is_file(follow_symlinks=False):
             try:
-                data = Path(entry.path).read_bytes()
+                with open(entry.path, "rb") as handle:  # not Path(): a bundle of a long history holds thousands of files
+                    data = handle.read()
             except OSError as exc:
                 content.irregular.append(f"cannot read {inner}: {exc.strerror or exc}")
                 continue
@@ -672,12 +704,12 @@ def verify(
     for path, digest in sorted(sums.items()):
         if path not in files:
             result.missing.append(path)
-        elif sha256(files[path]) != digest:
+        elif bundle.sha256_of(path) != digest:
             result.altered.append(path)
         else:
             result.checked += 1
     result.extra = sorted(p for p in files if p != SUMS and p not in sums)
-    manifest = _verify_manifest(files, sums, result)
+    manifest = _verify_manifest(bundle, sums, result)
     if manifest is not None and check_name:
         _verify_name(bundle, manifest, release, result)
     result.missing.sort()
@@ -685,13 +717,14 @@ def verify(
     return result
 
 
-def _verify_manifest(files: dict[str, bytes], sums: dict[str, str], result: Verification) -> dict | None:
+def _verify_manifest(bundle: BundleContent, sums: dict[str, str], result: Verification) -> dict | None:
+    files = bundle.files
     if MANIFEST not in files:
         if MANIFEST not in result.missing:
             result.missing.append(MANIFEST)
         return None
     try:
-        manifest = json.loads(files[MANIFEST])
+        manifest = bundle.manifest()
     except ValueError as exc:
         result.problems.append(f"{MANIFEST} is not valid JSON: {exc}")
         return None
@@ -710,7 +743,7 @@ def _verify_manifest(files: dict[str, bytes], sums: dict[str, str], result: Veri
         if path not in files:
             if path not in result.missing:
                 result.missing.append(path)
-        elif not isinstance(entry, dict) or entry.get("sha256") != sha256(files[path]) or entry.get("bytes") != len(files[path]):
+        elif not isinstance(entry, dict) or entry.get("sha256") != bundle.sha256_of(path) or entry.get("bytes") != len(files[path]):
             if path not in result.altered:
                 result.altered.append(path)
     for path in sorted(set(files) - set(listed) - {MANIFEST, SUMS}):

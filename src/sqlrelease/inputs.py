@@ -57,9 +57,10 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _file_sha256(path: Path) -> str | None:
+def _file_sha256(path: Path | str) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return None
 
@@ -96,25 +97,39 @@ def plan_digest(plan: Plan, release: str) -> str:
     return _digest(entries)
 
 
-def waivers_digest(config: Config, revisions: Iterable[str]) -> str | None:
+def waivers_digest(config: Config, revisions: Iterable[str], waivers=None) -> str | None:
+    """The waivers of `revisions` (from `waivers`, else the project's waivers file)."""
     wanted = set(revisions)
     # Every field of a waiver shows in REVIEW.md or decides what it covers.
     found = sorted(
-        json.dumps(dataclasses.asdict(w), sort_keys=True) for w in review.load_waivers(config) if w.revision in wanted
+        json.dumps(dataclasses.asdict(w), sort_keys=True)
+        for w in (review.load_waivers(config) if waivers is None else waivers)
+        if w.revision in wanted
     )
     return _digest(found) if found else None
 
 
-def release_inputs(config: Config, plan: Plan, release: str, revisions, files: Iterable[str], version_folders) -> dict:
+def release_inputs(
+    config: Config, plan: Plan, release: str, revisions, files: Iterable[str], version_folders, shared: dict | None = None
+) -> dict:
     """The `inputs` a manifest records for `release`. `files` (alembic.ini, env.py) and
     `version_folders` are paths relative to the project: from the history when building,
-    from the manifest when checking."""
+    from the manifest when checking. `shared` (a dict kept across the releases of one run)
+    holds what is the same for every release, computed once: the files' digests, the
+    settings' digest, the waivers."""
+    shared = {} if shared is None else shared
+
+    def once(key, compute):
+        if key not in shared:
+            shared[key] = compute()
+        return shared[key]
+
     return {
-        "files": {path: _file_sha256(config.root / path) for path in sorted(files)},
-        "config": config_digest(config),
+        "files": {path: once(("file", path), lambda: _file_sha256(config.root / path)) for path in sorted(files)},
+        "config": once("config", lambda: config_digest(config)),
         "plan": plan_digest(plan, release),
         "overrides": overrides.files_for(config, revisions),
-        "waivers": waivers_digest(config, revisions),
+        "waivers": waivers_digest(config, revisions, once("waivers", lambda: review.load_waivers(config))),
         "templates": templates.digest(),
         "version_folders": sorted(version_folders),
     }
@@ -140,6 +155,7 @@ class RecordedBundle:
     name: str
     folder: Path
     manifest: dict
+    content: bundles.BundleContent | None = None  # the bundle as read, when asked to keep it (`plan`: its review)
 
 
 @dataclass
@@ -156,25 +172,28 @@ class RecordedState:
         return self.reason is None
 
 
-def recorded_state(config: Config, plan: Plan) -> RecordedState:
-    """Whether every bundle of `plan` is current by its recorded inputs, without loading the history."""
+def recorded_state(config: Config, plan: Plan, keep_content: bool = False) -> RecordedState:
+    """Whether every bundle of `plan` is current by its recorded inputs, without loading the history.
+    With `keep_content`, each bundle keeps what was read of it (its checksums are not computed again)."""
     state = RecordedState(unplanned=unplanned_bundles(config, plan))
     previous = None
     sources: dict[str, str] = {}  # every revision file a bundle records -> its sha256
     graph: dict[str, list[str]] = {}  # revision -> its down revisions
     folders: set[str] = set()
+    shared: dict = {}  # what every release's inputs share, computed once
     for planned in plan.releases:
         folder = config.bundles / planned.name
         shown = config.relative(folder)
-        problem, manifest = _bundle_problem(config, plan, planned.name, previous, folder, shown)
+        problem, content = _bundle_problem(config, plan, planned.name, previous, folder, shown, shared)
         if problem:
             state.reason = problem
             return state
+        manifest = content.manifest()
         for entry in manifest["migrations"]:
             sources[entry["source"]] = entry["source_sha256"]
             graph[entry["revision"]] = list(entry.get("down_revisions") or ())
         folders.update(manifest["inputs"]["version_folders"])
-        state.bundles.append(RecordedBundle(planned.name, folder, manifest))
+        state.bundles.append(RecordedBundle(planned.name, folder, manifest, content if keep_content else None))
         previous = planned.name
     on_disk = revision_files(config, folders)
     for path in sorted(set(on_disk) - set(sources)):
@@ -192,14 +211,14 @@ def recorded_state(config: Config, plan: Plan) -> RecordedState:
     return state
 
 
-def _bundle_problem(config: Config, plan: Plan, name: str, previous, folder: Path, shown: str):
-    """(why the bundle of release `name` cannot count as current by its records, its manifest)."""
+def _bundle_problem(config: Config, plan: Plan, name: str, previous, folder: Path, shown: str, shared: dict):
+    """(why the bundle of release `name` cannot count as current by its records, its content as read)."""
     if not folder.is_dir():
         return f"release {name} has no bundle", None
     content = bundles.open_bundle(folder)
     if not bundles.verify(content, shown, release=name).ok:
         return f"{shown} does not verify", None
-    manifest = json.loads(content.files[bundles.MANIFEST])
+    manifest = content.manifest()  # parsed once, by verify
     recorded = manifest.get("inputs")
     if not isinstance(recorded, dict):
         return f"{shown} records no inputs (built by an earlier sqlrelease)", None
@@ -212,11 +231,13 @@ def _bundle_problem(config: Config, plan: Plan, name: str, previous, folder: Pat
     if manifest.get("generator") != bundles.generator_versions():
         return f"{shown} was built with other versions of sqlrelease, alembic or sqlalchemy", None
     revisions = [m["revision"] for m in manifest["migrations"]]
-    current = release_inputs(config, plan, name, revisions, recorded.get("files", {}), recorded.get("version_folders", []))
+    current = release_inputs(
+        config, plan, name, revisions, recorded.get("files", {}), recorded.get("version_folders", []), shared
+    )
     for key in current:
         if recorded.get(key) != current[key]:
             return f"{describe(key, recorded.get(key), current[key])} changed since {shown} was built", None
-    return None, manifest
+    return None, content
 
 
 def describe(key: str, recorded, current) -> str:
@@ -243,7 +264,7 @@ def revision_files(config: Config, folders: Iterable[str]) -> dict[str, str]:
             shown = Path(folder, os.path.relpath(directory, top)).as_posix()  # strings: a thousand files, no resolve()
             for name in names:
                 if name.endswith(".py") and not name.startswith(_NOT_REVISIONS):
-                    found[posixpath.normpath(f"{shown}/{name}")] = _file_sha256(Path(directory, name))
+                    found[posixpath.normpath(f"{shown}/{name}")] = _file_sha256(os.path.join(directory, name))
     return found
 
 

@@ -87,11 +87,12 @@ def render_bundles(
     expected = _expected(project, releases, rendered, scripts, chosen, progress, jobs)
     waivers = review.load_waivers(project.config)
     paths, folders = inputs.history_paths(project.config, project.history)
+    shared: dict = {}  # what every release's recorded inputs share, computed once
 
     def assemble(release) -> dict[str, bytes]:
         release_sql = rendered[release.name]
         report = review.review_document(release_sql, project.history, lint.lint_release(release_sql, waivers=waivers))
-        recorded = inputs.release_inputs(project.config, project.plan, release.name, release.revisions, paths, folders)
+        recorded = inputs.release_inputs(project.config, project.plan, release.name, release.revisions, paths, folders, shared)
         return bundles.bundle_files(
             release_sql, project.history, project.config.stamp, report, recorded, expected[release.name], scripts[release.name]
         )
