@@ -89,12 +89,29 @@ def config_digest(config: Config) -> str:
 
 def plan_digest(plan: Plan, release: str) -> str:
     """The plan entries up to and including `release`: together they decide its range."""
-    entries = []
-    for planned in plan.releases:
-        entries.append({"name": planned.name, "targets": list(planned.targets), "accept_irreversible": sorted(planned.accept_irreversible)})
-        if planned.name == release:
-            break
-    return _digest(entries)
+    digests = plan_digests(plan)
+    return digests[release] if release in digests else _digest(_plan_entries(plan))
+
+
+def plan_digests(plan: Plan) -> dict[str, str]:
+    """`plan_digest` of every release of the plan, in one pass (not one per release: the plan of a
+    long history has hundreds). The digest of a list's canonical JSON is fed entry by entry."""
+    digests = {}
+    running = hashlib.sha256(b"[")
+    for number, entry in enumerate(_plan_entries(plan)):
+        text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+        running.update(((", " if number else "") + text).encode("utf-8"))
+        ended = running.copy()
+        ended.update(b"]")
+        digests.setdefault(entry["name"], ended.hexdigest())
+    return digests
+
+
+def _plan_entries(plan: Plan) -> list[dict]:
+    return [
+        {"name": p.name, "targets": list(p.targets), "accept_irreversible": sorted(p.accept_irreversible)}
+        for p in plan.releases
+    ]
 
 
 def waivers_digest(config: Config, revisions: Iterable[str], waivers=None) -> str | None:
@@ -127,7 +144,7 @@ def release_inputs(
     return {
         "files": {path: once(("file", path), lambda: _file_sha256(config.root / path)) for path in sorted(files)},
         "config": once("config", lambda: config_digest(config)),
-        "plan": plan_digest(plan, release),
+        "plan": once("plan", lambda: plan_digests(plan)).get(release) or plan_digest(plan, release),
         "overrides": overrides.files_for(config, revisions),
         "waivers": waivers_digest(config, revisions, once("waivers", lambda: review.load_waivers(config))),
         "templates": templates.digest(),

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import approval, archive, inputs
+from .. import archive, inputs
 from .. import bundle as bundles
 from ..config import Config, load_config
-from ..diff import FileDiff, diff_files
 from ..errors import ConfigError
 from ..plan import Plan, load_plan, unreleased
 
 if TYPE_CHECKING:
+    from ..diff import FileDiff
     from ..project import Progress, Project
 
 ERROR = "error"
@@ -142,6 +142,8 @@ class CheckReport:
 
 def check_project(project: Project, rendered: dict[str, dict[str, bytes]], strict: bool = False) -> CheckReport:
     """Compare `rendered` ({release: {path: bytes}}, every release) with the committed bundles."""
+    from ..diff import diff_files  # here: a check by the recorded inputs compares no bytes
+
     findings: list[Finding] = []
     results = []
     for release in project.releases:
@@ -377,7 +379,12 @@ def check(
     that does not hold)."""
     if require_approval and not pubkeys:
         raise ConfigError("--require-approval needs --pubkey KEY", hint="only a signature by a key you trust shows who approved")
-    keys = approval.load_public_keys(pubkeys) if require_approval else {}
+    if require_approval:
+        from .. import approval  # here: only approvals need it
+
+        keys = approval.load_public_keys(pubkeys)
+    else:
+        keys = {}
     config = load_config(project)
     plan = load_plan(config.plan, config.relative(config.plan))
     state = None if render else inputs.recorded_state(config, plan)
@@ -419,6 +426,7 @@ def _alembic_command(config: Config, state: inputs.RecordedState) -> str:
 
 
 def _require_approvals(config: Config, names: list[str], report: CheckReport, keys: dict) -> None:
+    from .. import approval
     codes = set()
     for name in names:
         folder = config.bundles / name
