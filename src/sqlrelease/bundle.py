@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -309,6 +308,8 @@ def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:
     """
     if folder.is_dir() and read_files(folder) == files:
         return False
+    import tempfile  # here: reading and verifying (plan, verify, check) write nothing
+
     staging: Path | None = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -597,6 +598,8 @@ def write_file(target: Path, data: bytes) -> bool:
     it held these bytes already. A failure leaves what was there and is a WriteError."""
     if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
         return False
+    import tempfile
+
     tmp: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
