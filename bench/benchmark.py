@@ -602,11 +602,12 @@ def report(bench: Bench, problems: list[str], jobs: bool) -> None:
                 f"build --jobs {cores}: main process {serial:.2f} s CPU, workers {parallel:.2f} s CPU; "
                 f"estimated speed-up on {cores} idle cores {estimate:.1f}x"
             )
-    check_wall = series["check"].median("wall")
-    print(f"check with nothing changed: {check_wall:.2f} s wall, {series['check'].median('cpu'):.2f} s CPU (median)   target <= {TARGETS['check_s']} s  {'ok' if check_wall <= TARGETS['check_s'] else 'MISSED'}")
+    # Judged by CPU, as every other target here: on a shared machine wall time is the load's.
+    check_cpu = series["check"].median("cpu")
+    print(f"check with nothing changed: {check_cpu:.2f} s CPU, {series['check'].median('wall'):.2f} s wall (median)   target <= {TARGETS['check_s']} s CPU  {'ok' if check_cpu <= TARGETS['check_s'] else 'MISSED'}")
     for key in [k for k in ("help", "verify", "plan") if k in series]:
-        wall = series[key].median("wall")
-        print(f"start-up {series[key].label:<40} {wall:.2f} s wall (median)   target <= {TARGETS['startup_s']} s  {'ok' if wall <= TARGETS['startup_s'] else 'MISSED'}")
+        cpu = series[key].median("cpu")
+        print(f"start-up {series[key].label:<40} {cpu:.2f} s CPU, {series[key].median('wall'):.2f} s wall (median)   target <= {TARGETS['startup_s']} s CPU  {'ok' if cpu <= TARGETS['startup_s'] else 'MISSED'}")
     if args.growth_to:
         n, m = args.revisions, args.growth_to
         b = exponent(series["build"].median(), series["build_big"].median(), n, m)
