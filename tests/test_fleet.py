@@ -410,3 +410,86 @@ def test_status_and_apply_take_bundle_archives(make_db, bundles, tmp_path, form)
     shutil.copy(packed / f"1.3.0{form}", bundles / f"1.3.0{form}")
     result = runner.invoke(main, ["status", "--fleet", str(fleet_file), "--bundles", str(bundles), "--json"])
     assert result.exit_code == 0, result.output
+
+
+# -- reading many databases of one server -----------------------------------------------------------
+
+
+def counting_clients(tmp_path: Path, monkeypatch) -> Path:
+    """The real clients, each start written to a log first (SQLRELEASE_PSQL etc. name them)."""
+    from sqlrelease.fleet import clients
+
+    log = tmp_path / "client-starts.log"
+    for dialect, variable in (("postgresql", "SQLRELEASE_PSQL"), ("mysql", "SQLRELEASE_MYSQL"), ("sqlite", "SQLRELEASE_SQLITE3")):
+        real = clients.client_binary(dialect)
+        wrapper = tmp_path / f"counted-{dialect}"
+        wrapper.write_text(f'#!/bin/sh\necho {dialect} >> "{log}"\nexec "{real}" "$@"\n')
+        wrapper.chmod(0o755)
+        monkeypatch.setenv(variable, str(wrapper))
+    return log
+
+
+def starts(log: Path) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for line in log.read_text().split() if log.exists() else []:
+        found[line] = found.get(line, 0) + 1
+    log.unlink(missing_ok=True)
+    return found
+
+
+def test_one_client_session_reads_the_databases_of_a_server_in_turn(make_db, bundles, tmp_path, monkeypatch):
+    """status reads the databases one server holds for one login in one client session (psql
+    \\connect, USE, sqlite3 .open) and finds each one's state exactly as a client per database does;
+    a database the session cannot reach is read on its own, and the ones after it still answer."""
+    dbs = {f"{d[:2]}{i}": new_db(make_db, d) for d in ("postgresql", "mysql", "sqlite") for i in range(3)}
+    hand_apply(dbs["po0"], bundles, "1.0.0")
+    hand_apply(dbs["po2"], bundles, *RELEASES)
+    hand_apply(dbs["my1"], bundles, "1.0.0", "1.1.0")
+    assert apply_sql(dbs["my2"], "CREATE TABLE notes (id INT PRIMARY KEY)").returncode == 0
+    hand_apply(dbs["sq1"], bundles, "1.0.0", "1.1.0", "1.2.0")
+    targets = {name: db.url for name, db in dbs.items()}
+    path = write_fleet(tmp_path, targets, bundles=bundles)
+    inventory, names, catalog = fleet.open_fleet(path, project=None)
+    log = counting_clients(tmp_path, monkeypatch)
+
+    def seen(report) -> dict:
+        return {n: (t["state"], t["release"], t["revision"], t["detail"]) for n, t in by_name(report).items()}
+
+    each = seen(fleet.fleet_status(inventory, catalog, names=names, jobs=16, per_host=16))
+    assert starts(log) == {"postgresql": 3, "mysql": 3, "sqlite": 3}  # a client per database
+    shared = fleet.fleet_status(inventory, catalog, names=names, jobs=1, per_host=1)
+    assert starts(log) == {"postgresql": 1, "mysql": 1, "sqlite": 1}  # one per server
+    assert seen(shared) == each
+    assert {n: s[0] for n, s in each.items()} == {
+        "po0": "behind", "po1": "behind", "po2": "current", "my0": "behind", "my1": "behind", "my2": "unmanaged",
+        "sq0": "behind", "sq1": "behind", "sq2": "behind"}
+    assert (each["po0"][1], each["my1"][1], each["sq1"][1]) == ("1.0.0", "1.1.0", "1.2.0")
+
+    # A database that is not there, second on its server: the session stops at it; it is read on
+    # its own (one line, why), and the ones after it are read on their own too, correctly.
+    missing = {"po-gone": dbs["po0"].url.replace(dbs["po0"].name, "sqlr_no_such_db"),
+               "my-gone": dbs["my0"].url.replace(dbs["my0"].name, "sqlr_no_such_db")}
+    order = ["po0", "po-gone", "po1", "po2", "my0", "my-gone", "my1", "my2", "sq0", "sq1", "sq2"]
+    path = write_fleet(tmp_path, {n: missing.get(n) or targets[n] for n in order}, bundles=bundles)
+    inventory, names, catalog = fleet.open_fleet(path, project=None)
+    report = fleet.fleet_status(inventory, catalog, names=names, jobs=1, per_host=1)
+    found = seen(report)
+    assert {n: found[n] for n in targets} == each
+    assert found["po-gone"][0] == found["my-gone"][0] == "unreachable"
+    assert "sqlr_no_such_db" in found["po-gone"][3] and "sqlr_no_such_db" in found["my-gone"][3]
+    assert starts(log) == {"postgresql": 1 + 3, "mysql": 1 + 3, "sqlite": 1}
+
+
+def test_a_no_op_apply_reads_each_server_once_and_opens_no_migration_session(make_db, bundles, tmp_path, monkeypatch):
+    dbs = {f"{d[:2]}{i}": new_db(make_db, d) for d in ("postgresql", "mysql", "sqlite") for i in range(2)}
+    for db in dbs.values():
+        hand_apply(db, bundles, *RELEASES)
+    path = write_fleet(tmp_path, {name: db.url for name, db in dbs.items()}, bundles=bundles)
+    log = counting_clients(tmp_path, monkeypatch)
+    result = CliRunner().invoke(main, ["apply", "--fleet", str(path), "--json", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["counts"] == {"skipped": 6} and all(t["ran"] == [] for t in report["targets"])
+    # the status read only: no file of any bundle ran
+    assert starts(log) == {"postgresql": 1, "mysql": 1, "sqlite": 1}
+    assert not (tmp_path / "journal.jsonl").exists() or (tmp_path / "journal.jsonl").read_text() == ""

@@ -171,6 +171,18 @@ def test_a_column_changed_by_hand_is_reported_before_apply(sample, make_db, tmp_
     assert (target["state"], target["drift"]["differences"]) == ("current", [])
 
 
+
+def test_apply_skips_a_current_drifted_server_without_reading_its_schema(sample, make_db, tmp_path):
+    """apply refuses drift only where it would run something: a server already at the goal has
+    nothing to run and is skipped (the version read alone); status --drift still names the difference."""
+    db = fresh(make_db, "postgresql")
+    at(db, sample, "1.3.0")
+    assert apply_sql(db, "ALTER TABLE departments ADD COLUMN phone VARCHAR(20)").returncode == 0
+    code, target = run("apply", "--target", f"t={db.url}", root=sample, tmp_path=tmp_path)
+    assert (code, target["outcome"], target["ran"]) == (0, "skipped", []), target
+    code, target = run("status", "--target", f"t={db.url}", "--drift", root=sample, tmp_path=tmp_path)
+    assert (code, target["state"]) == (2, "drifted") and "departments.phone" in target["detail"]
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_ignore_drift_applies_anyway_and_a_kept_column_survives(sample, make_db, tmp_path, dialect):
     db = fresh(make_db, dialect)

@@ -114,6 +114,12 @@ class Client:
     `variables` reach the file as client variables (psql -v, @user variables,
     sqlite3 parameters). `url` is any object with host, port, username, database
     and query (a SQLite file is its `database`).
+
+    One session can read several databases of a server in turn (`status` reads a
+    fleet so, instead of starting a client per database): `switch(url, timeout=)`
+    is the client text that moves the session opened by `query` to `url`'s database
+    (None: this one cannot be reached so), `echo(text)` the text that prints `text`
+    as one line between the answers.
     """
 
     programs: tuple[str, ...]
@@ -121,6 +127,8 @@ class Client:
     apply: Callable[..., Invocation]
     query: Callable[..., Invocation]
     check_url: Callable[[object], str | None] = lambda url: None
+    switch: Callable[..., str | None] | None = None
+    echo: Callable[[str], str] | None = None
     resolve: Callable[[str], str] | None = None
 
     def program(self) -> str:

@@ -73,12 +73,24 @@ def query_invocation(url, text: str, password, *, timeout: int, option_file=None
     return Invocation(tuple(argv), environment({"MYSQL_PWD": password}), stdin_text=text)
 
 
+def switch_database(url, *, timeout: int = 0) -> str | None:
+    """`USE db` in the same connection (the client reads the name itself: plain names only)."""
+    name = str(url.database or "")
+    return f"USE `{name}`;\n" if re.fullmatch(r"[A-Za-z0-9_$]+", name) else None
+
+
+def echo(text: str) -> str:
+    return f"SELECT {string_literal(text)};\n"
+
+
 CLIENT = Client(
     programs=("mariadb", "mysql"),
     override="SQLRELEASE_MYSQL",
     apply=apply_invocation,
     query=query_invocation,
     check_url=check_url,
+    switch=switch_database,
+    echo=echo,
 )
 
 

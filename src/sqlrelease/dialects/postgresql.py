@@ -5,7 +5,7 @@ import os
 import re
 from pathlib import Path
 
-from .base import Dialect, check_text, refuse
+from .base import Dialect, UnsafeText, check_text, refuse
 from .client import Client, Invocation, check_variables, environment
 
 
@@ -102,11 +102,26 @@ def query_invocation(url, text: str, password, *, timeout: int, option_file=None
     return Invocation(tuple(argv), _environment(password, timeout, application), stdin_text=text)
 
 
+def switch_database(url, *, timeout: int = 0) -> str | None:
+    """`\\connect` to url's database: a new connection from the same psql, its password (and timeout)
+    from the same environment; the conninfo names every parameter, so nothing comes from the last one."""
+    try:
+        return "\\connect " + psql_argument(conninfo(url)) + "\n"
+    except UnsafeText:
+        return None
+
+
+def echo(text: str) -> str:
+    return "\\echo " + psql_argument(text) + "\n"
+
+
 CLIENT = Client(
     programs=("psql",),
     override="SQLRELEASE_PSQL",
     apply=apply_invocation,
     query=query_invocation,
+    switch=switch_database,
+    echo=echo,
     resolve=_newest_debian_psql,
 )
 

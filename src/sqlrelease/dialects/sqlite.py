@@ -1,5 +1,6 @@
 """SQLite, applied with sqlite3 -bail."""
 
+import re
 from functools import partial
 
 from .base import Dialect, standard_string
@@ -34,12 +35,27 @@ def query_invocation(url, text: str, password=None, *, timeout: int = 0, option_
     return Invocation(argv, (), stdin_text=text)
 
 
+def switch_database(url, *, timeout: int = 0) -> str | None:
+    """`.open --readonly FILE` in the same sqlite3, and its busy wait again (it belongs to the
+    connection `.open` replaced). A name the dot-command would not take literally: None."""
+    path = str(url.database)
+    if re.search(r"['\"\\\s]", path):
+        return None
+    return f".open --readonly '{path}'\n.timeout {max(1, timeout) * 1000}\n"
+
+
+def echo(text: str) -> str:
+    return f".print '{text}'\n" if "'" not in text else f"SELECT {string_literal(text)};\n"
+
+
 CLIENT = Client(
     programs=("sqlite3",),
     override="SQLRELEASE_SQLITE3",
     apply=apply_invocation,
     query=query_invocation,
     check_url=check_url,
+    switch=switch_database,
+    echo=echo,
 )
 
 

@@ -1,13 +1,15 @@
 """`apply`: bring targets to a release by running the bundles' own files with the native clients.
 
-1. Read every selected target's status in parallel (read-only); targets at the
-   goal are done here, before any migration session is opened.
+1. Read every selected target's status as `status` reads it (read-only; a
+   server's databases in shared sessions); targets at the goal are done here,
+   before any migration session is opened.
 2. Work out each target's files: the upgrade.sql (and, for bundles built with
    stamp = "separate", stamp.sql) of every release from where it is to the goal,
    or with `allow_downgrade` the downgrade.sql back to it.
 3. Verify every bundle those files come from (checksums, and the approval when
-   required) before touching any database. A target whose schema differs from
-   what its release expects (drift) is refused here too, unless told to go on.
+   required) before touching any database, each bundle once per run. A target
+   with files to run whose schema differs from what its release expects (drift)
+   is refused here too, unless told to go on (only those targets' schemas are read).
 4. Run wave after wave; within a wave, targets in parallel (bounded, per host),
    each one's files in order, stopping that target at its first failure. One
    target's failure never stops or undoes another's; a wave that exceeds its
@@ -34,7 +36,7 @@ from .journal import Journal, default_path
 from .passwords import PasswordError, Secrets
 from .runner import run_all
 from .state import TargetStatus, exit_code
-from .status import goal_index, target_status
+from .status import goal_index, read_all, target_status
 
 # What a target's run ended as, and the state it leaves the target in (for the exit code).
 OUTCOME_STATES = {
@@ -377,17 +379,19 @@ def _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, a
     ctx = _Context(fleet, catalog, goal, secrets or Secrets(), Journal(None if dry_run else (fleet.journal or default_path())), new_run_id(), progress)
     report = ApplyReport(run=ctx.run, goal=catalog.releases[goal].name, bundles=str(catalog.folder), dry_run=dry_run)
     jobs, per_host = jobs or fleet.jobs, per_host or fleet.per_host
-    before = run_all(
-        in_waves,
-        lambda t: target_status(t, catalog, goal, ctx.secrets, fleet.connect_timeout, check_drift=not ignore_drift),
-        host=lambda t: t.host, jobs=jobs, per_host=per_host,
-    )
-    runs = {t.name: TargetRun(before=before[i]) for i, t in enumerate(in_waves)}
+    runs = {t.name: TargetRun(before=b) for t, b in zip(in_waves, _statuses(ctx, in_waves, jobs, per_host, False))}
     for plan in waves:
         for target in plan.targets:
             runs[target.name].wave = plan.wave.name
     for run in runs.values():
         run.steps, run.outcome, run.detail = plan_steps(run.before, catalog, goal, allow_downgrade, resume)
+    if not ignore_drift:
+        # Only a target with files to run can be refused for drift: the others are not read twice.
+        compared = [t for t in in_waves if runs[t.name].steps and catalog.records_schema(t.dialect)]
+        for target, status in zip(compared, _statuses(ctx, compared, jobs, per_host, True)):
+            run = runs[target.name]
+            run.before = status
+            run.steps, run.outcome, run.detail = plan_steps(status, catalog, goal, allow_downgrade, resume)
     needed = {s.release for run in runs.values() for s in run.steps}
     report.bundle_problems = verify_bundles([i for i in catalog.releases if i.name in needed], require_approval, pubkeys)
     for run in runs.values():
@@ -413,6 +417,14 @@ def _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, a
                     f"wave {stopped.name} stopped after {stopped.failures} failure(s) (failure budget {stopped.budget})"
                 )
     return report
+
+
+def _statuses(ctx: _Context, targets: list, jobs: int, per_host: int, check_drift: bool) -> list[TargetStatus]:
+    """The targets' status as `status` reads it (a server's databases in shared sessions)."""
+    timeout = ctx.fleet.connect_timeout
+    answers = read_all(targets, ctx.catalog, ctx.secrets, timeout, jobs=jobs, per_host=per_host, with_schema=lambda t: check_drift)
+    return [target_status(t, ctx.catalog, ctx.goal, ctx.secrets, timeout, check_drift=check_drift, answer=a)
+            for t, a in zip(targets, answers)]
 
 
 def _commands(ctx: _Context, run: TargetRun) -> list[str]:

@@ -1,7 +1,12 @@
 """`status`: which release every target is at, read in parallel with the status query.
 
-Each target gets the same read-only query a DBA can run by hand (one client
-start, one connection); its JSON line is classified against the bundles.
+Each target gets the same read-only query a DBA can run by hand; its JSON line
+is classified against the bundles. The databases one server holds for one login
+are read in a few client sessions, each moving from database to database (psql
+`\connect`, `USE`, sqlite3 `.open`), instead of a client start per database: on
+a fleet of many small databases the starts cost more than the reads. A database
+a shared session does not answer is read again with a client of its own, which
+says why.
 """
 
 from __future__ import annotations
@@ -63,7 +68,10 @@ def read_probe(stdout: str) -> dict | None:
     return found
 
 
-def probe(target, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: bool = False) -> tuple[dict | None, str, float]:
+Answer = tuple  # (the status query's answer or None, why not, seconds)
+
+
+def probe(target, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: bool = False) -> Answer:
     """Run the status query on a target: (its answer, or None and why not, seconds). With
     `with_schema` the answer's "schema" holds the schema query's rows."""
     started = time.monotonic()
@@ -76,23 +84,142 @@ def probe(target, catalog: Catalog, secrets: Secrets, timeout: int, with_schema:
     except (PasswordError, clients.ClientMissing) as exc:
         return None, str(exc), time.monotonic() - started
     outcome = clients.run(invocation, secrets, timeout=timeout * 3 + 10)
-    answer = read_probe(outcome.stdout)
-    if answer is None or (outcome.exit_code != 0 and target.dialect != "sqlite"):
-        return None, outcome.first_error(), outcome.seconds
+    return _answer(target, outcome.stdout.splitlines(), outcome.exit_code == 0, outcome.first_error, with_schema, outcome.seconds)
+
+
+def _answer(target, lines: list[str], ok: bool, error: Callable[[], str], with_schema: bool, seconds: float) -> Answer:
+    """A target's answer from the lines its status query (and schema query) printed; `ok`: the
+    client got through them (PostgreSQL and MySQL stop at an error; SQLite reads on past a missing table)."""
+    answer = read_probe("\n".join(lines))
+    if answer is None or (not ok and target.dialect != "sqlite"):
+        return None, error(), seconds
     if target.dialect == "sqlite" and "versions" not in answer:
-        return None, outcome.first_error(), outcome.seconds
+        return None, error(), seconds
     if with_schema:
-        answer["schema"] = schema.rows(outcome.stdout.splitlines()) if outcome.exit_code == 0 or target.dialect == "sqlite" else None
-    return answer, "", outcome.seconds
+        answer["schema"] = schema.rows(lines)
+    return answer, "", seconds
+
+
+MARK = "sqlrelease_target"
+
+
+def _session(target, secrets: Secrets, timeout: int) -> tuple | None:
+    """What targets must share to be read in one client session (one server, one login), or None:
+    this one is read on its own."""
+    native = DIALECTS[target.dialect].native_client
+    if native.switch is None or (target.dialect == "sqlite" and not target.path.exists()):
+        return None
+    try:
+        password = secrets.password(target)
+    except PasswordError:
+        return None
+    if native.switch(target.url, timeout=timeout) is None:
+        return None
+    url = target.url
+    return (target.dialect, url.host, url.port, url.username, tuple(sorted(url.query.items())),
+            str(target.option_file), password)
+
+
+def _mark(line: str) -> int | None:
+    """The position in a shared session whose answer the next lines are, when `line` says so."""
+    if not line.startswith('{"' + MARK):
+        return None
+    try:
+        mark = json.loads(line)[MARK]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return mark if isinstance(mark, int) else None
+
+
+def probe_together(targets: list, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: Callable[[object], bool]) -> dict[int, Answer]:
+    """Read the status of several databases of one server (one login) in one client session:
+    the first is opened as `probe` opens it, the session moves to each next (psql `\\connect`,
+    `USE`, `.open`), and a line between the answers says whose the next lines are. Returns
+    {position: answer} for the targets read completely; a target whose answer is missing or
+    cut short (the client stops at the first error) is left out, to be read on its own."""
+    first = targets[0]
+    native = DIALECTS[first.dialect].native_client
+    parts = []
+    for n, target in enumerate(targets):
+        # The line first: it ends the previous answer even when this database cannot be reached.
+        parts.append(native.echo(json.dumps({MARK: n})))
+        if n:
+            parts.append(native.switch(target.url, timeout=timeout))
+        parts.append(status_query(target.dialect, catalog, with_schema(target)))
+    try:
+        invocation = clients.query_invocation(first, "".join(parts), secrets.password(first), timeout=timeout)
+    except (PasswordError, clients.ClientMissing):
+        return {}
+    outcome = clients.run(invocation, secrets, timeout=timeout * 3 + 10 + len(targets))
+    pieces: dict[int, list[str]] = {}
+    for line in outcome.stdout.splitlines():
+        mark = _mark(line)
+        if mark is not None:
+            pieces[mark] = []
+        elif pieces:
+            pieces[max(pieces)].append(line)
+    found = {}
+    seconds = outcome.seconds / len(targets)
+    for n, target in enumerate(targets):
+        # Complete: the next target's line came after it, or it is the last and the client ended well
+        # (sqlite3 reads on past an error: it exits 1 where a table is missing, which its answer says).
+        ok = (n + 1) in pieces or (n == len(targets) - 1 and outcome.ok)
+        if n in pieces and (ok or (target.dialect == "sqlite" and n == len(targets) - 1 and outcome.exit_code == 1)):
+            answer = _answer(target, pieces[n], ok, outcome.first_error, with_schema(target), seconds)
+            if answer[0] is not None:
+                found[n] = answer
+    return found
+
+
+def read_all(targets: list, catalog: Catalog, secrets: Secrets, timeout: int, *, jobs: int, per_host: int,
+             with_schema: Callable[[object], bool] = lambda t: False, done: Callable[[int, Answer], None] | None = None) -> list[Answer]:
+    """Every target's status answer, read in parallel: the databases one server holds for one login
+    in a few client sessions (at most `per_host` at once, each reading its share in turn), the
+    others, and any a shared session did not answer, each with a client of its own."""
+    answers: dict[int, Answer] = {}
+    groups: dict[tuple, list[int]] = {}
+    alone = []
+    for index, target in enumerate(targets):
+        key = _session(target, secrets, timeout)
+        if key is None:
+            alone.append(index)
+        else:
+            groups.setdefault(key, []).append(index)
+    chunks = []
+    for members in groups.values():
+        if len(members) == 1:
+            alone.extend(members)
+            continue
+        count = min(len(members), jobs, per_host if targets[members[0]].dialect != "sqlite" else jobs)
+        chunks.extend(members[start::count] for start in range(count))
+
+    def together(chunk: list[int]) -> dict[int, Answer]:
+        found = probe_together([targets[i] for i in chunk], catalog, secrets, timeout, with_schema)
+        return {chunk[n]: answer for n, answer in found.items()}
+
+    def record(index: int, answer: Answer) -> None:
+        answers[index] = answer
+        if done is not None:
+            done(index, answer)
+
+    run_all(chunks, together, host=lambda chunk: targets[chunk[0]].host, jobs=jobs, per_host=per_host,
+            done=lambda _chunk, found: [record(i, a) for i, a in found.items()])
+    alone += [i for chunk in chunks for i in chunk if i not in answers]
+    run_all(sorted(alone), lambda i: probe(targets[i], catalog, secrets, timeout, with_schema(targets[i])),
+            host=lambda i: targets[i].host, jobs=jobs, per_host=per_host, done=record)
+    return [answers[i] for i in range(len(targets))]
 
 
 def target_status(
-    target, catalog: Catalog, goal_index: int, secrets: Secrets, timeout: int, last: dict | None = None, check_drift: bool = False
+    target, catalog: Catalog, goal_index: int, secrets: Secrets, timeout: int, last: dict | None = None,
+    check_drift: bool = False, answer: Answer | None = None,
 ) -> TargetStatus:
-    """Probe and classify one target; `last` is its newest journal entry (a failed apply shows);
-    `check_drift`: compare its schema with the one its release expects."""
+    """Probe (unless `answer` holds what its status query answered) and classify one target; `last` is
+    its newest journal entry (a failed apply shows); `check_drift`: compare its schema with the one its
+    release expects."""
     with_schema = check_drift and catalog.records_schema(target.dialect)
-    answer, problem, seconds = probe(target, catalog, secrets, timeout, with_schema)
+    found, problem, seconds = answer if answer is not None else probe(target, catalog, secrets, timeout, with_schema)
+    answer = found
     if answer is None and target.dialect == "sqlite" and "database is locked" in problem:
         # SQLite's apply lock is its write lock: a reader waited `timeout` seconds for it.
         return TargetStatus(target=target, state="locked", goal=catalog.releases[goal_index].name, seconds=seconds,
@@ -168,18 +295,20 @@ def fleet_status(
 ) -> StatusReport:
     """Read the status of the selected targets in parallel (read-only); `check_drift`: compare
     each one's schema with what its release expects (a target that differs is drifted)."""
-    index = goal_index(catalog, to)
+    goal = goal_index(catalog, to)
     targets = select_targets(fleet, names, selector)
     secrets = secrets or Secrets()
     last = journal.last_entries(fleet.journal or journal.default_path())
-    report = StatusReport(goal=catalog.releases[index].name, bundles=str(catalog.folder))
-    found = run_all(
-        targets,
-        lambda t: target_status(t, catalog, index, secrets, fleet.connect_timeout, last.get(t.name), check_drift),
-        host=lambda t: t.host,
-        jobs=jobs or fleet.jobs,
-        per_host=per_host or fleet.per_host,
-        done=(lambda _t, s: progress(s)) if progress else None,
-    )
+    report = StatusReport(goal=catalog.releases[goal].name, bundles=str(catalog.folder))
+    found: dict[int, TargetStatus] = {}
+
+    def settle(index: int, answer: Answer) -> None:
+        target = targets[index]
+        found[index] = target_status(target, catalog, goal, secrets, fleet.connect_timeout, last.get(target.name), check_drift, answer)
+        if progress:
+            progress(found[index])
+
+    read_all(targets, catalog, secrets, fleet.connect_timeout, jobs=jobs or fleet.jobs, per_host=per_host or fleet.per_host,
+             with_schema=lambda t: check_drift and catalog.records_schema(t.dialect), done=settle)
     report.targets = [found[i] for i in range(len(targets))]
     return report
