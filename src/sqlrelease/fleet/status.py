@@ -50,7 +50,7 @@ def status_query(dialect: str, catalog: Catalog, with_schema: bool = False) -> s
 
 
 def read_probe(stdout: str) -> dict | None:
-    """The status query's JSON line(s), merged; None when it printed none."""
+    """The status query's JSON line (lines merged, should a client split one); None when it printed none."""
     found: dict | None = None
     for line in stdout.splitlines():
         line = line.strip()
@@ -62,9 +62,11 @@ def read_probe(stdout: str) -> dict | None:
             continue
         if isinstance(data, dict) and data.get("sqlrelease_status") == 1:
             found = {**(found or {}), **data}
-    if found is not None and "has_versions" in found:  # SQLite: the versions line is absent with the table
+    if found is not None and "has_versions" in found:  # SQLite: versions read by a statement of their own
         if not found.pop("has_versions"):
             found["versions"] = None
+        elif found.get("versions") is None:
+            del found["versions"]  # the table is there but its read failed (locked): no answer
     return found
 
 
