@@ -493,3 +493,30 @@ def test_a_no_op_apply_reads_each_server_once_and_opens_no_migration_session(mak
     # the status read only: no file of any bundle ran
     assert starts(log) == {"postgresql": 1, "mysql": 1, "sqlite": 1}
     assert not (tmp_path / "journal.jsonl").exists() or (tmp_path / "journal.jsonl").read_text() == ""
+
+
+def test_within_a_wave_the_longest_chains_start_first(make_db, bundles, tmp_path):
+    """Targets with the most SQL to run start first, so that no long chain starts last and runs
+    alone while the other jobs idle; targets with nothing to run (refused) count against the
+    wave's budget before any file runs."""
+    dbs = {name: new_db(make_db, "sqlite") for name in ("one-file", "three-files", "four-files")}
+    hand_apply(dbs["one-file"], bundles, *RELEASES[:3])
+    hand_apply(dbs["three-files"], bundles, RELEASES[0])
+    journal = tmp_path / "journal.jsonl"
+    path = write_fleet(tmp_path, {name: db.url for name, db in dbs.items()}, bundles=bundles)
+    result = CliRunner().invoke(main, ["apply", "--fleet", str(path), "--jobs", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [t["name"] for t in json.loads(result.output)["targets"]] == list(dbs)  # reported in fleet order
+    ran = [json.loads(line)["target"] for line in journal.read_text().splitlines()]
+    assert ran == ["four-files", "three-files", "one-file"]  # run longest first
+
+    # a refused target listed last still stops a wave with budget 0 before any file runs
+    behind = new_db(make_db, "sqlite")
+    unmanaged = new_db(make_db, "mysql")
+    assert apply_sql(unmanaged, "CREATE TABLE notes (id INT PRIMARY KEY)").returncode == 0
+    waves = '\n[[wave]]\nname = "canary"\nselect = { tier = "canary" }\nfailure_budget = 0\n'
+    path = write_fleet(tmp_path, {"behind": (behind.url, {"tier": "canary"}), "unmanaged": (unmanaged.url, {"tier": "canary"})}, waves, bundles=bundles)
+    result = CliRunner().invoke(main, ["apply", "--fleet", str(path), "--jobs", "1", "--json"])
+    runs = {t["name"]: t for t in json.loads(result.output)["targets"]}
+    assert (runs["unmanaged"]["outcome"], runs["behind"]["outcome"]) == ("refused", "not started"), runs
+    assert alembic_version(behind.url) is None

@@ -11,6 +11,7 @@ says why.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -187,13 +188,16 @@ def read_all(targets: list, catalog: Catalog, secrets: Secrets, timeout: int, *,
             alone.append(index)
         else:
             groups.setdefault(key, []).append(index)
-    chunks = []
+    shares = []
     for members in groups.values():
         if len(members) == 1:
             alone.extend(members)
             continue
         count = min(len(members), jobs, per_host if targets[members[0]].dialect != "sqlite" else jobs)
-        chunks.extend(members[start::count] for start in range(count))
+        shares.append([members[start::count] for start in range(count)])
+    # Every server's first session, then every server's second...: all servers read at once,
+    # rather than the first server's sessions taking every job while the others wait.
+    chunks = [chunk for round_ in itertools.zip_longest(*shares) for chunk in round_ if chunk]
 
     def together(chunk: list[int]) -> dict[int, Answer]:
         found = probe_together([targets[i] for i in chunk], catalog, secrets, timeout, with_schema)
