@@ -240,6 +240,39 @@ def test_a_full_disk_while_writing_a_bundle_is_one_line_and_keeps_the_previous_b
         subprocess.run(["umount", str(releases)], check=False)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0, reason="mounting a small tmpfs needs Linux and root")
+def test_a_build_that_fails_at_a_later_bundle_replaces_no_earlier_one(project, tmp_path):
+    """Bundles are written one by one as they are assembled (not all held in memory), into temporary
+    folders that replace the bundles only when every one is written: release 1.0.0's new bundle fits
+    on the disk, 1.2.0's does not, and 1.0.0's stays as it was, with nothing left behind."""
+    releases = project / "releases"
+    saved = tmp_path / "saved"
+    shutil.move(releases, saved)
+    releases.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(releases)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        for child in saved.iterdir():
+            shutil.copytree(child, releases / child.name)
+        before = {p.relative_to(releases): p.read_bytes() for p in releases.rglob("*") if p.is_file()}
+        first = sum(-(-p.stat().st_size // 4096) * 4096 for p in (releases / "1.0.0").rglob("*") if p.is_file())
+        stat = os.statvfs(releases)
+        with open(releases / "filler", "wb") as handle:  # room for 1.0.0's bundle and a little more, not for 1.2.0's
+            handle.write(b"\0" * (stat.f_bavail * stat.f_frsize - first - 16384))
+        versions = project / "migrations" / "versions"
+        for revision, old, new in (("3f2a9c1e7b40", '"""', '"""Changed: '), ("2d5f8a4c1b73", "@recruits.invalid", "@example.invalid")):
+            source = next(versions.glob(f"*{revision}*.py"))
+            source.write_text(source.read_text().replace(old, new, 1))
+        one_line(run("build", "-q", "-C", project), 2, "cannot write the bundle 1.2.0: No space left on device")
+        (releases / "filler").unlink()
+        after = {p.relative_to(releases): p.read_bytes() for p in releases.rglob("*") if p.is_file()}
+        assert after == before
+        assert sorted(p.name for p in releases.iterdir()) == ["1.0.0", "1.1.0", "1.2.0", "1.3.0"]
+    finally:
+        subprocess.run(["umount", str(releases)], check=False)
+
+
 # -- rehearsal servers that cannot be used: one line, exit 2, no password ---------------------
 
 PASSWORD_USER, RIGHT, WRONG = "sqlr_pw", "Right-Secret-pw1", "WRONG-Secret-pw2"

@@ -300,14 +300,33 @@ def _rebuilds(release_sql: ReleaseSQL, revision: str) -> dict[str, list[str]]:
 def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:
     """Write a bundle atomically; returns False when the folder already held exactly these files.
 
-    The files go to a temporary folder beside the target, which then replaces
-    it; a failure before that point (a full disk, say) leaves the previous
-    bundle untouched and is a BundleError. The bundle's approvals file, which
-    the checksums do not cover, is carried over: approvals of other bytes then
-    read as void, not lost.
+    The files go to a temporary folder beside the target (`stage_bundle`), which
+    then replaces it (`install_bundle`); a failure before that point (a full disk,
+    say) leaves the previous bundle untouched and is a BundleError. The bundle's
+    approvals file, which the checksums do not cover, is carried over: approvals of
+    other bytes then read as void, not lost.
     """
-    if folder.is_dir() and read_files(folder) == files:
+    staging = stage_bundle(folder, files)
+    if staging is None:
         return False
+    install_bundle(staging, folder)
+    return True
+
+
+def _write_error(folder: Path, exc: OSError) -> WriteError:
+    return WriteError(
+        f"cannot write the bundle {folder.name}: {exc.strerror or exc}; the previous bundle is unchanged",
+        path=str(folder),
+        hint="free some space or fix the folder's permissions, then build again",
+    )
+
+
+def stage_bundle(folder: Path, files: dict[str, bytes]) -> Path | None:
+    """Write a bundle's files into a new temporary folder beside `folder` and return it (None: the
+    folder already holds exactly these files). Nothing is left behind on a failure; a temporary
+    folder an interrupted build leaves is removed by the next one (`clean_leftovers`)."""
+    if folder.is_dir() and read_files(folder) == files:
+        return None
     import tempfile  # here: reading and verifying (plan, verify, check) write nothing
 
     staging: Path | None = None
@@ -318,24 +337,31 @@ def write_bundle(folder: Path, files: dict[str, bytes]) -> bool:
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        approvals = folder / APPROVALS
-        if approvals.is_file() and not approvals.is_symlink():
-            shutil.copyfile(approvals, staging / APPROVALS)
         os.chmod(staging, 0o755)
-        _swap(staging, folder)
     except OSError as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        raise WriteError(
-            f"cannot write the bundle {folder.name}: {exc.strerror or exc}; the previous bundle is unchanged",
-            path=str(folder),
-            hint="free some space or fix the folder's permissions, then build again",
-        ) from None
+        raise _write_error(folder, exc) from None
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    return True
+    return staging
+
+
+def install_bundle(staging: Path, folder: Path) -> None:
+    """Put the bundle `stage_bundle` wrote in the place of `folder`, carrying the approvals file over."""
+    try:
+        approvals = folder / APPROVALS
+        if approvals.is_file() and not approvals.is_symlink():
+            shutil.copyfile(approvals, staging / APPROVALS)
+        _swap(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _write_error(folder, exc) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _swap(staging: Path, folder: Path) -> None:

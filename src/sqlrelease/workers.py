@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -38,8 +38,16 @@ def forked_map(function: Callable[[Item], Result], items: Sequence[Item], jobs: 
     The first exception a call raises is raised here. With one job, one item or no
     fork on this platform, the calls run in this process.
     """
+    return list(forked_imap(function, items, jobs))
+
+
+def forked_imap(function: Callable[[Item], Result], items: Sequence[Item], jobs: int) -> Iterator[Result]:
+    """function(item) for each item, as `forked_map`, handed out one at a time in order as they are
+    done, so that the caller can write each and let it go (only results not yet taken are held)."""
     if jobs <= 1 or len(items) <= 1 or not can_fork():
-        return [function(item) for item in items]
+        for item in items:
+            yield function(item)
+        return
     global _WORK
     if _WORK is not None:
         raise RuntimeError("forked_map does not nest")
@@ -50,7 +58,7 @@ def forked_map(function: Callable[[Item], Result], items: Sequence[Item], jobs: 
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
-            return list(pool.map(_call, range(len(items))))
+            yield from pool.map(_call, range(len(items)))
     finally:
         _WORK = None
 

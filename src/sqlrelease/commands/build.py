@@ -1,7 +1,8 @@
 """`sqlrelease build`: render releases and write their bundles.
 
-`render_bundles` makes a bundle's bytes in memory (rendering, the risk report,
-the bundle format); `check` and `diff` compare those bytes, `build` writes them.
+`each_bundle` makes each bundle's bytes (rendering, the risk report, the bundle
+format) one after the other; `check` and `diff` compare those bytes, `build` writes
+each as it comes (`render_bundles` holds them all).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+import shutil
+from typing import Iterable, Iterator
 
 from .. import approval, inputs, lint, review, workers
 from .. import bundle as bundles
@@ -68,8 +70,16 @@ def _notes(files: dict[str, bytes]) -> tuple[str, ...]:
 
 def render_bundles(
     project: Project, names: Iterable[str] = (), dialects=None, progress: Progress = quiet, jobs: int | None = None
-):
-    """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}}.
+) -> dict[str, dict[str, bytes]]:
+    """Bundle bytes for the selected releases, in memory: {release name: {path: bytes}} (see `each_bundle`)."""
+    return dict(each_bundle(project, names, dialects, progress, jobs))
+
+
+def each_bundle(
+    project: Project, names: Iterable[str] = (), dialects=None, progress: Progress = quiet, jobs: int | None = None
+) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """(release name, {path: bytes}) of each selected release in plan order, as each is assembled,
+    so that a caller can write it and let it go (build holds one bundle at a time, not all).
 
     `jobs`: worker processes for rendering and assembling (default: the number of
     cores); the bytes are the same for any number.
@@ -90,17 +100,18 @@ def render_bundles(
     shared: dict = {}  # what every release's recorded inputs share, computed once
 
     def assemble(release) -> dict[str, bytes]:
-        release_sql = rendered[release.name]
+        # Taken out, not looked up: in this process a release's SQL is let go once its bundle is made.
+        release_sql, release_scripts = rendered.pop(release.name), scripts.pop(release.name)
         report = review.review_document(release_sql, project.history, lint.lint_release(release_sql, waivers=waivers))
         recorded = inputs.release_inputs(project.config, project.plan, release.name, release.revisions, paths, folders, shared)
         return bundles.bundle_files(
-            release_sql, project.history, project.config.stamp, report, recorded, expected[release.name], scripts[release.name]
+            release_sql, project.history, project.config.stamp, report, recorded, expected[release.name], release_scripts
         )
 
     # Assembling a release costs about a tenth of rendering it: workers pay off for many releases only.
     many = sum(len(r.revisions) for r in releases) >= MIN_PARALLEL_ASSEMBLY
-    files = workers.forked_map(assemble, releases, jobs if many else 1)
-    return {release.name: bundle for release, bundle in zip(releases, files)}
+    for release, bundle in zip(releases, workers.forked_imap(assemble, releases, jobs if many else 1)):
+        yield release.name, bundle
 
 
 def _expected(project: Project, releases, rendered, scripts, chosen, progress: Progress, jobs: int) -> dict[str, dict]:
@@ -139,9 +150,10 @@ def build(
 
     Without `dialects` a bundle gets the configured dialects. With `dialects`, a
     bundle that exists keeps the other dialects it holds, rendered again, unless
-    `drop_other_dialects`. Everything is rendered before anything is written, and
-    each bundle is replaced atomically, so a failed build leaves the previous
-    bundles as they were. `jobs`: worker processes for rendering (default: the
+    `drop_other_dialects`. Each bundle is written to a temporary folder as soon as it
+    is assembled (one bundle in memory at a time), and the folders replace the
+    bundles only when every one is written, each atomically, so a failed build
+    leaves the previous bundles as they were. `jobs`: worker processes for rendering (default: the
     number of cores).
     """
     proj = open_project(project)
@@ -150,27 +162,43 @@ def build(
         release.name: _bundle_dialects(proj, release, dialects, dialects is not None and not drop_other_dialects, progress)
         for release in releases
     }
-    files: dict[str, dict[str, bytes]] = {}
-    for chosen in dict.fromkeys(wanted.values()):  # releases that get the same dialects render together
-        group = [name for name, its in wanted.items() if its == chosen]
-        files.update(render_bundles(proj, group, chosen, progress, jobs))
-    for done in bundles.clean_leftovers(proj.config.bundles):
+    for done in bundles.clean_leftovers(proj.config.bundles):  # before staging: it removes temporary folders
         progress(done)
-    built = []
-    for release in releases:
-        folder = proj.bundle_dir(release)
-        dropped = tuple(d for d in _held_dialects(folder) if d not in wanted[release.name])
-        moved = approval.migrate_legacy(folder)
-        if moved:
-            progress(moved)
-        discarded, digest, approvers = _replaced(folder)
-        written = bundles.write_bundle(folder, files[release.name])
-        # An approval names the digest (sha256 of SHA256SUMS): a rewrite that restores only hand-edited
-        # files keeps it; new checksums void it.
-        voided = approvers if written and bundles.sha256(files[release.name].get(bundles.SUMS, b"")) != digest else ()
-        built.append(Built(release.name, proj.config.relative(folder), written, wanted[release.name], dropped,
-                           discarded if written else (), voided, _notes(files[release.name])))
-    return built
+    staged: dict[str, tuple[Path | None, str, tuple[str, ...]]] = {}  # release: (staging, SHA256SUMS digest, notes)
+    try:
+        for chosen in dict.fromkeys(wanted.values()):  # releases that get the same dialects render together
+            group = [name for name, its in wanted.items() if its == chosen]
+            for name, files in each_bundle(proj, group, chosen, progress, jobs):
+                staging = bundles.stage_bundle(proj.bundle_dir(_named(releases, name)), files)
+                staged[name] = (staging, bundles.sha256(files.get(bundles.SUMS, b"")), _notes(files))
+        return [_install(proj, release, staged[release.name], wanted[release.name], progress) for release in releases]
+    finally:  # what was staged and not installed (a failure, an interrupt) goes
+        for staging, _, _ in staged.values():
+            if staging is not None and staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _named(releases: list[Release], name: str) -> Release:
+    return next(r for r in releases if r.name == name)
+
+
+def _install(proj: Project, release: Release, staged, dialects: tuple[str, ...], progress: Progress) -> Built:
+    """Put a staged bundle in place (None: the folder holds these bytes already) and say what changed."""
+    staging, sums_digest, notes = staged
+    folder = proj.bundle_dir(release)
+    dropped = tuple(d for d in _held_dialects(folder) if d not in dialects)
+    moved = approval.migrate_legacy(folder)
+    if moved:
+        progress(moved)
+    discarded, digest, approvers = _replaced(folder)
+    if staging is not None:
+        bundles.install_bundle(staging, folder)
+    written = staging is not None
+    # An approval names the digest (sha256 of SHA256SUMS): a rewrite that restores only hand-edited
+    # files keeps it; new checksums void it.
+    voided = approvers if written and sums_digest != digest else ()
+    return Built(release.name, proj.config.relative(folder), written, dialects, dropped,
+                 discarded if written else (), voided, notes)
 
 
 def _replaced(folder: Path) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
