@@ -16,7 +16,8 @@ import pytest
 
 from dbtools import alembic_version, apply_sql, full_dump
 from projects import release_names, sql
-from sqlrelease import build
+from sqlrelease import build, schema
+from sqlrelease.dialects import DIALECTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import history  # noqa: E402  (bench/history.py)
@@ -38,6 +39,10 @@ def test_every_release_applies_up_and_down_with_sqlite3(tmp_path, sqlite_db, see
         result = apply_sql(sqlite_db, sql(root, name, "sqlite", "upgrade"))
         assert result.returncode == 0, (name, result.stderr)
         assert alembic_version(sqlite_db.url) == {target}, name
+        # The schema sqlite3 reads now is the one the manifest records (the build reads only the tables
+        # a release changed, and carries the others over).
+        assert _fingerprint(sqlite_db) == json.loads((root / "releases" / name / "manifest.json").read_text())[
+            "expected_schema"]["sqlite"]["fingerprint"], name
     previous = [None] + [{target} for _, target in generated.releases[:-1]]
     for name, expected in reversed(list(zip(names, previous))):
         result = apply_sql(sqlite_db, sql(root, name, "sqlite", "downgrade"))
@@ -77,6 +82,13 @@ def test_a_guard_names_the_recent_releases_and_says_what_an_older_one_is(tmp_pat
     text = sql(root, names[-1], "sqlite", "upgrade").read_text()
     assert f"'release {names[1]} (" not in text and f"'release {names[2]} (" in text
     assert len(set(re.findall(r" THEN 'release ([^ ]+) \(", text))) == NAMED_RELEASES
+
+
+def _fingerprint(db) -> str:
+    read = apply_sql(db, schema.query(DIALECTS["sqlite"], None, ()))
+    assert read.returncode == 0, read.stderr
+    tables = schema.normalise(schema.rows(read.stdout.splitlines()), DIALECTS["sqlite"].normal_type)
+    return schema.fingerprint({t: v for t, v in tables.items() if t != "alembic_version" and not t.startswith("sqlrelease_")})
 
 
 def _apply(db, root, names) -> None:

@@ -83,39 +83,39 @@ def normalise(found: list[dict], normal_type: Callable[[str], str] = lambda t: "
     return {name: tables[name] for name in sorted(tables)}
 
 
-def _sha256(table: dict) -> str:
+def _digest(table: dict) -> str:
     text = json.dumps(table, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:DIGEST]
 
 
-def _fingerprint(shas: dict[str, str]) -> str:
-    return hashlib.sha256("".join(f"{name} {sha}\n" for name, sha in sorted(shas.items())).encode("utf-8")).hexdigest()
+def _fingerprint(digests: dict[str, str]) -> str:
+    return hashlib.sha256("".join(f"{name} {digest}\n" for name, digest in sorted(digests.items())).encode("utf-8")).hexdigest()
 
 
 def fingerprint(tables: dict) -> str:
-    """sha256 over each table's name and the sha256 of its canonical JSON: equal schemas, equal
-    fingerprints."""
-    return _fingerprint({name: _sha256(table) for name, table in tables.items()})
+    """sha256 over each table's name and digest: equal schemas, equal fingerprints."""
+    return _fingerprint(digests(tables))
 
 
 def digests(tables: dict) -> dict[str, str]:
-    """{table: digest}: a short digest of each table's canonical JSON, enough to tell which tables
-    differ (the fingerprint decides whether anything does)."""
-    return {name: _sha256(table)[:DIGEST] for name, table in tables.items()}
+    """{table: digest}: the first DIGEST hex digits of the sha256 of each table's canonical JSON."""
+    return {name: _digest(table) for name, table in tables.items()}
 
 
-def recorded(tables: dict, previous: dict[str, str] | None = None) -> dict:
+def recorded(tables: dict, previous: dict[str, str] | None = None, unchanged: Iterable[str] = ()) -> dict:
     """What a manifest records for a dialect whose expected schema is known: the fingerprint, a
     digest of every table, and the description of the tables whose digest differs from
     `previous` (the release before's digests; None: the first release, which describes all).
+    `unchanged`: tables known to be as in `previous` (their digest is taken from it).
 
     Bounded by what the release changes: recording the whole schema in every manifest made the
     bundles of a long history grow with its square (690 tables in release 200 of a synthetic one).
     """
-    shas = {name: _sha256(table) for name, table in tables.items()}
-    short = {name: sha[:DIGEST] for name, sha in shas.items()}
-    changed = {name: tables[name] for name in tables if (previous or {}).get(name) != short[name]}
-    return {"format": FORMAT, "fingerprint": _fingerprint(shas), "digests": short, "changed": changed}
+    previous = previous or {}
+    same = {name for name in unchanged if name in previous and name in tables}
+    short = {name: previous[name] if name in same else _digest(table) for name, table in tables.items()}
+    changed = {name: tables[name] for name in tables if previous.get(name) != short[name]}
+    return {"format": FORMAT, "fingerprint": _fingerprint(short), "digests": short, "changed": changed}
 
 
 def description(entries: Iterable[dict], table: str, digest: str) -> dict | None:
