@@ -233,12 +233,15 @@ def _delimiter(statement: str) -> str:
     return tag
 
 
+_GO = re.compile(r"\bGO\b")  # sqlparse splits at the keyword GO as written, in capitals
+
+
 def _unpreparable(statement: str) -> bool:
     if UNPREPARABLE.match(statement):
         return True
     # sqlparse splits only at ';' and at a GO keyword: without either the statement is one (the
     # split cost a third of assembling MySQL's step scripts).
-    if ";" not in statement and "GO" not in statement.upper():
+    if ";" not in statement and not _GO.search(statement):
         return False
     import sqlparse  # build time only
 

@@ -25,10 +25,12 @@ time, not that of the migrations it runs, which have their own.
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
 from contextlib import contextmanager
+from typing import Callable
 
 DEFAULT_SECONDS = 300.0  # per migration (and for env.py, and for reading the revision files)
 
@@ -54,20 +56,22 @@ def limit(seconds: float | None, what: str):
     if not seconds or seconds <= 0:
         yield
         return
-    exceeded = _exceeded(float(seconds), what)
+    # The exception class is made only when the limit is exceeded: making one for every block
+    # (every migration of a build) was most of what a limit cost.
+    exceeded = functools.partial(_exceeded, float(seconds), what)
     in_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     with (_alarm if in_main else _watchdog)(float(seconds), exceeded):
         yield
 
 
 @contextmanager
-def _alarm(seconds: float, exceeded: type[TimeLimitExceeded]):
+def _alarm(seconds: float, exceeded: Callable[[], type[TimeLimitExceeded]]):
     state = {"armed": True}
 
     def handler(signum, frame):
         if state["armed"]:
             state["armed"] = False
-            raise exceeded()
+            raise exceeded()()
 
     previous_handler = signal.signal(signal.SIGALRM, handler)
     previous_remaining, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -85,7 +89,7 @@ _watchdogs = threading.local()  # per thread: the stack of limits; only the inne
 
 
 class _Watchdog:
-    def __init__(self, seconds: float, exceeded: type[TimeLimitExceeded]) -> None:
+    def __init__(self, seconds: float, exceeded: Callable[[], type[TimeLimitExceeded]]) -> None:
         # ctypes is imported here, in the thread that renders, not when the timer thread fires, and
         # not at import: reading config (every verb) needs DEFAULT_SECONDS only.
         import ctypes
@@ -117,11 +121,11 @@ class _Watchdog:
             if self.armed:
                 self.armed = False
                 ctypes = self.ctypes
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), ctypes.py_object(self.exceeded))
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), ctypes.py_object(self.exceeded()))
 
 
 @contextmanager
-def _watchdog(seconds: float, exceeded: type[TimeLimitExceeded]):
+def _watchdog(seconds: float, exceeded: Callable[[], type[TimeLimitExceeded]]):
     stack = _watchdogs.__dict__.setdefault("stack", [])
     if stack:
         stack[-1].pause()
