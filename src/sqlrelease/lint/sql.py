@@ -108,15 +108,25 @@ def has_where(statement: str) -> bool:
     return WHERE.search(LITERALS.sub(" ", statement)) is not None
 
 
+_SPECIAL = re.compile(r"['\"`(),]")  # what split_items looks at; it jumps over the rest
+
+
 def split_items(text: str, start: int = 0) -> list[str]:
     """The comma-separated items of `text` from `start`, up to the parenthesis that closes the list (or the end)."""
-    items, depth, begin, quote = [], 0, start, None
-    for i in range(start, len(text)):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"`":
+    items, depth, begin, quote, position = [], 0, start, None, start
+    while True:
+        if quote:  # inside a quoted name or string: up to the same quote
+            i = text.find(quote, position)
+            if i < 0:
+                break
+            quote, position = None, i + 1
+            continue
+        match = _SPECIAL.search(text, position)
+        if match is None:
+            break
+        i = match.start()
+        ch, position = text[i], i + 1
+        if ch in "'\"`":
             quote = ch
         elif ch == "(":
             depth += 1
@@ -125,7 +135,7 @@ def split_items(text: str, start: int = 0) -> list[str]:
                 items.append(text[begin:i])
                 return items
             depth -= 1
-        elif ch == "," and depth == 0:
+        elif depth == 0:  # a comma
             items.append(text[begin:i])
             begin = i + 1
     items.append(text[begin:])
