@@ -110,30 +110,41 @@ def sums_text(files: dict[str, bytes]) -> str:
     return "".join(f"{sha256(files[path])}  {path}\n" for path in sorted(files))
 
 
-def bundle_scripts(release_sql: ReleaseSQL, history: "History", stamp: str) -> dict[str, Script]:
-    """The SQL files of a bundle, `dialect/kind.sql` -> Script. Same inputs, same text."""
-    # Here, not at the top: reading and verifying bundles (the fleet, verify) never assembles SQL.
-    from .sqlscript import Script, ScriptContext, baseline_script, downgrade_script, stamp_script, step_scripts, upgrade_script
+def _context(release_sql: ReleaseSQL, history: "History", stamp: str, name: str):
     from .dialects import DIALECTS
+    from .sqlscript import ScriptContext
 
-    release = release_sql.release
+    return ScriptContext(
+        release=release_sql.release,
+        dialect=DIALECTS[name],
+        history=history,
+        version_table=release_sql.version_table,
+        stamp=stamp,
+        irreversible=release_sql.irreversible,
+        bookkeeping=release_sql.bookkeeping,
+        source_digest=messages.source_digest(release_sql.release, history),
+        releases=release_sql.known,
+    )
+
+
+def bundle_scripts(
+    release_sql: ReleaseSQL, history: "History", stamp: str, made: dict[str, Script] | None = None
+) -> dict[str, Script]:
+    """The SQL files of a bundle, `dialect/kind.sql` -> Script. Same inputs, same text.
+    `made`: files made already from the same inputs (`chain_scripts`), taken as they are."""
+    # Here, not at the top: reading and verifying bundles (the fleet, verify) never assembles SQL.
+    from .dialects import DIALECTS
+    from .sqlscript import Script, baseline_script, downgrade_script, stamp_script, step_scripts, upgrade_script
+
+    made = made or {}
     scripts: dict[str, Script] = {}
     for name in sorted(release_sql.upgrade):
-        ctx = ScriptContext(
-            release=release,
-            dialect=DIALECTS[name],
-            history=history,
-            version_table=release_sql.version_table,
-            stamp=stamp,
-            irreversible=release_sql.irreversible,
-            bookkeeping=release_sql.bookkeeping,
-            source_digest=messages.source_digest(release, history),
-            releases=release_sql.known,
-        )
+        ctx = _context(release_sql, history, stamp, name)
+        upgrade, stamped = made.get(f"{name}/upgrade.sql"), made.get(f"{name}/stamp.sql")
         found: dict[str, Script] = {
-            "upgrade": upgrade_script(ctx, release_sql.upgrade[name]),
+            "upgrade": upgrade if upgrade is not None else upgrade_script(ctx, release_sql.upgrade[name]),
             "downgrade": downgrade_script(ctx, release_sql.downgrade[name]),
-            "stamp": stamp_script(ctx),
+            "stamp": stamped if stamped is not None else stamp_script(ctx),
             "baseline": baseline_script(ctx),
         }
         if DIALECTS[name].steps and ctx.stamp == "inline":
@@ -146,6 +157,19 @@ def bundle_scripts(release_sql: ReleaseSQL, history: "History", stamp: str) -> d
         for kind, script in found.items():
             scripts[f"{name}/{kind}.sql"] = script
     return scripts
+
+
+def chain_scripts(release_sql: ReleaseSQL, history: "History", stamp: str, name: str) -> dict[str, Script]:
+    """The files of dialect `name` that bring a database from the release's start to its end
+    (see `upgrade_texts`), the same as `bundle_scripts` makes them: the expected schema's scratch
+    chain needs these alone, and `bundle_scripts` takes them back (`made`)."""
+    from .sqlscript import stamp_script, upgrade_script
+
+    ctx = _context(release_sql, history, stamp, name)
+    found = {f"{name}/upgrade.sql": upgrade_script(ctx, release_sql.upgrade[name])}
+    if stamp == "separate":
+        found[f"{name}/stamp.sql"] = stamp_script(ctx)
+    return found
 
 
 def upgrade_texts(scripts: dict[str, Script], stamp: str) -> dict[str, list[str]]:

@@ -93,15 +93,18 @@ def each_bundle(
     releases = select_releases(project, names)
     chosen = choose_dialects(project, dialects)
     rendered = render_releases(project, releases, chosen, progress, jobs)
-    scripts = {r.name: bundles.bundle_scripts(rendered[r.name], project.history, project.config.stamp) for r in releases}
-    expected = _expected(project, releases, rendered, scripts, chosen, progress, jobs)
+    # The scratch chain's upgrade files of the selected releases, which their bundles take back. Every
+    # other file is made when its bundle is assembled: all of them held at once grew with the history.
+    made: dict[str, dict] = {}
+    expected = _expected(project, releases, rendered, made, chosen, progress, jobs)
     waivers = review.load_waivers(project.config)
     paths, folders = inputs.history_paths(project.config, project.history)
     shared: dict = {}  # what every release's recorded inputs share, computed once
 
     def assemble(release) -> dict[str, bytes]:
         # Taken out, not looked up: in this process a release's SQL is let go once its bundle is made.
-        release_sql, release_scripts = rendered.pop(release.name), scripts.pop(release.name)
+        release_sql = rendered.pop(release.name)
+        release_scripts = bundles.bundle_scripts(release_sql, project.history, project.config.stamp, made.pop(release.name, None))
         report = review.review_document(release_sql, project.history, lint.lint_release(release_sql, waivers=waivers))
         recorded = inputs.release_inputs(project.config, project.plan, release.name, release.revisions, paths, folders, shared)
         return bundles.bundle_files(
@@ -114,27 +117,41 @@ def each_bundle(
         yield release.name, bundle
 
 
-def _expected(project: Project, releases, rendered, scripts, chosen, progress: Progress, jobs: int) -> dict[str, dict]:
-    """Each selected release's expected schema per dialect (see render_bundles)."""
+def _expected(project: Project, releases, rendered, made, chosen, progress: Progress, jobs: int) -> dict[str, dict]:
+    """Each selected release's expected schema per dialect (see each_bundle); the chain's files of the
+    selected releases are left in `made`."""
     recorded = [d for d in chosen if d in project.config.expected_schema]
     last = max(project.releases.index(r) for r in releases)
     earlier = [r for r in project.releases[:last] if r.name not in rendered]
+    extra = {}
     if recorded and earlier:
         try:
             extra = render_releases(project, earlier, recorded, quiet, jobs)
         except SqlreleaseError:
             extra = {}
-        for release in earlier:
-            if release.name in extra:
-                scripts[release.name] = bundles.bundle_scripts(extra[release.name], project.history, project.config.stamp)
-    chain = [
-        (r.name, bundles.upgrade_texts(scripts[r.name], project.config.stamp) if r.name in scripts else None)
-        for r in project.releases[: last + 1]
-    ]
+    chain = []
+    for r in project.releases[: last + 1]:
+        release_sql = rendered.get(r.name) or extra.get(r.name)
+        chain.append((r.name, None if release_sql is None else _ChainTexts(project, release_sql, made if r.name in rendered else None)))
     any_release = rendered[releases[0].name]
     return expected_schemas(
         project.config, chain, chosen, bundles.bookkeeping_tables(any_release), any_release.version_table.schema, progress
     )
+
+
+class _ChainTexts:
+    """A release's upgrade texts of a dialect (`bundles.upgrade_texts`), made when the scratch chain
+    asks for them; a selected release's files are kept in `made` for its bundle."""
+
+    def __init__(self, project: Project, release_sql, made: dict | None) -> None:
+        self._project, self._release_sql, self._made = project, release_sql, made
+
+    def __getitem__(self, dialect: str) -> list[str]:
+        stamp = self._project.config.stamp
+        found = bundles.chain_scripts(self._release_sql, self._project.history, stamp, dialect)
+        if self._made is not None:
+            self._made.setdefault(self._release_sql.release.name, {}).update(found)
+        return bundles.upgrade_texts(found, stamp)[dialect]
 
 
 def build(
