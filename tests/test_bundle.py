@@ -218,3 +218,15 @@ def test_versions_read_from_dist_info_are_those_importlib_metadata_gives(name):
             installed_version(name)
     else:
         assert installed_version(name) == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, (1 << 20) + 3])
+def test_read_bytes_reads_what_path_read_bytes_reads(tmp_path, size):
+    """check and verify read every bundle and revision file with read_bytes: whole, empty included."""
+    import os
+
+    from sqlrelease.bundle import read_bytes
+
+    path = tmp_path / "file"
+    path.write_bytes(os.urandom(size))
+    assert read_bytes(str(path)) == path.read_bytes()

@@ -59,8 +59,7 @@ def _digest(value) -> str:
 
 def _file_sha256(path: Path | str) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        return hashlib.sha256(bundles.read_bytes(str(path))).hexdigest()
     except OSError:
         return None
 
