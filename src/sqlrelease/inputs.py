@@ -38,7 +38,7 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import bundle as bundles
 from . import overrides, review, templates
@@ -171,7 +171,7 @@ class RecordedBundle:
     name: str
     folder: Path
     manifest: dict
-    content: bundles.BundleContent | None = None  # the bundle as read, when asked to keep it (`plan`: its review)
+    seen: object = None  # what `recorded_state`'s `visit` made of the bundle as read (`plan`: its review)
 
 
 @dataclass
@@ -188,9 +188,10 @@ class RecordedState:
         return self.reason is None
 
 
-def recorded_state(config: Config, plan: Plan, keep_content: bool = False) -> RecordedState:
+def recorded_state(config: Config, plan: Plan, visit: Callable[[bundles.BundleContent], object] | None = None) -> RecordedState:
     """Whether every bundle of `plan` is current by its recorded inputs, without loading the history.
-    With `keep_content`, each bundle keeps what was read of it (its checksums are not computed again)."""
+    `visit` is called with each bundle as read (its checksums computed): what it returns is kept
+    as the bundle's `seen`, so that a caller needs not read the bundle again, nor keep it."""
     state = RecordedState(unplanned=unplanned_bundles(config, plan))
     previous = None
     sources: dict[str, str] = {}  # every revision file a bundle records -> its sha256
@@ -209,7 +210,7 @@ def recorded_state(config: Config, plan: Plan, keep_content: bool = False) -> Re
             sources[entry["source"]] = entry["source_sha256"]
             graph[entry["revision"]] = list(entry.get("down_revisions") or ())
         folders.update(manifest["inputs"]["version_folders"])
-        state.bundles.append(RecordedBundle(planned.name, folder, manifest, content if keep_content else None))
+        state.bundles.append(RecordedBundle(planned.name, folder, manifest, visit(content) if visit else None))
         previous = planned.name
     on_disk = revision_files(config, folders)
     for path in sorted(set(on_disk) - set(sources)):

@@ -73,7 +73,7 @@ def plan_status(project: Path | str = ".") -> PlanReport:
     """
     config = load_config(project)
     plan = load_plan(config.plan, config.relative(config.plan))
-    state = inputs.recorded_state(config, plan, keep_content=True)
+    state = inputs.recorded_state(config, plan, visit=lambda content: approval.review_status(content).text())
     if state.current:
         return _recorded_report(config, plan, state)
     from ..project import open_project  # here: when the records settle it, no history is loaded
@@ -115,7 +115,7 @@ def _recorded_report(config, plan: Plan, state: inputs.RecordedState) -> PlanRep
             status="current",
             reasons=[],
             migrations=[{"revision": m["revision"], "message": m["message"]} for m in recorded.manifest["migrations"]],
-            review=approval.review_status(recorded.content).text(),
+            review=recorded.seen,
         )
         for recorded in state.bundles
     ]
