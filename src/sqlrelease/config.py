@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +71,14 @@ class Config:
     def relative(self, path: Path) -> str:
         """`path` relative to the project root, with forward slashes (as written in bundles)."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return path.resolve().relative_to(self._resolved_root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    @functools.cached_property
+    def _resolved_root(self) -> Path:
+        # Resolved once per configuration: `check` names hundreds of paths relative to it.
+        return self.root.resolve()
 
 
 def find_root(start: Path) -> Path:

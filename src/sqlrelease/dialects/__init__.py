@@ -8,8 +8,6 @@ version-table SQL. Adding a dialect means adding a module here and a template.
 
 from __future__ import annotations
 
-import difflib
-
 from ..errors import ConfigError
 from .base import Dialect
 from . import mssql, mysql, oracle, postgresql, sqlite
@@ -45,6 +43,8 @@ def canonical(name: str, what: str = "dialect") -> str:
         return key
     if key in ALIASES:
         return ALIASES[key]
+    import difflib  # here: only a misspelt name needs it
+
     near = difflib.get_close_matches(key, [*DIALECTS, *ALIASES], n=1, cutoff=0.6)
     suggestion = f"did you mean {ALIASES.get(near[0], near[0])}? " if near else ""
     raise ConfigError(f"{what}: unknown dialect {name!r}", hint=f"{suggestion}choose from {', '.join(DIALECTS)}")
