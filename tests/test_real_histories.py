@@ -307,6 +307,27 @@ def test_values_a_migration_computes_while_it_runs_are_named(tmp_path, db, make_
     assert not set(ids) & {r["id"] for r in expected["rows"]["roles"]}
 
 
+
+@pytest.mark.parametrize("db", DIALECTS, indirect=True)
+def test_values_are_named_when_a_downgrade_of_the_release_fails(tmp_path, db, make_db, monkeypatch):
+    # f6's downgrade fails, so the scratch database cannot go back down and up again: f5's upgrade
+    # (uuid4() ids, now() times) runs its second time on a fresh scratch database instead.
+    _rehearse_on(make_db, monkeypatch, db.dialect)
+    root = make_project(tmp_path, "volatile_downgrade_fails", dialects=(db.dialect,))
+    result = CliRunner().invoke(main, ["build", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "f5000000000f" in result.output and "holds values the migration computed while it ran" in result.output
+    manifest = _manifest(root)
+    assert manifest["downgrade"] == "refuses" and list(_irreversible(manifest)) == ["f6000000000f"]
+    steps = {m["revision"]: m for m in manifest["migrations"]}
+    assert steps["f5000000000f"]["volatile"] == [f"{db.dialect}/upgrade"] and "volatile" not in steps["f6000000000f"]
+    ids = re.findall(r"'([0-9a-f]{32})'", sql(root, "1.1.0", db.dialect, "upgrade").read_text())
+    assert len(set(ids)) == 2
+    for release in ("1.0.0", "1.1.0"):
+        assert apply_sql(db, sql(root, release, db.dialect, "upgrade")).returncode == 0
+    assert {r["id"] for r in full_dump(db.url)["rows"]["roles"]} == set(ids)
+    assert "colour" in [c["name"] for c in full_dump(db.url)["tables"]["teams"]["columns"]]
+
 # -- 11. (found by the corpus) MySQL's DROP CHECK is written DROP CONSTRAINT, which MariaDB runs
 
 

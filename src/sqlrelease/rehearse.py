@@ -69,7 +69,19 @@ def fill(project, releases, dialect: str, upgrade: dict, downgrade: dict, progre
             continue  # build reports the offline failure, whose fix names --rehearse-url
         progress(f"rehearsing {dialect}: release {release.name}, {len({r for r, _ in targets})} migration(s)")
         with scratch_database(project.config, dialect) as scratch_url:
-            recorded = rehearse_release(project, release, dialect, scratch_url, targets)
+            first = _rehearse(project, release, dialect, scratch_url, targets)
+        recorded = first.recorded
+        unchecked = first.unchecked()
+        if unchecked:
+            # The second run could not follow the downgrades (one failed, or left the database so
+            # that an upgrade failed): it runs on a fresh scratch database instead, so it always runs.
+            progress(f"rehearsing {dialect}: release {release.name}, its upgrades again on a fresh scratch database")
+            with scratch_database(project.config, dialect) as scratch_url:
+                again = _rehearse(project, release, dialect, scratch_url, {(r, UPGRADE) for r in unchecked},
+                                  not_before=(first.started or 0.0) + AGAIN_AFTER)
+            second = {r: again.recorded[(r, UPGRADE)].statements for r in unchecked
+                      if (r, UPGRADE) in again.recorded and again.recorded[(r, UPGRADE)].failure is None}
+            _flag_volatile(recorded, unchecked, second)
         for (revision, direction), sql in recorded.items():
             (upgrade if direction == UPGRADE else downgrade)[revision] = sql
 
@@ -140,12 +152,21 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
 
     After the release's downgrades, its upgrades run a second time (see `_RehearsalEnvironment.again`):
     values a migration computes while it runs (uuid4(), now(), random) differ between the two runs,
-    and the recorded upgrade names them in `volatile`.
+    and the recorded upgrade names them in `volatile`. When that second run cannot follow the
+    downgrades, `fill` runs it on a fresh scratch database.
     """
+    return _rehearse(project, release, dialect, scratch_url, targets).recorded
+
+
+def _rehearse(project, release, dialect: str, scratch_url: str, targets, not_before: float | None = None):
+    """The rehearsal environment after its run. With `not_before` (a time.monotonic() value), the
+    check run: only the upgrades, the release's first one starting no earlier, and a failing step
+    ends it quietly (the first run already succeeded; this one only looks for values that differ)."""
     history = project.history
     before = [r for r in history.order(history.ancestors(release.start))] if release.start else []
     steps = [(r, UPGRADE) for r in before] + [(r, UPGRADE) for r in release.revisions]
-    steps += [(r, DOWNGRADE) for r in reversed(release.revisions)]
+    if not_before is None:
+        steps += [(r, DOWNGRADE) for r in reversed(release.revisions)]
     batch.install()
     engine = sa.create_engine(scratch_url, poolclass=NullPool)
     try:
@@ -156,7 +177,10 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
             event.listen(connection, "before_cursor_execute", recorder.before_cursor_execute)
             environment = _RehearsalEnvironment(project, connection, steps, set(targets), recorder, scratch_url)
             environment.preparing = set(before)
-            environment.again = list(release.revisions)
+            if not_before is None:
+                environment.again = list(release.revisions)
+            else:
+                environment.checking, environment.not_before = True, not_before
 
             def builtin() -> None:
                 environment.configure(target_metadata=None)
@@ -166,9 +190,21 @@ def rehearse_release(project, release, dialect: str, scratch_url: str, targets) 
             with environment:
                 run_env_py(project.config, history, f"rehearsing {dialect} release {release.name}", builtin, dialect,
                            label=f"rehearsing {dialect}")
-            return environment.recorded
+            return environment
     finally:
         engine.dispose()
+
+
+def _flag_volatile(recorded: dict, revisions, second: dict) -> None:
+    """Name, in `volatile`, the literals of each revision's recorded upgrade that its second run
+    (`second[revision]`, its statements) wrote differently; a revision the second run missed is not flagged."""
+    for revision in revisions:
+        first, again = recorded[(revision, UPGRADE)], second.get(revision)
+        if again is None:
+            continue
+        differing = volatile_values(first.statements, again)
+        if differing:
+            recorded[(revision, UPGRADE)] = dataclasses.replace(first, volatile=differing)
 
 
 class _RehearsalEnvironment(EnvironmentContext):
@@ -191,6 +227,10 @@ class _RehearsalEnvironment(EnvironmentContext):
         self.again: list[str] = []  # the release's revisions, upgraded a second time after its downgrades
         self.targets, self.recorder = targets, recorder
         self.recorded: dict[tuple[str, str], MigrationSQL] = {}
+        self.started: float | None = None  # time.monotonic() when the release's first migration started
+        self.checked = False  # whether the second run compared the release's upgrades (see unchecked)
+        self.checking = False  # this is the second run, on a fresh database (see _rehearse)
+        self.not_before = 0.0
         self._ran = False
 
     def configure(self, *args, **kw):  # noqa: D401 - same contract as Alembic's
@@ -209,7 +249,8 @@ class _RehearsalEnvironment(EnvironmentContext):
             started = None
             for position, (revision, direction) in enumerate(self.steps):
                 if started is None and revision not in self.preparing:
-                    started = time.monotonic()
+                    time.sleep(max(0.0, self.not_before - time.monotonic()))
+                    started = self.started = time.monotonic()
                 failed = self._step(context, revision, direction, kw)
                 if failed:  # a downgrade that fails: nothing below it can be rehearsed
                     for below, way in self.steps[position + 1:]:
@@ -228,10 +269,10 @@ class _RehearsalEnvironment(EnvironmentContext):
         Running twice is what tells a value the migration computed (an id from uuid4(), a time from
         now(), a random pick) from one it was given: nothing else about the two runs differs. The
         second run starts at least a second after the first, so that times at a precision of
-        seconds differ too. It is a check, never a failure: if it cannot run, nothing is flagged.
+        seconds differ too. It is a check, never a failure: if it cannot run here, `unchecked()` says
+        which upgrades `fill` runs again on a fresh scratch database.
         """
-        wanted = [r for r in self.again if (r, UPGRADE) in self.targets and self.recorded.get((r, UPGRADE))
-                  and self.recorded[(r, UPGRADE)].failure is None]
+        wanted = self.unchecked()
         if not wanted:
             return
         time.sleep(max(0.0, AGAIN_AFTER - (time.monotonic() - (started or 0.0))))
@@ -250,11 +291,15 @@ class _RehearsalEnvironment(EnvironmentContext):
                 statements, _ = self.recorder.stop()
             second[revision] = statements
             versions.moved(revision, UPGRADE)
-        for revision in wanted:
-            first = self.recorded[(revision, UPGRADE)]
-            differing = volatile_values(first.statements, second[revision])
-            if differing:
-                self.recorded[(revision, UPGRADE)] = dataclasses.replace(first, volatile=differing)
+        _flag_volatile(self.recorded, wanted, second)
+        self.checked = True
+
+    def unchecked(self) -> list[str]:
+        """The release's rehearsed upgrades (recorded without failure) that no second run compared yet."""
+        if self.checked or self.checking:
+            return []
+        return [r for r in self.again if (r, UPGRADE) in self.targets and self.recorded.get((r, UPGRADE))
+                and self.recorded[(r, UPGRADE)].failure is None]
 
     def _step(self, context, revision: str, direction: str, kw) -> bool:
         """Run one migration; record it when it is a target. True when a downgrade failed."""
@@ -272,6 +317,8 @@ class _RehearsalEnvironment(EnvironmentContext):
         except RenderError:  # a time limit or an interrupt
             raise
         except (Exception, SystemExit) as exc:
+            if self.checking:  # the second run is a check, never a failure: nothing gets flagged
+                return True
             failure = failure_of(exc, history.revisions[revision].path)
             if record:
                 self.recorded[(revision, direction)] = MigrationSQL(revision, failure=failure, origin="rehearsed")

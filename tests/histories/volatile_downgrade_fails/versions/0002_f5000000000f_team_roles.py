@@ -1,0 +1,35 @@
+"""team roles, with ids from uuid4() and creation times from now(); a later downgrade of the release fails
+
+Revision ID: f5000000000f
+Revises: 1a0000000001
+Create Date: 2024-07-01 10:00:00
+
+"""
+import datetime
+import uuid
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = "f5000000000f"
+down_revision = '1a0000000001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Reflects the live schema, so it is rehearsed; the rows it inserts are what rehearsal freezes.
+    if "roles" not in sa.inspect(op.get_bind()).get_table_names():
+        op.create_table(
+            "roles",
+            sa.Column("id", sa.String(32), primary_key=True),
+            sa.Column("name", sa.String(20), nullable=False),
+            sa.Column("created", sa.DateTime, nullable=False),
+        )
+    now = datetime.datetime.now()
+    roles = sa.table("roles", sa.column("id", sa.String), sa.column("name", sa.String), sa.column("created", sa.DateTime))
+    op.bulk_insert(roles, [{"id": uuid.uuid4().hex, "name": name, "created": now} for name in ("admin", "guest")])
+
+
+def downgrade() -> None:
+    op.drop_table("roles")
