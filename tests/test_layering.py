@@ -23,7 +23,7 @@ LAYERS = [
     # inputs: configuration, history, plan; where rehearsal servers come from
     {"config", "history", "plan", "servers", "urls"},
     # rendering and its plain results
-    {"rendered", "batch", "render", "diagnosis", "rehearse", "overrides"},
+    {"rendered", "batch", "render", "diagnosis", "rehearse", "overrides", "volatile"},
     # the opened project
     {"project"},
     # the bundle format and what it is made of; risk analysis of rendered SQL

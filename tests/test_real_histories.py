@@ -293,7 +293,7 @@ def test_values_a_migration_computes_while_it_runs_are_named(tmp_path, db, make_
     assert len(set(ids)) == 2
     review = (root / "releases" / "1.1.0" / "REVIEW.md").read_text()
     (finding,) = [line for line in review.splitlines() if "`volatile-values`" in line]
-    assert "differed between two rehearsals" in finding and ids[0] in finding
+    assert "differed between two runs" in finding and ids[0] in finding
     assert "Review needed" in (root / "releases" / "1.1.0" / "README.md").read_text()
     # Applied, the bundle equals online Alembic but for those values: it inserts the scratch run's.
     for release in ("1.0.0", "1.1.0"):
@@ -327,6 +327,31 @@ def test_values_are_named_when_a_downgrade_of_the_release_fails(tmp_path, db, ma
         assert apply_sql(db, sql(root, release, db.dialect, "upgrade")).returncode == 0
     assert {r["id"] for r in full_dump(db.url)["rows"]["roles"]} == set(ids)
     assert "colour" in [c["name"] for c in full_dump(db.url)["tables"]["teams"]["columns"]]
+
+
+@pytest.mark.parametrize("db", DIALECTS, indirect=True)
+def test_values_computed_in_offline_rendered_sql_are_named(tmp_path, db, make_db):
+    # f7 renders offline (no rehearsal) and inserts roles with uuid4() ids and a now() time; its source
+    # calls them, so it is rendered a second time and the literals differ. f8 calls uuid4() for a log
+    # line only: rendered again too, the same SQL, not flagged.
+    root = make_project(tmp_path, "offline_volatile", dialects=(db.dialect,))
+    result = CliRunner().invoke(main, ["build", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "rehearsing" not in result.output
+    assert "f7000000000f" in result.output and "holds values the migration computed while it ran" in result.output
+    steps = {m["revision"]: m for m in _manifest(root)["migrations"]}
+    assert steps["f7000000000f"]["volatile"] == [f"{db.dialect}/upgrade"] and "rendered" not in steps["f7000000000f"]
+    assert "volatile" not in steps["f8000000000f"]
+    ids = re.findall(r"'([0-9a-f]{32})'", sql(root, "1.1.0", db.dialect, "upgrade").read_text())
+    assert len(set(ids)) == 2
+    readme = (root / "releases" / "1.1.0" / "README.md").read_text()
+    assert "## Values computed while rendering" in readme and "`f7000000000f`: **Review needed:**" in readme
+    review = (root / "releases" / "1.1.0" / "REVIEW.md").read_text()
+    (finding,) = [line for line in review.splitlines() if "`volatile-values`" in line]
+    assert "differed between two runs" in finding and ids[0] in finding
+    for release in ("1.0.0", "1.1.0"):
+        assert apply_sql(db, sql(root, release, db.dialect, "upgrade")).returncode == 0
+    assert {r["id"] for r in full_dump(db.url)["rows"]["roles"]} == set(ids)
 
 # -- 11. (found by the corpus) MySQL's DROP CHECK is written DROP CONSTRAINT, which MariaDB runs
 

@@ -202,7 +202,7 @@ def test_a_failure_before_the_rehearsed_migration_names_the_failing_one_as_prepa
 
 
 def test_only_literals_that_differ_between_two_runs_are_volatile():
-    from sqlrelease.rehearse import volatile_values
+    from sqlrelease.volatile import volatile_values
 
     first = ["INSERT INTO roles VALUES ('a1', 'admin', 3);", "INSERT INTO roles VALUES ('g1', 'guest', 3);"]
     second = ["INSERT INTO roles VALUES ('a2', 'admin', 3);", "INSERT INTO roles VALUES ('g2', 'guest', 3);"]
@@ -213,3 +213,23 @@ def test_only_literals_that_differ_between_two_runs_are_volatile():
                            ["CREATE INDEX ix_b ON t (b);", "CREATE INDEX ix_a ON t (a);"]) == ()
     # More than literals differ (a downgrade that gave back another schema): not a value either.
     assert volatile_values(["CREATE TABLE t (a INT);"], ["CREATE TABLE t (a INT, b INT);"]) == ()
+
+
+def test_sources_that_call_run_time_value_functions_are_found(tmp_path):
+    from sqlrelease.volatile import run_time_calls
+
+    def kind(source: str):
+        path = tmp_path / "m.py"
+        path.write_text(source)
+        return run_time_calls(path)
+
+    assert kind("import uuid\ndef upgrade():\n    x = uuid.uuid4().hex\n") == "value"
+    assert kind("from uuid import uuid4\ndef upgrade():\n    rows = [{'id': str(uuid4())}]\n") == "value"
+    assert kind("import random\ndef upgrade():\n    random.choice('ab')\n") == "value"
+    assert kind("import datetime\ndef upgrade():\n    datetime.datetime.now(datetime.timezone.utc)\n") == "time"
+    assert kind("from datetime import date\ndef upgrade():\n    date.today()\n") == "time"
+    assert kind("import uuid, sqlalchemy as sa\nt = sa.Table('t', sa.MetaData(), sa.Column('id', default=uuid.uuid4))\n") == "value"
+    # SQL the database evaluates, fixed values and other calls are not run-time values here.
+    assert kind("import sqlalchemy as sa\ndef upgrade():\n    sa.func.now(); sa.func.random()\n") is None
+    assert kind("import uuid\ndef upgrade():\n    uuid.UUID('12345678123456781234567812345678')\n") is None
+    assert kind("import time, sqlalchemy as sa\ndef upgrade():\n    time.sleep(1); sa.DateTime(timezone=True)\n") is None

@@ -283,24 +283,22 @@ def _manifest(release_sql: ReleaseSQL, history: "History", stamp: str, dialects,
 
 
 def _rendered(release_sql: ReleaseSQL, revision: str) -> dict:
-    """How a migration's SQL was made, per `dialect/direction`, where not plainly offline (rehearsed, override)."""
+    """How a migration's SQL was made, per `dialect/direction`, where not plainly offline (rehearsed, override),
+    and where it holds values computed while the migration ran (`volatile`, rehearsed or offline)."""
     rendered, overrides, data_dependent, volatile = {}, {}, [], []
     for dialect in sorted(release_sql.upgrade):
         for direction, sql in (("upgrade", release_sql.upgrade[dialect][revision]), ("downgrade", release_sql.downgrade[dialect][revision])):
-            origin = sql.origin
+            origin, key = sql.origin, f"{dialect}/{direction}"
+            if sql.volatile:
+                volatile.append(key)
             if origin == "offline":
                 continue
-            key = f"{dialect}/{direction}"
             rendered[key] = origin
             if origin == "override":
                 overrides[key] = {"file": sql.source, "sha256": sql.source_sha256}
             if sql.data_dependent:
                 data_dependent.append(key)
-            if sql.volatile:
-                volatile.append(key)
-    if not rendered:
-        return {}
-    extra = {"rendered": rendered}
+    extra = {"rendered": rendered} if rendered else {}
     if overrides:
         extra["overrides"] = overrides
     if data_dependent:

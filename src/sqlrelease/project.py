@@ -7,11 +7,12 @@ Everything above this module (bundles, the verbs, the CLI) starts from a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from . import overrides, servers
+from . import overrides, servers, volatile
 from .config import Config, load_config
 from .diagnosis import diagnose, fix_without_server
 from .dialects import DIALECTS, canonical
@@ -91,12 +92,15 @@ def render_releases(
         for name in dialects
         for direction, order in ((UPGRADE, upgrade_order), (DOWNGRADE, downgrade_order))
     ]
+    rendered_at = time.monotonic()
     rendered = iter(render_passes(project.config, project.history, passes, jobs))
     for name in dialects:
         up, down = next(rendered), next(rendered)
         upgrade[name] = overrides.apply(project, name, UPGRADE, up.migrations, upgrade_order)
         downgrade[name] = overrides.apply(project, name, DOWNGRADE, down.migrations, downgrade_order)
         rehearse.fill(project, releases, name, upgrade[name], downgrade[name], progress)
+        # Offline upgrades whose source calls uuid4(), now(), random...: rendered again, only those.
+        volatile.recheck_offline(project.config, project.history, name, upgrade[name], upgrade_order, rendered_at)
         version_table = VersionTable(up.version_table, up.version_table_schema)
     result = {}
     for release in releases:

@@ -18,9 +18,7 @@ pyproject.toml (the environment keeps passwords out of the repository).
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections import Counter
 import shutil
 import tempfile
 import time
@@ -41,6 +39,7 @@ from .dialects import DIALECTS
 from .errors import RenderError, ServerError
 from .render import alembic_config_for_render, failure_of, run_env_py, stopped_in
 from .timelimit import limit
+from .volatile import AGAIN_AFTER, flag
 from .rendered import DOWNGRADE, UPGRADE, Failure, MigrationSQL
 from .servers import available, how_to_name_a_server, url, wanted
 
@@ -81,7 +80,7 @@ def fill(project, releases, dialect: str, upgrade: dict, downgrade: dict, progre
                                   not_before=(first.started or 0.0) + AGAIN_AFTER)
             second = {r: again.recorded[(r, UPGRADE)].statements for r in unchecked
                       if (r, UPGRADE) in again.recorded and again.recorded[(r, UPGRADE)].failure is None}
-            _flag_volatile(recorded, unchecked, second)
+            flag(recorded, unchecked, second)
         for (revision, direction), sql in recorded.items():
             (upgrade if direction == UPGRADE else downgrade)[revision] = sql
 
@@ -195,18 +194,6 @@ def _rehearse(project, release, dialect: str, scratch_url: str, targets, not_bef
         engine.dispose()
 
 
-def _flag_volatile(recorded: dict, revisions, second: dict) -> None:
-    """Name, in `volatile`, the literals of each revision's recorded upgrade that its second run
-    (`second[revision]`, its statements) wrote differently; a revision the second run missed is not flagged."""
-    for revision in revisions:
-        first, again = recorded[(revision, UPGRADE)], second.get(revision)
-        if again is None:
-            continue
-        differing = volatile_values(first.statements, again)
-        if differing:
-            recorded[(revision, UPGRADE)] = dataclasses.replace(first, volatile=differing)
-
-
 class _RehearsalEnvironment(EnvironmentContext):
     """An online EnvironmentContext on the scratch connection that runs a fixed list of steps.
 
@@ -291,7 +278,7 @@ class _RehearsalEnvironment(EnvironmentContext):
                 statements, _ = self.recorder.stop()
             second[revision] = statements
             versions.moved(revision, UPGRADE)
-        _flag_volatile(self.recorded, wanted, second)
+        flag(self.recorded, wanted, second)
         self.checked = True
 
     def unchecked(self) -> list[str]:
@@ -344,40 +331,6 @@ class _RehearsalEnvironment(EnvironmentContext):
                 rebuilds=tuple(rebuilds),
             )
         return False
-
-
-AGAIN_AFTER = 1.05  # seconds between the two runs of an upgrade: times to the second differ too
-_LITERAL = re.compile(r"('(?:[^']|'')*'|X'[0-9A-Fa-f]*'|\b\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b)")
-
-
-def volatile_values(first, second, at_most: int = 3) -> tuple[str, ...]:
-    """The first run's literals that the second run wrote differently (a few), in statements that
-    are otherwise the same: the values a migration computed while it ran. Empty when the runs agree.
-
-    Statements that differ in more than literals, or only in order (SQLAlchemy creates a table's
-    indexes in set order), are not values: the downgrade gave back a slightly different schema, or
-    the same DDL came out in another order.
-    """
-    def skeleton(statement: str) -> tuple[str, ...]:
-        return tuple(_LITERAL.split(statement)[0::2])
-
-    extra, missing = Counter(first) - Counter(second), Counter(second) - Counter(first)
-    theirs: dict[tuple[str, ...], list[str]] = {}
-    for statement in second:
-        if missing[statement]:
-            theirs.setdefault(skeleton(statement), []).append(statement)
-            missing[statement] -= 1
-    values: list[str] = []
-    for statement in first:
-        if not extra[statement]:
-            continue
-        extra[statement] -= 1
-        counterpart = theirs.get(skeleton(statement))
-        if counterpart:
-            other = counterpart.pop(0)
-            values += [x for x, y in zip(_LITERAL.split(statement)[1::2], _LITERAL.split(other)[1::2])
-                       if x != y and x not in values]
-    return tuple(values[:at_most])
 
 
 class _VersionTable:

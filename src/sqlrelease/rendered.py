@@ -56,7 +56,8 @@ class MigrationSQL:
     source_sha256: str | None = None
     data_dependent: bool = False  # rehearsal read rows of user tables: scratch data decided this SQL
     # Values the migration computed while it ran (uuid4(), now(), random): literals that differed
-    # between two rehearsals (the first run's, which the statements hold), a few at most.
+    # between two runs of it, rehearsed or rendered offline (the first run's, which the statements
+    # hold), a few at most.
     volatile: tuple[str, ...] = ()
     rebuilds: tuple[Rebuild, ...] = ()  # batch-mode table copies: bundles guard their columns
 

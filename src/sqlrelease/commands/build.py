@@ -50,7 +50,8 @@ class Built:
 
 
 def _notes(files: dict[str, bytes]) -> tuple[str, ...]:
-    """Steps whose rehearsed SQL the scratch database decided (its rows, or values computed while it ran)."""
+    """Steps whose SQL the run that made it decided: the scratch database's rows, or values computed while
+    the migration ran (rehearsed, or rendered offline)."""
     manifest = json.loads(files["manifest.json"])
     notes = []
     for m in manifest["migrations"]:
@@ -61,9 +62,9 @@ def _notes(files: dict[str, bytes]) -> tuple[str, ...]:
                 "set-based SQL, or supply an override")
         if m.get("volatile"):
             notes.append(
-                f"{m['revision']}: the rehearsed SQL of {', '.join(m['volatile'])} holds values the migration computed "
-                "while it ran (they differed between two rehearsals: uuid4(), now(), random); every server would get "
-                "the scratch run's values and each build writes new ones; compute them in SQL (set-based "
+                f"{m['revision']}: the SQL of {', '.join(m['volatile'])} holds values the migration computed "
+                "while it ran (they differed between two runs of it: uuid4(), now(), random); every server would get "
+                "the build's values and each build writes new ones; compute them in SQL (set-based "
                 "INSERT ... SELECT with the database's own uuid/now functions) or supply an override")
     return tuple(notes)
 

@@ -130,7 +130,7 @@ class MigrationRead:
     first_data: tuple[int, str] | None
     data_dependent: bool  # rehearsed upgrade SQL that rows of the scratch database decided
     downgrade_dependent: tuple[str, ...] | None  # the same of its downgrade: its statements, or None
-    volatile: tuple[str, ...] = ()  # rehearsed upgrade values that differed between two runs (a few)
+    volatile: tuple[str, ...] = ()  # upgrade values that differed between two runs (a few; rehearsed or offline)
 
 
 @dataclass(frozen=True)

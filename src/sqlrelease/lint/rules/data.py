@@ -49,9 +49,10 @@ DATA_DEPENDENT = Rule(
     downgrades=False,
 )
 VOLATILE_VALUES = Rule(
-    "volatile-values", "error", "has values the migration computed while it ran on a scratch database",
-    "the rehearsal ran the upgrade twice and these literals differed (an id from uuid4(), a time from now(), "
-    "a random pick): the bundle holds the scratch run's values, so every server gets the same 'unique' id "
+    "volatile-values", "error", "has values the migration computed while it ran",
+    "the upgrade was run twice (rehearsed on a scratch database, or rendered offline again because its source "
+    "calls uuid4(), now() or random) and these literals differed (an id from uuid4(), a time from now(), "
+    "a random pick): the bundle holds the build's values, so every server gets the same 'unique' id "
     "and the build's time, and each build writes new values (check then reports drift)",
     "compute the values in SQL, set-based (op.execute with INSERT ... SELECT using the database's own "
     "gen_random_uuid()/UUID()/CURRENT_TIMESTAMP), or supply a reviewed override: "
@@ -101,12 +102,12 @@ def data_dependent(event: MigrationRead, report) -> None:
 
 @visits(MigrationRead)
 def volatile_values(event: MigrationRead, report) -> None:
-    """Rehearsed upgrade SQL holding values that differed between two runs: once per migration and dialect."""
+    """Upgrade SQL holding values that differed between two runs of it: once per migration and dialect."""
     if not event.volatile:
         return
     shown = ", ".join(v if len(v) <= 60 else v[:57] + "..." for v in event.volatile)
     where = next(((i, s) for i, s in enumerate(event.statements, 1) if event.volatile[0] in s), (None, ""))
-    report.add(VOLATILE_VALUES.id, event, f"upgrade: differed between two rehearsals: {shown}",
+    report.add(VOLATILE_VALUES.id, event, f"upgrade: differed between two runs: {shown}",
                statement_sha256("\n".join(event.statements)), index=where[0], statement=where[1])
 
 
