@@ -33,7 +33,11 @@ and file:line for the release's failing revisions. After a failed pair, A is
 rebuilt at the release's target with online Alembic, so later releases are
 judged on their own. Where online Alembic itself fails (the project's own bug
 on that dialect, or a history that does not start from an empty database), the
-pair and the rest of that dialect are listed separately and not counted.
+pair and the rest of that dialect are listed separately and not counted. A
+downgrade.sql that fails or does not give back the state before is tried with
+online `alembic downgrade` on a fresh database (online_downgrade_fails): the
+pair is not counted only when online does no better (fails too in the same
+state, or ends in the same state); otherwise it stays failed.
 
   python bench/corpus.py fetch                # once: needs the package index
   python bench/corpus.py run --out corpus.md  # offline; prints and writes the report
@@ -171,7 +175,8 @@ def script_folder(cache: Path, project: Corpus) -> Path:
 
 
 def worker(argv: list[str]) -> int:
-    """`_graph SCRIPT` prints the revisions base first; `_online ONLINE VERSIONS URL REV...` upgrades online."""
+    """`_graph SCRIPT` prints the revisions base first; `_online ONLINE VERSIONS URL REV...` upgrades online
+    (`_online_down ...` downgrades to REV: a bundle's failed downgrade, tried with online Alembic)."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -183,17 +188,18 @@ def worker(argv: list[str]) -> int:
                  for r in revisions]
         print(json.dumps(graph))
         return 0
-    if argv[0] == "_online":
+    if argv[0] in ("_online", "_online_down"):
         environment, migrations, online, url, *targets = argv[1:]
+        move = command.upgrade if argv[0] == "_online" else command.downgrade
         try:
             if environment == "project":
-                _online_with_project_env(Path(migrations), url, targets)
+                _online_with_project_env(Path(migrations), url, targets, move)
             else:
                 config = dbtools.alembic_config(online, url)
                 # The history's own versions/ folder, run by a standard env.py (the sample's).
                 config.set_main_option("version_locations", str(Path(migrations) / "versions"))
                 for target in targets:
-                    command.upgrade(config, target)
+                    move(config, target)
         except BaseException as exc:  # the project's own failure on this dialect: reported, not raised
             print(f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]}", file=sys.stderr)
             return 1
@@ -201,7 +207,7 @@ def worker(argv: list[str]) -> int:
     raise SystemExit(f"unknown worker command {argv[0]!r}")
 
 
-def _online_with_project_env(migrations: Path, url: str, targets) -> None:
+def _online_with_project_env(migrations: Path, url: str, targets, move=None) -> None:
     """`alembic upgrade` with the project's own env.py and ini, handing it the connection (Alembic's recipe)."""
     import sqlalchemy
     from alembic import command
@@ -216,7 +222,7 @@ def _online_with_project_env(migrations: Path, url: str, targets) -> None:
         for target in targets:
             with engine.connect() as connection:
                 config.attributes["connection"] = connection
-                command.upgrade(config, target)
+                (move or command.upgrade)(config, target)
                 connection.commit()  # what env.py left open (some env.py files commit themselves)
     finally:
         engine.dispose()
@@ -441,10 +447,13 @@ class Walk:
         _write_pyproject(self.root, [dialect], layout.environment)
         self.rehearse = ["--rehearse-url", f"{dialect}={rehearse_url}"] if rehearse_url else []
         self.online_dir = self.root / "online"
+        # A after a downgrade.sql that failed ("fails") or did not give back the state before ("mismatch"),
+        # to compare with online `alembic downgrade` (online_downgrade_fails)
+        self.downgrade_outcome, self.after_downgrade = None, None
 
-    def online(self, db, targets) -> str | None:
+    def online(self, db, targets, verb: str = "_online") -> str | None:
         """Online `alembic upgrade` of `db` to each target; the error's last line, or None."""
-        run = self.runner.worker("_online", self.layout.online, str(self.root / "migrations"), str(self.online_dir),
+        run = self.runner.worker(verb, self.layout.online, str(self.root / "migrations"), str(self.online_dir),
                                  db.url, *targets)
         return None if run.returncode == 0 else _last_line(run.stderr)
 
@@ -469,7 +478,10 @@ class Walk:
         # B and C: online Alembic twice, C at least a second after B, to tell which values it computes itself.
         a, b, c = self.dbs.new(self.dialect), self.dbs.new(self.dialect), self.dbs.new(self.dialect)
         online_error = None
+        previous = ["base"]
         for release in self.layout.releases:
+            release = {**release, "previous": previous}
+            previous = release["targets"]
             pair = Pair(self.project.name, self.dialect, release["name"], "good")
             pairs.append(pair)
             if online_error is None:
@@ -481,12 +493,47 @@ class Walk:
                 pair.status, pair.stage, pair.cause = "online_fails", "online", online_error
                 continue
             failure = self.judge(release, a, (b, c, online_at), doctor, pair)
-            if failure:
+            if failure and pair.stage == "downgrade" and self.online_downgrade_fails(release, pair):
+                pair.status = "online_fails"
+                a = self.dbs.new(self.dialect)
+                if self.online(a, release["targets"]):
+                    online_error = f"release {release['name']}: online Alembic cannot rebuild database A"
+            elif failure:
                 pair.status = "failed"
                 a = self.dbs.new(self.dialect)  # A again at the target, by online Alembic
                 if self.online(a, release["targets"]):
                     online_error = f"release {release['name']}: online Alembic cannot rebuild database A"
         return pairs
+
+    def online_downgrade_fails(self, release: dict, pair: Pair) -> bool:
+        """Whether online `alembic downgrade` to the previous release does no better than downgrade.sql
+        did: when downgrade.sql failed, online fails too and stops in the same state; when it ran but
+        did not give back the state before, online ends in the same state (or fails). Then the pair's
+        cause says so and it is not counted. A downgrade online Alembic performs correctly that the
+        bundle does not (or stops elsewhere) stays a failed pair."""
+        outcome, after = self.downgrade_outcome, self.after_downgrade
+        self.downgrade_outcome = self.after_downgrade = None
+        if outcome is None or len(release["previous"]) != 1:
+            return False
+        scratch = self.dbs.new(self.dialect)
+        if self.online(scratch, release["targets"]):
+            return False
+        error = self.online(scratch, release["previous"], "_online_down")
+        same = masked(after, pair.masked) == masked(_dump(scratch), pair.masked)
+        if outcome == "fails":
+            if error and same:
+                pair.cause = f"downgrade.sql: {pair.cause}; online `alembic downgrade` fails too, in the same state: {error}"[:500]
+                return True
+            pair.cause += ("; online `alembic downgrade` " + ("fails too, but stops in another state" if error else "succeeds"))
+            return False
+        if error:
+            pair.cause += f"; online `alembic downgrade` fails: {error}"[:500]
+            return True
+        if same:
+            pair.cause += "; online `alembic downgrade` ends in the same state (the project's downgrade does not undo it all)"
+            return True
+        pair.cause += "; online `alembic downgrade` ends in another state"
+        return False
 
     def online_twice(self, release: dict, b, c, online_at: float, pair: Pair):
         """C brought to the release like B (a second later at least); B's dump masked where they differ."""
@@ -541,8 +588,10 @@ class Walk:
                 return failed("downgrade", "declared irreversible, but downgrade.sql did not refuse without changes")
             return False
         if down.returncode != 0:
+            self.downgrade_outcome, self.after_downgrade = "fails", _dump(a)
             return failed("downgrade", _last_line(down.stderr))
         if _dump(a) != before:
+            self.downgrade_outcome, self.after_downgrade = "mismatch", _dump(a)
             return failed("downgrade", "downgrade.sql does not give back the state before the release")
         up_again = dbtools.apply_sql(a, upgrade)
         if up_again.returncode != 0 or masked(_dump(a), pair.masked) != online:
@@ -602,9 +651,12 @@ def report(pairs: list[Pair], layouts: dict, timings: dict, load: tuple) -> str:
     if uncounted:
         lines += ["", "### Not counted: online Alembic fails", ""]
         for (project, dialect) in keys:
-            mine = [p for p in uncounted if (p.project, p.dialect) == (project, dialect)]
-            if mine:
-                lines.append(f"- {project} {dialect}: releases {', '.join(p.release for p in mine)}: {mine[0].cause}")
+            causes: dict[str, list[str]] = {}
+            for p in uncounted:
+                if (p.project, p.dialect) == (project, dialect):
+                    causes.setdefault(f"{p.stage}: {p.cause}", []).append(p.release)
+            for cause, releases in causes.items():
+                lines.append(f"- {project} {dialect}: releases {', '.join(releases)}: {cause}")
     return "\n".join(lines) + "\n"
 
 
