@@ -240,8 +240,11 @@ def _unpreparable(statement: str) -> bool:
     if UNPREPARABLE.match(statement):
         return True
     # sqlparse splits only at ';' and at a GO keyword: without either the statement is one (the
-    # split cost a third of assembling MySQL's step scripts).
-    if ";" not in statement and not _GO.search(statement):
+    # split cost a third of assembling MySQL's step scripts). Rendered statements end with their own
+    # ';', which splits nothing off; a second one ('...;;') still goes to sqlparse.
+    body = statement.rstrip()
+    body = body[:-1] if body.endswith(";") else body
+    if ";" not in body and not _GO.search(body):
         return False
     import sqlparse  # build time only
 
