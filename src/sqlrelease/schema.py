@@ -165,26 +165,26 @@ def drift(entry: dict, found: dict, describe) -> list[str]:
     if fingerprint(found) == entry["fingerprint"]:
         return []
     want, have = entry["digests"], digests(found)
-    lines: list[str] = []
-    for name in sorted(set(want) | set(found)):
-        if name not in found:
-            lines.append(f"table {name}: expected, missing")
-        elif name not in want:
-            lines.append(f"table {name}: not expected, found")
-        elif want[name] != have[name]:
-            table = describe(name, want[name])
-            if table is None:
-                lines.append(
-                    f"table {name}: differs (how: the bundle of the release that last changed it describes it; "
-                    "add it to --bundles)"
-                )
-            else:
-                lines.extend(_table_differences(name, table, found[name]))
-    return lines
+
+    def both(name: str) -> list[str]:
+        if want[name] == have[name]:
+            return []
+        table = describe(name, want[name])
+        if table is None:
+            return [f"table {name}: differs (how: the bundle of the release that last changed it describes it; "
+                    "add it to --bundles)"]
+        return _table_differences(name, table, found[name])
+
+    return _by_table(want, found, both)
 
 
 def differences(expected: dict, found: dict) -> list[str]:
     """Every way `found` differs from `expected` (two normalised schemas), one line each, in words."""
+    return _by_table(expected, found, lambda name: _table_differences(name, expected[name], found[name]))
+
+
+def _by_table(expected, found: dict, both) -> list[str]:
+    """A table missing or not expected in words; `both(name)` the lines of a table found on each side."""
     lines: list[str] = []
     for name in sorted(set(expected) | set(found)):
         if name not in found:
@@ -192,7 +192,7 @@ def differences(expected: dict, found: dict) -> list[str]:
         elif name not in expected:
             lines.append(f"table {name}: not expected, found")
         else:
-            lines.extend(_table_differences(name, expected[name], found[name]))
+            lines.extend(both(name))
     return lines
 
 
