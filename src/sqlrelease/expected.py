@@ -8,9 +8,11 @@ release's expected schema, which its manifest records and `status --drift`
 compares targets with. Same files, same schema: it is as deterministic as the
 SQL itself.
 
-SQLite needs no server: its scratch database is a temporary file run through
+SQLite needs no server: its scratch database is an in-memory one run through
 Python's sqlite3 module (the files' only dot-commands, `.bail on` and
-`.timeout`, are left out: the module stops at the first error by itself).
+`.timeout`, are left out: the module stops at the first error by itself). In
+memory, not a temporary file: the SQL means the same, and each release's COMMIT
+then writes no journal and syncs no file (about 0.4 s CPU of 6 at 1,000 revisions).
 PostgreSQL and MySQL/MariaDB need their rehearsal server (servers.py) and
 native client wherever bundles are built or checked, which is why they are
 recorded only when listed; a dialect that is not records why not, the same way
@@ -138,16 +140,14 @@ def _scratch(config, dialect: Dialect):
 
 
 class _SqliteScratch:
-    """A temporary SQLite file, driven by Python's sqlite3 module."""
+    """An in-memory SQLite database, driven by Python's sqlite3 module."""
 
     def __enter__(self):
-        self._folder = tempfile.TemporaryDirectory(prefix="sqlrelease-schema-")
-        self._connection = sqlite3.connect(Path(self._folder.name) / "scratch.db", isolation_level=None)
+        self._connection = sqlite3.connect(":memory:", isolation_level=None)
         return self
 
     def __exit__(self, *exc) -> None:
         self._connection.close()
-        self._folder.cleanup()
 
     def apply(self, text: str) -> None:
         try:

@@ -3,7 +3,7 @@
 Each target gets the same read-only query a DBA can run by hand; its JSON line
 is classified against the bundles. The databases one server holds for one login
 are read in a few client sessions, each moving from database to database (psql
-`\connect`, `USE`, sqlite3 `.open`), instead of a client start per database: on
+`\\connect`, `USE`, sqlite3 `.open`), instead of a client start per database: on
 a fleet of many small databases the starts cost more than the reads. A database
 a shared session does not answer is read again with a client of its own, which
 says why.
