@@ -28,6 +28,7 @@ WAIVERS_HEADER = (
 )
 SHOWN_STATEMENTS = 25  # per migration and dialect in REVIEW.md; the SQL files hold them all
 SHOWN_CHARS = 1500
+BACKTICKS = re.compile(r"`+")
 
 
 # -- REVIEW.md ------------------------------------------------------------------
@@ -76,7 +77,7 @@ def _statements(by_dialect: dict, revision: str) -> dict:
 
 def _fence(texts) -> str:
     """A Markdown code fence longer than any run of backticks in the statements."""
-    longest = max((len(run) for text in texts for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for text in texts for run in BACKTICKS.findall(text)), default=0)
     return "`" * max(3, longest + 1)
 
 

@@ -142,6 +142,16 @@ def split_items(text: str, start: int = 0) -> list[str]:
     return items
 
 
+# Compiled once: columns_of and type_of run for every column of every CREATE TABLE a release reads.
+PLAIN_NAME = re.compile(IDENT, re.S)
+COLUMN_ITEM = re.compile(IDENT + r"\s*(.*)", re.S)
+TABLE_ITEM = re.compile(r"(?:CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK|INDEX|KEY)\b", re.I)
+UNIQUE_WORD = re.compile(r"\bUNIQUE\b", re.I)
+TYPE = re.compile(
+    r"\s*([A-Za-z_][\w ]*?(?:\([^)]*\))?)(?=\s+(?:NOT|NULL|DEFAULT|PRIMARY|UNIQUE|REFERENCES|CHECK|COLLATE|GENERATED|"
+    r"AUTO\w*|IDENTITY|COMMENT|CHARACTER|CHARSET)\b|\s*$)",
+    re.I,
+)
 BATCH_COPY = re.compile(rf"INSERT\s+INTO\s+{IDENT}\s*\(", FLAGS)
 SELECT_LIST = re.compile(r"\)\s*SELECT\s+(.*?)\s+FROM\s", FLAGS)
 
@@ -158,7 +168,7 @@ def copy_renames(statement: str) -> dict[str, str]:
     sources = split_items(select.group(1))
     renames = {}
     for column, source in zip(columns, sources):
-        plain = re.fullmatch(IDENT, source.strip(), re.S)
+        plain = PLAIN_NAME.fullmatch(source.strip())
         if plain:
             old, new = name(plain.group(1)).rpartition(".")[2], name(column)
             if old != new:
@@ -175,9 +185,9 @@ def columns_of(statement: str, start: int) -> dict[str, str]:
     columns = {}
     for item in items:
         item = item.strip()
-        match = re.match(IDENT + r"\s*(.*)", item, re.S)
-        if not match or re.match(r"(?:CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK|INDEX|KEY)\b", item, re.I):
-            if re.search(r"\bUNIQUE\b", item, re.I):
+        match = COLUMN_ITEM.match(item)
+        if not match or TABLE_ITEM.match(item):
+            if UNIQUE_WORD.search(item):
                 columns.setdefault("", "")
                 columns[""] += " " + " ".join(item.split())
             continue
@@ -193,7 +203,7 @@ def words(definition: str) -> str:
 def type_of(definition: str) -> str:
     """The type a column definition states, upper case, e.g. "VARCHAR(255)"."""
     definition = TERMINATOR.sub("", definition)
-    match = re.match(r"\s*([A-Za-z_][\w ]*?(?:\([^)]*\))?)(?=\s+(?:NOT|NULL|DEFAULT|PRIMARY|UNIQUE|REFERENCES|CHECK|COLLATE|GENERATED|AUTO\w*|IDENTITY|COMMENT|CHARACTER|CHARSET)\b|\s*$)", definition, re.I)
+    match = TYPE.match(definition)
     return " ".join((match.group(1) if match else definition.split(" ", 1)[0]).upper().split())
 
 

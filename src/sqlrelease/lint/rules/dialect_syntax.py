@@ -45,6 +45,7 @@ CAST = re.compile(r"::\s*[A-Za-z_]")
 DOUBLE_QUOTED = re.compile(r'"[^"]*"')
 BACKTICKED = re.compile(r"`[^`]*`")
 LIMITED_CHANGE = re.compile(r"^\s*(?:UPDATE|DELETE)\b.*\bLIMIT\s+\d+", re.I | re.S)
+PARENTHESISED = re.compile(r"\([^()]*\)")  # innermost: emptied until none is left
 
 # (pattern, the dialects where it means something else, what it means there)
 FOREIGN = (
@@ -60,11 +61,18 @@ FOREIGN = (
 
 @visits(MigrationRead)
 def foreign_syntax(event: MigrationRead, report) -> None:
+    foreign = [(pattern, meaning) for pattern, dialects, meaning in FOREIGN if report.dialect in dialects]
+    if not foreign:
+        return
     for index, statement in enumerate(event.statements, start=1):
         code = LITERALS.sub("''", statement)  # what strings and comments say does not count
-        for pattern, dialects, meaning in FOREIGN:
-            text = _outside_parentheses(code) if pattern is LIMITED_CHANGE else code
-            if report.dialect in dialects and pattern.search(text):
+        for pattern, meaning in foreign:
+            # Emptying parentheses only removes text: no LIMIT in the whole statement, none outside them
+            # (emptying them took a fifth of linting a release).
+            found = pattern.search(code)
+            if found and pattern is LIMITED_CHANGE:
+                found = pattern.search(_outside_parentheses(code))
+            if found:
                 report.add(DIALECT_SYNTAX.id, event, meaning, index=index, statement=statement)
                 break
 
@@ -72,7 +80,7 @@ def foreign_syntax(event: MigrationRead, report) -> None:
 def _outside_parentheses(code: str) -> str:
     """`code` with every parenthesised part emptied: a subquery's LIMIT is not the statement's."""
     while True:
-        emptied = re.sub(r"\([^()]*\)", "()", code)
+        emptied = PARENTHESISED.sub("()", code)
         if emptied == code:
             return code
         code = emptied
