@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import messages
 
@@ -27,6 +27,7 @@ def _new_environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("sqlrelease", "templates"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the package: no stat() of the file for every document
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
@@ -41,12 +42,22 @@ def environment(dialect=None) -> jinja2.Environment:
     """Documents' environment, or with `dialect` the one its SQL templates render in."""
     env = _new_environment()
     if dialect is not None:
-        literal = dialect.string_literal
+        literal = _remembered(dialect.string_literal)
         env.filters["sql_string"] = literal
         env.filters["sql_strings"] = lambda values: ", ".join(literal(value) for value in values)
-        env.filters["comment"] = dialect.comment
+        env.filters["comment"] = _remembered(dialect.comment)
         env.filters.update(dict(dialect.filters))
     return env
+
+
+def _remembered(write: Callable[[str], str]) -> Callable[[object], str]:
+    """The dialect's own function `write` (a string literal, a comment), its answers kept for texts seen
+    recently: the files of a release say the same names, versions and messages many times over.
+
+    Each function starts from str(value), so the text is the key; one that refuses a value raises
+    each time (an exception is not kept)."""
+    cached = lru_cache(maxsize=4096)(write)
+    return lambda value: cached(str(value))
 
 
 FOLDER = Path(__file__).resolve().parent / "templates"
@@ -74,4 +85,36 @@ def render(name: str, **context) -> str:
 @lru_cache(maxsize=None)
 def macros(name: str, dialect):
     """The macros of template `name`, rendered for `dialect`, callable from Python."""
-    return environment(dialect).get_template(name).module
+    return _Macros(environment(dialect).get_template(name).module)
+
+
+class _Macros:
+    """A template module whose macros keep their answers for arguments seen recently.
+
+    A macro is a pure function of its arguments (the dialect's filters, `messages`), and
+    files repeat many calls exactly: BEGIN, the unlock, the receipt table, clearing progress
+    rows after each migration. Calls with an argument that cannot be a key (a list) run as they are.
+    """
+
+    def __init__(self, module) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str):
+        value = getattr(self._module, name)  # an AttributeError says the template has no such name
+        if callable(value):
+            value = _kept(value)
+        setattr(self, name, value)  # looked up once
+        return value
+
+
+def _kept(macro: Callable[..., str]) -> Callable[..., str]:
+    cached = lru_cache(maxsize=256)(macro)
+
+    def call(*args, **keywords):
+        try:
+            hash(args)
+        except TypeError:
+            return macro(*args, **keywords)
+        return macro(*args, **keywords) if keywords else cached(*args)
+
+    return call
