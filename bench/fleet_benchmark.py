@@ -28,8 +28,15 @@ apply the fleet is put back to its mixed releases (PostgreSQL: CREATE DATABASE
 ... TEMPLATE; MariaDB: a dump of the release's state; SQLite: a copied file),
 untimed. The loops use the same client binaries as sqlrelease.
 
+--only runs some parts: status (a, c), alembic (b), apply (d, e, f), noop (g;
+the fleet is brought to the last release first, untimed). --baseline times
+another sqlrelease program (say an install of main) beside this one, turn about,
+on the same fleet, for status and the no-op: on a loaded machine an A/B pair
+says more than two runs an hour apart.
+
   python bench/fleet_benchmark.py                       # full size
   python bench/fleet_benchmark.py --pg 20 --mariadb 5 --sqlite 5 --repeats 1   # a quick run
+  python bench/fleet_benchmark.py --only noop --repeats 7 --baseline /tmp/main/.venv/bin/sqlrelease
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ import dbservers  # noqa: E402  throwaway PostgreSQL / MariaDB servers
 
 from sqlrelease.fleet import clients  # noqa: E402
 
+PARTS = ("status", "alembic", "apply", "noop")
 TARGETS = {"status_vs_alembic": 20.0, "status_vs_hand": 1.5, "apply_vs_sequential": 2.0, "apply_vs_xargs": 1.2, "noop_seconds": 3.0}
 ONLINE_ENV = '''\
 """Online environment: what an Alembic project uses for `alembic current`."""
@@ -272,6 +280,15 @@ def summary(samples: list[Sample]) -> dict:
     }
 
 
+def parts(text: str) -> tuple[str, ...]:
+    """The --only value: known part names, comma-separated."""
+    chosen = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in chosen if p not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown part(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PARTS)}")
+    return chosen
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--pg", type=int, default=150, help="PostgreSQL databases (default 150)")
@@ -286,7 +303,13 @@ def main() -> int:
     parser.add_argument("--alembic-sample", type=int, default=20, help="targets `alembic current` is timed on (extrapolated)")
     parser.add_argument("--alembic-all", action="store_true", help="time `alembic current` on every target")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--only", type=parts, default=PARTS, metavar="PART,...",
+                        help=f"run only these parts, comma-separated, of: {', '.join(PARTS)} (default: all)")
+    parser.add_argument("--baseline", type=Path, metavar="SQLRELEASE",
+                        help="another sqlrelease program, timed beside this one (turn about) for status and the no-op")
     args = parser.parse_args()
+    if args.baseline is not None and not os.access(args.baseline, os.X_OK):
+        parser.error(f"--baseline {args.baseline}: not an executable program")
 
     sqlrelease = str(Path(sys.executable).parent / "sqlrelease")
     compile_bytecode()  # as installed from a wheel
@@ -323,86 +346,133 @@ def main() -> int:
 
 def measure(args, fleet: Fleet, project: Path, sqlrelease: str) -> dict:
     fleet_file = str(fleet.work / "fleet.toml")
-    tool_status = [sqlrelease, "status", "--fleet", fleet_file, "--json"]
-    tool_apply = [sqlrelease, "apply", "--fleet", fleet_file, "--json", "--quiet"]
-    samples: dict[str, list[Sample]] = {k: [] for k in ("status", "status_hand", "alembic", "apply", "apply_sequential", "apply_xargs", "noop")}
+    tools = {"": sqlrelease, "baseline ": str(args.baseline)} if args.baseline else {"": sqlrelease}
+
+    def tool_status(program: str) -> list[str]:
+        return [program, "status", "--fleet", fleet_file, "--json"]
+
+    def tool_apply(program: str) -> list[str]:
+        return [program, "apply", "--fleet", fleet_file, "--json", "--quiet"]
+
+    samples: dict[str, list[Sample]] = {}
     reset(fleet)
-    step = max(1, len(fleet.targets) // args.alembic_sample)
-    sample = fleet.targets if args.alembic_all else fleet.targets[::step][: args.alembic_sample]
     hand_status = [fleet.version_command(t) for t in fleet.targets]
     xargs(fleet, hand_status, "status_lines.txt", args.jobs)  # warm up: a new database's first connection fills caches
-    for repeat in range(args.repeats):
-        # alternate which goes first, so neither always meets warmer caches
-        order = ("status", "status_hand") if repeat % 2 == 0 else ("status_hand", "status")
-        for kind in order:
-            if kind == "status":
-                samples[kind].append(timed(tool_status, [fleet.pg, fleet.maria], check_codes=(1,)))
-            else:
-                samples[kind].append(xargs(fleet, hand_status, "status_lines.txt", args.jobs))
-        alembic = alembic_loop(fleet, sample, project)
-        scale = len(fleet.targets) / len(sample)
-        samples["alembic"].append(Sample(alembic.wall * scale, alembic.cpu * scale, alembic.server * scale, alembic.load))
-        print(f"repeat {repeat + 1}: status {samples['status'][-1].wall:.2f}s, hand {samples['status_hand'][-1].wall:.2f}s, "
-              f"alembic current {samples['alembic'][-1].wall:.1f}s", flush=True)
+    sample = []
+    if "alembic" in args.only:
+        step = max(1, len(fleet.targets) // args.alembic_sample)
+        sample = fleet.targets if args.alembic_all else fleet.targets[::step][: args.alembic_sample]
+    for repeat in range(args.repeats if {"status", "alembic"} & set(args.only) else 0):
+        said = [f"repeat {repeat + 1}:"]
+        if "status" in args.only:
+            # alternate which goes first, so neither always meets warmer caches
+            order = [("status_hand", None)] + [(f"{label}status", program) for label, program in tools.items()]
+            for kind, program in order[repeat % len(order):] + order[: repeat % len(order)]:
+                if program is None:
+                    got = xargs(fleet, hand_status, "status_lines.txt", args.jobs)
+                else:
+                    got = timed(tool_status(program), [fleet.pg, fleet.maria], check_codes=(1,))
+                samples.setdefault(kind, []).append(got)
+                said.append(f"{kind} {got.wall:.2f}s")
+        if sample:
+            alembic = alembic_loop(fleet, sample, project)
+            scale = len(fleet.targets) / len(sample)
+            samples.setdefault("alembic", []).append(Sample(alembic.wall * scale, alembic.cpu * scale, alembic.server * scale, alembic.load))
+            said.append(f"alembic current {samples['alembic'][-1].wall:.1f}s")
+        print(", ".join(said), flush=True)
     lines = fleet.target_lines()
-    for repeat in range(args.repeats):
+    for repeat in range(args.repeats if "apply" in args.only else 0):
         kinds = ("apply", "apply_xargs", "apply_sequential")
         for kind in kinds[repeat % 3:] + kinds[: repeat % 3]:
             reset(fleet)
             xargs(fleet, hand_status, "status_lines.txt", args.jobs)  # the same warm caches for every contender
             if kind == "apply":
-                samples[kind].append(timed(tool_apply, [fleet.pg, fleet.maria]))
+                got = timed(tool_apply(sqlrelease), [fleet.pg, fleet.maria])
             elif kind == "apply_xargs":
-                samples[kind].append(xargs(fleet, lines, "apply_lines.txt", args.jobs))
+                got = xargs(fleet, lines, "apply_lines.txt", args.jobs)
             else:
-                samples[kind].append(sequential(fleet, lines, "apply_sequential.sh"))
+                got = sequential(fleet, lines, "apply_sequential.sh")
+            samples.setdefault(kind, []).append(got)
             if not all_current(fleet, sqlrelease):
                 raise SystemExit(f"{kind}: not every target reached the last release")
-        samples["noop"].append(timed(tool_apply, [fleet.pg, fleet.maria]))
         print(f"repeat {repeat + 1}: apply {samples['apply'][-1].wall:.1f}s, xargs {samples['apply_xargs'][-1].wall:.1f}s, "
-              f"sequential {samples['apply_sequential'][-1].wall:.1f}s, no-op {samples['noop'][-1].wall:.2f}s", flush=True)
+              f"sequential {samples['apply_sequential'][-1].wall:.1f}s", flush=True)
+    if "noop" in args.only:
+        if not all_current(fleet, sqlrelease):
+            timed(tool_apply(sqlrelease), [fleet.pg, fleet.maria])  # untimed: bring every target to the last release
+        order = [(f"{label}noop", program) for label, program in tools.items()]
+        for repeat in range(args.repeats):
+            said = [f"repeat {repeat + 1}:"]
+            for kind, program in order[repeat % len(order):] + order[: repeat % len(order)]:
+                got = timed(tool_apply(program), [fleet.pg, fleet.maria])
+                samples.setdefault(kind, []).append(got)
+                said.append(f"{kind} {got.wall:.2f}s (CPU {got.cpu:.2f}s, server {got.server:.2f}s, load {got.load:.1f})")
+            print(" ".join(said), flush=True)
     results = {k: summary(v) for k, v in samples.items()}
-    results["alembic"]["sample"] = len(sample)
+    if sample:
+        results["alembic"]["sample"] = len(sample)
     results["setup"] = {"targets": len(fleet.targets), "pg": args.pg, "mariadb": args.mariadb, "sqlite": args.sqlite,
-                        "revisions": args.revisions, "releases": args.releases, "jobs": args.jobs, "cpus": os.cpu_count()}
+                        "revisions": args.revisions, "releases": args.releases, "jobs": args.jobs, "cpus": os.cpu_count(),
+                        "only": list(args.only), "baseline": str(args.baseline) if args.baseline else None}
     return results
+
+
+LABELS = {
+    "status": "(a) sqlrelease status",
+    "baseline status": "(a') baseline sqlrelease status",
+    "alembic": "(b) alembic current loop (extrap.)",
+    "status_hand": "(c) xargs psql -c / mariadb -e",
+    "apply": "(d) sqlrelease apply",
+    "apply_sequential": "(e) sequential psql -f / mariadb <",
+    "apply_xargs": "(f) xargs -P over the command list",
+    "noop": "(g) sqlrelease apply, no-op",
+    "baseline noop": "(g') baseline apply, no-op",
+}
 
 
 def report(results: dict, args) -> None:
     print()
     print(f"{'measurement':<34}{'wall median':>12}{'min':>8}{'max':>8}{'CPU':>8}{'server':>8}{'total':>8}{'load':>6}  n")
-    labels = {
-        "status": "(a) sqlrelease status",
-        "alembic": "(b) alembic current loop (extrap.)",
-        "status_hand": "(c) xargs psql -c / mariadb -e",
-        "apply": "(d) sqlrelease apply",
-        "apply_sequential": "(e) sequential psql -f / mariadb <",
-        "apply_xargs": "(f) xargs -P over the command list",
-        "noop": "(g) sqlrelease apply, no-op",
-    }
-    for key, label in labels.items():
+    for key, label in LABELS.items():
+        if key not in results:
+            continue
         r = results[key]
         total = r["cpu_median"] + r["server_cpu_median"]
         print(f"{label:<34}{r['wall_median']:>12.2f}{r['wall_min']:>8.2f}{r['wall_max']:>8.2f}{r['cpu_median']:>8.2f}"
               f"{r['server_cpu_median']:>8.2f}{total:>8.2f}{r['load_mean']:>6.1f}  {r['repeats']}")
+
     def cpu(key: str) -> float:  # client and server CPU: what a loaded machine shares out
         return results[key]["cpu_median"] + results[key]["server_cpu_median"]
 
-    wall = {key: r["wall_median"] for key, r in results.items() if isinstance(r, dict) and "wall_median" in r}
-    ratios = [
-        ("status: alembic loop / sqlrelease", wall["alembic"] / wall["status"], cpu("alembic") / cpu("status"), ">=", TARGETS["status_vs_alembic"]),
-        ("status: sqlrelease / hand xargs", wall["status"] / wall["status_hand"], cpu("status") / cpu("status_hand"), "<=", TARGETS["status_vs_hand"]),
-        ("apply: sequential / sqlrelease", wall["apply_sequential"] / wall["apply"], cpu("apply_sequential") / cpu("apply"), ">=", TARGETS["apply_vs_sequential"]),
-        ("apply: sqlrelease / xargs", wall["apply"] / wall["apply_xargs"], cpu("apply") / cpu("apply_xargs"), "<=", TARGETS["apply_vs_xargs"]),
-        ("no-op apply seconds", wall["noop"], cpu("noop"), "<=", TARGETS["noop_seconds"]),
+    def wall(key: str) -> float:
+        return results[key]["wall_median"]
+
+    checks = [
+        ("status: alembic loop / sqlrelease", ("alembic", "status"), ">=", TARGETS["status_vs_alembic"]),
+        ("status: sqlrelease / hand xargs", ("status", "status_hand"), "<=", TARGETS["status_vs_hand"]),
+        ("apply: sequential / sqlrelease", ("apply_sequential", "apply"), ">=", TARGETS["apply_vs_sequential"]),
+        ("apply: sqlrelease / xargs", ("apply", "apply_xargs"), "<=", TARGETS["apply_vs_xargs"]),
+        ("no-op apply seconds", ("noop",), "<=", TARGETS["noop_seconds"]),
+        ("no-op: baseline / this", ("baseline noop", "noop"), None, None),
+        ("status: baseline / this", ("baseline status", "status"), None, None),
     ]
+    ratios = []
+    for label, keys, op, target in checks:
+        if not all(k in results for k in keys):
+            continue
+        if len(keys) == 1:
+            ratios.append((label, wall(keys[0]), cpu(keys[0]), op, target))
+        else:
+            ratios.append((label, wall(keys[0]) / wall(keys[1]), cpu(keys[0]) / cpu(keys[1]), op, target))
     print()
     print(f"{'(medians)':<36}{'wall':>8}{'CPU':>8}")
     for label, value, by_cpu, op, target in ratios:
+        if op is None:
+            print(f"{label:<36}{value:>8.2f}{by_cpu:>8.2f}")
+            continue
         ok = value >= target if op == ">=" else value <= target
         print(f"{label:<36}{value:>8.2f}{by_cpu:>8.2f}  target {op} {target:<5} {'OK' if ok else 'MISSED'} (wall)")
     results["ratios"] = {label: {"wall": value, "cpu": by_cpu} for label, value, by_cpu, _, _ in ratios}
-
 
 if __name__ == "__main__":
     sys.exit(main())
