@@ -95,6 +95,23 @@ def mixed_fleet(make_db, bundles, tmp_path):
     return path, dbs
 
 
+def test_postgresql_status_tells_unmanaged_empty_and_unreceipted_databases_apart(make_db, bundles, tmp_path):
+    """The PostgreSQL status query reads a table only once it knows it is there: other tables and no
+    version table (unmanaged), nothing at all (at base), a version table stamped by hand without
+    receipts, and one with both, all in one session moving from database to database."""
+    dbs = {name: new_db(make_db, "postgresql") for name in ("hand", "empty", "stamped", "applied")}
+    assert apply_sql(dbs["hand"], "CREATE TABLE notes (id INT PRIMARY KEY)").returncode == 0
+    stamped = f"CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); INSERT INTO alembic_version VALUES ('{HEAD['1.1.0']}')"
+    assert apply_sql(dbs["stamped"], stamped).returncode == 0
+    hand_apply(dbs["applied"], bundles, "1.0.0")
+    inventory, names, catalog = fleet.open_fleet(write_fleet(tmp_path, {n: db.url for n, db in dbs.items()}, bundles=bundles), project=None)
+    seen = by_name(fleet.fleet_status(inventory, catalog, names=names))
+    assert {n: (t["state"], t["release"]) for n, t in seen.items()} == {
+        "hand": ("unmanaged", None), "empty": ("behind", None), "stamped": ("behind", "1.1.0"), "applied": ("behind", "1.0.0")}
+    assert "no alembic_version table" in seen["hand"]["detail"]
+    assert "receipt" not in seen["stamped"] and seen["applied"]["receipt"]["release"] == "1.0.0"
+
+
 def test_status_tells_each_servers_release_from_the_bundles_alone(mixed_fleet):
     path, dbs = mixed_fleet
     inventory, names, catalog = fleet.open_fleet(path, project=None)

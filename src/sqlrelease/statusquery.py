@@ -8,6 +8,8 @@ very same text on every target and reads the same line.
 
 from __future__ import annotations
 
+import json
+
 from .templates import FOLDER, render
 
 DIALECTS_WITH_STATUS = frozenset(p.stem.removesuffix(".sql") for p in (FOLDER / "status").glob("*.sql.j2"))
@@ -29,3 +31,19 @@ def status_query(dialect, version_table: str, receipts: str | None, progress: st
         progress=f"{schema}.{progress}" if progress and schema else progress, progress_name=progress,
         bookkeeping=[name for name in (table, receipts, progress) if name],
     )
+
+
+DIALECTS_WITH_SCHEMA_UNLESS_AT = frozenset(p.name.removesuffix(".sql.j2") for p in (FOLDER / "status" / "unless_at").glob("*.sql.j2"))
+
+
+def has_schema_unless_at(dialect: str) -> bool:
+    """Whether `dialect`'s client can run the schema query after the status query only when the
+    versions it read are not a given set (psql's \\if)."""
+    return dialect in DIALECTS_WITH_SCHEMA_UNLESS_AT
+
+
+def schema_unless_at(dialect, versions: list[str], schema_query: str, marker: str) -> str:
+    """To follow `dialect`'s status query: `schema_query`, preceded by `marker` (a line that says the
+    schema was read), only when the versions read are not exactly `versions`."""
+    goal = "[" + ", ".join(json.dumps(v) for v in sorted(versions)) + "]"  # as PostgreSQL's json_agg writes them
+    return render(f"status/unless_at/{dialect.name}.sql.j2", dialect=dialect, goal=goal, schema_query=schema_query, marker=marker)

@@ -381,16 +381,18 @@ def _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, a
     ctx = _Context(fleet, catalog, goal, secrets or Secrets(), Journal(None if dry_run else (fleet.journal or default_path())), new_run_id(), progress)
     report = ApplyReport(run=ctx.run, goal=catalog.releases[goal].name, bundles=str(catalog.folder), dry_run=dry_run)
     jobs, per_host = jobs or fleet.jobs, per_host or fleet.per_host
-    runs = {t.name: TargetRun(before=b) for t, b in zip(in_waves, _statuses(ctx, in_waves, jobs, per_host, False))}
+    # Only a target with files to run can be refused for drift, so its schema is read: where the client
+    # can tell, in the same session as its status, unless it is at the goal; the others, below.
+    read_schema = (lambda t: not ignore_drift and catalog.records_schema(t.dialect) and catalog.releases[goal].end)
+    runs = {t.name: TargetRun(before=b) for t, b in zip(in_waves, _statuses(ctx, in_waves, jobs, per_host, read_schema))}
     for plan in waves:
         for target in plan.targets:
             runs[target.name].wave = plan.wave.name
     for run in runs.values():
         run.steps, run.outcome, run.detail = plan_steps(run.before, catalog, goal, allow_downgrade, resume)
     if not ignore_drift:
-        # Only a target with files to run can be refused for drift: the others are not read twice.
-        compared = [t for t in in_waves if runs[t.name].steps and catalog.records_schema(t.dialect)]
-        for target, status in zip(compared, _statuses(ctx, compared, jobs, per_host, True)):
+        compared = [t for t in in_waves if runs[t.name].steps and catalog.records_schema(t.dialect) and runs[t.name].before.drift is None]
+        for target, status in zip(compared, _statuses(ctx, compared, jobs, per_host, lambda t: True)):
             run = runs[target.name]
             run.before = status
             run.steps, run.outcome, run.detail = plan_steps(status, catalog, goal, allow_downgrade, resume)
@@ -421,11 +423,12 @@ def _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, a
     return report
 
 
-def _statuses(ctx: _Context, targets: list, jobs: int, per_host: int, check_drift: bool) -> list[TargetStatus]:
-    """The targets' status as `status` reads it (a server's databases in shared sessions)."""
+def _statuses(ctx: _Context, targets: list, jobs: int, per_host: int, with_schema) -> list[TargetStatus]:
+    """The targets' status as `status` reads it (a server's databases in shared sessions); compared with
+    the schema their release expects where `with_schema(target)` (see `status.status_query`) read it."""
     timeout = ctx.fleet.connect_timeout
-    answers = read_all(targets, ctx.catalog, ctx.secrets, timeout, jobs=jobs, per_host=per_host, with_schema=lambda t: check_drift)
-    return [target_status(t, ctx.catalog, ctx.goal, ctx.secrets, timeout, check_drift=check_drift, answer=a)
+    answers = read_all(targets, ctx.catalog, ctx.secrets, timeout, jobs=jobs, per_host=per_host, with_schema=with_schema)
+    return [target_status(t, ctx.catalog, ctx.goal, ctx.secrets, timeout, check_drift=a[0] is not None and "schema" in a[0], answer=a)
             for t, a in zip(targets, answers)]
 
 

@@ -28,6 +28,7 @@ from .passwords import PasswordError, Secrets
 from .state import STATES, TargetStatus, classify, exit_code, resume_words, unreachable
 
 Progress = Callable[[TargetStatus], None]
+SCHEMA_READ = "schema_read"  # the key of the line that says a conditional schema query ran
 
 
 @lru_cache(maxsize=None)
@@ -40,14 +41,30 @@ def _schema_query(dialect: str, schema_name: str | None, excluded: tuple[str, ..
     return schema.query(DIALECTS[dialect], schema_name, excluded)
 
 
-def status_query(dialect: str, catalog: Catalog, with_schema: bool = False) -> str:
+@lru_cache(maxsize=None)
+def _schema_unless_at(dialect: str, versions: frozenset, schema_name: str | None, excluded: tuple[str, ...]) -> str:
+    marker = DIALECTS[dialect].native_client.echo(json.dumps({"sqlrelease_status": 1, SCHEMA_READ: True}))
+    return statusquery.schema_unless_at(DIALECTS[dialect], sorted(versions), _schema_query(dialect, schema_name, excluded), marker.rstrip("\n"))
+
+
+def status_query(dialect: str, catalog: Catalog, with_schema: bool | frozenset = False) -> str:
     """The hand-runnable status query of `dialect` for the bundles of `catalog`; `with_schema`:
-    followed by the schema query, so one client run reads both."""
+    followed by the schema query, so one client run reads both; a set of revisions: the schema query
+    only where the versions read are not exactly these (dialects whose client can decide that,
+    `schema_unless_at`; for the others, no schema query)."""
     manifest = catalog.last.manifest
     query = _status_query(dialect, catalog.last.version_table, manifest.get("receipts"), manifest.get("progress"))
-    if with_schema:
+    if with_schema is True:
         query += _schema_query(dialect, catalog.version_table[0], tuple(catalog.bookkeeping()))
+    elif with_schema and schema_unless_at(dialect):
+        query += _schema_unless_at(dialect, with_schema, catalog.version_table[0], tuple(catalog.bookkeeping()))
     return query
+
+
+def schema_unless_at(dialect: str) -> bool:
+    """Whether the status query of `dialect` can be followed by the schema query only where the
+    versions are not a given set (the others read a schema with a status query of its own)."""
+    return statusquery.has_schema_unless_at(dialect)
 
 
 def read_probe(stdout: str) -> dict | None:
@@ -74,9 +91,9 @@ def read_probe(stdout: str) -> dict | None:
 Answer = tuple  # (the status query's answer or None, why not, seconds)
 
 
-def probe(target, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: bool = False) -> Answer:
-    """Run the status query on a target: (its answer, or None and why not, seconds). With
-    `with_schema` the answer's "schema" holds the schema query's rows."""
+def probe(target, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: bool | frozenset = False) -> Answer:
+    """Run the status query on a target: (its answer, or None and why not, seconds). When the schema
+    query ran too (`with_schema`, see `status_query`) the answer's "schema" holds its rows."""
     started = time.monotonic()
     if target.dialect == "sqlite" and not target.path.exists():
         return None, f"no such file {target.path} (to start a new database at base, create it empty: touch FILE)", 0.0
@@ -90,15 +107,16 @@ def probe(target, catalog: Catalog, secrets: Secrets, timeout: int, with_schema:
     return _answer(target, outcome.stdout.splitlines(), outcome.exit_code == 0, outcome.first_error, with_schema, outcome.seconds)
 
 
-def _answer(target, lines: list[str], ok: bool, error: Callable[[], str], with_schema: bool, seconds: float) -> Answer:
+def _answer(target, lines: list[str], ok: bool, error: Callable[[], str], with_schema: bool | frozenset, seconds: float) -> Answer:
     """A target's answer from the lines its status query (and schema query) printed; `ok`: the
-    client got through them (PostgreSQL and MySQL stop at an error; SQLite reads on past a missing table)."""
+    client got through them (PostgreSQL and MySQL stop at an error; SQLite reads on past a missing table).
+    The answer holds "schema" only when the schema query ran."""
     answer = read_probe("\n".join(lines))
     if answer is None or (not ok and target.dialect != "sqlite"):
         return None, error(), seconds
     if target.dialect == "sqlite" and "versions" not in answer:
         return None, error(), seconds
-    if with_schema:
+    if answer.pop(SCHEMA_READ, False) or with_schema is True:
         answer["schema"] = schema.rows(lines)
     return answer, "", seconds
 
@@ -134,7 +152,7 @@ def _mark(line: str) -> int | None:
     return mark if isinstance(mark, int) else None
 
 
-def probe_together(targets: list, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: Callable[[object], bool]) -> dict[int, Answer]:
+def probe_together(targets: list, catalog: Catalog, secrets: Secrets, timeout: int, with_schema: Callable[[object], bool | frozenset]) -> dict[int, Answer]:
     """Read the status of several databases of one server (one login) in one client session:
     the first is opened as `probe` opens it, the session moves to each next (psql `\\connect`,
     `USE`, `.open`), and a line between the answers says whose the next lines are. Returns
@@ -175,10 +193,11 @@ def probe_together(targets: list, catalog: Catalog, secrets: Secrets, timeout: i
 
 
 def read_all(targets: list, catalog: Catalog, secrets: Secrets, timeout: int, *, jobs: int, per_host: int,
-             with_schema: Callable[[object], bool] = lambda t: False, done: Callable[[int, Answer], None] | None = None) -> list[Answer]:
+             with_schema: Callable[[object], bool | frozenset] = lambda t: False, done: Callable[[int, Answer], None] | None = None) -> list[Answer]:
     """Every target's status answer, read in parallel: the databases one server holds for one login
     in a few client sessions (at most `per_host` at once, each reading its share in turn), the
-    others, and any a shared session did not answer, each with a client of its own."""
+    others, and any a shared session did not answer, each with a client of its own. `with_schema(target)`:
+    whether (or unless at which versions) the schema query follows the status query, see `status_query`."""
     answers: dict[int, Answer] = {}
     groups: dict[tuple, list[int]] = {}
     alone = []
