@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from .templates import FOLDER, render
+from .templates import FOLDER, macros, render
 
 DIALECTS_WITH_STATUS = frozenset(p.stem.removesuffix(".sql") for p in (FOLDER / "status").glob("*.sql.j2"))
 
@@ -42,8 +42,9 @@ def has_schema_unless_at(dialect: str) -> bool:
     return dialect in DIALECTS_WITH_SCHEMA_UNLESS_AT
 
 
-def schema_unless_at(dialect, versions: list[str], schema_query: str, marker: str) -> str:
-    """To follow `dialect`'s status query: `schema_query`, preceded by `marker` (a line that says the
-    schema was read), only when the versions read are not exactly `versions`."""
+def schema_unless_at(dialect, versions: list[str], status_query: str, schema_query: str, marker: str) -> str:
+    """`dialect`'s status query followed by `schema_query`, preceded by `marker` (a line that says the
+    schema was read), only where the versions it read are not exactly `versions`."""
     goal = "[" + ", ".join(json.dumps(v) for v in sorted(versions)) + "]"  # as PostgreSQL's json_agg writes them
-    return render(f"status/unless_at/{dialect.name}.sql.j2", dialect=dialect, goal=goal, schema_query=schema_query, marker=marker)
+    around = macros(f"status/unless_at/{dialect.name}.sql.j2", dialect)
+    return str(around.before(goal)) + status_query + str(around.after(schema_query, marker))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -40,10 +41,17 @@ def load(path: Path, error: type[SqlreleaseError], shown: str) -> tuple[dict, st
 def line_of(text: str, pattern: str, *, after: int = 0) -> int | None:
     """1-based number of the first line at or after line `after` matching `pattern`."""
     regex = re.compile(pattern)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number >= after and regex.search(line):
+    start = max(after, 1)
+    for number, line in enumerate(_lines(text)[start - 1 :], start=start):
+        if regex.search(line):
             return number
     return None
+
+
+@lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    # A fleet file names the line of every target: split once, not once per target (200 targets: ~60 ms).
+    return tuple(text.splitlines())
 
 
 def key_line(text: str, key: str, *, after: int = 0) -> int | None:

@@ -2,6 +2,10 @@
 -- run with:  psql -X -q -A -t -d "$DATABASE_URL" -f postgresql/status.sql
 -- It prints one line of JSON; `sqlrelease status` reads the same line, and a DBA can send it back as it is.
 \set ON_ERROR_STOP on
+\if :{?sqlrelease_goal}
+\else
+\set sqlrelease_goal ''
+\endif
 SELECT to_regclass('alembic_version') IS NOT NULL AS sqlrelease_has_versions, to_regclass('sqlrelease_receipts') IS NOT NULL AS sqlrelease_has_receipts \gset
 \set sqlrelease_tables NULL
 \if :sqlrelease_has_versions
@@ -22,7 +26,7 @@ SELECT count(*) FILTER (WHERE c.relkind IN ('r', 'p') AND c.relnamespace NOT IN 
 \if :sqlrelease_has_receipts
 \set sqlrelease_receipt_read '(SELECT row_to_json(r) FROM (SELECT release_name AS release, script, from_revisions, to_revisions, applied_by, to_char(applied_at, ''YYYY-MM-DD"T"HH24:MI:SS"Z"'') AS applied_at, run_id FROM sqlrelease_receipts ORDER BY id DESC LIMIT 1) r)'
 \endif
-SELECT coalesce(s.versions::text, 'null') AS sqlrelease_versions, s.lock_pid IS NOT NULL AS sqlrelease_locked, coalesce(s.lock_pid, 0) AS sqlrelease_lock_pid, json_build_object(
+SELECT coalesce(s.versions::text = :'sqlrelease_goal', false) AS sqlrelease_at_goal, s.lock_pid IS NOT NULL AS sqlrelease_locked, coalesce(s.lock_pid, 0) AS sqlrelease_lock_pid, json_build_object(
     'sqlrelease_status', 1,
     'dialect', 'postgresql',
     'database', current_database(),

@@ -42,9 +42,9 @@ def _schema_query(dialect: str, schema_name: str | None, excluded: tuple[str, ..
 
 
 @lru_cache(maxsize=None)
-def _schema_unless_at(dialect: str, versions: frozenset, schema_name: str | None, excluded: tuple[str, ...]) -> str:
+def _schema_unless_at(dialect: str, versions: frozenset, status: str, schema_name: str | None, excluded: tuple[str, ...]) -> str:
     marker = DIALECTS[dialect].native_client.echo(json.dumps({"sqlrelease_status": 1, SCHEMA_READ: True}))
-    return statusquery.schema_unless_at(DIALECTS[dialect], sorted(versions), _schema_query(dialect, schema_name, excluded), marker.rstrip("\n"))
+    return statusquery.schema_unless_at(DIALECTS[dialect], sorted(versions), status, _schema_query(dialect, schema_name, excluded), marker.rstrip("\n"))
 
 
 def status_query(dialect: str, catalog: Catalog, with_schema: bool | frozenset = False) -> str:
@@ -57,7 +57,7 @@ def status_query(dialect: str, catalog: Catalog, with_schema: bool | frozenset =
     if with_schema is True:
         query += _schema_query(dialect, catalog.version_table[0], tuple(catalog.bookkeeping()))
     elif with_schema and schema_unless_at(dialect):
-        query += _schema_unless_at(dialect, with_schema, catalog.version_table[0], tuple(catalog.bookkeeping()))
+        query = _schema_unless_at(dialect, with_schema, query, catalog.version_table[0], tuple(catalog.bookkeeping()))
     return query
 
 
@@ -201,6 +201,8 @@ def read_all(targets: list, catalog: Catalog, secrets: Secrets, timeout: int, *,
     answers: dict[int, Answer] = {}
     groups: dict[tuple, list[int]] = {}
     alone = []
+    for dialect, schema_too in {(t.dialect, with_schema(t)) for t in targets}:
+        status_query(dialect, catalog, schema_too)  # rendered here once: the workers, starting together, each rendered it
     for index, target in enumerate(targets):
         key = _session(target, secrets, timeout)
         if key is None:
