@@ -13,6 +13,9 @@ Python's sqlite3 module (the files' only dot-commands, `.bail on` and
 `.timeout`, are left out: the module stops at the first error by itself). In
 memory, not a temporary file: the SQL means the same, and each release's COMMIT
 then writes no journal and syncs no file (about 0.4 s CPU of 6 at 1,000 revisions).
+It holds in `main` only the tables each file reaches, the others waiting in
+attached databases (sqlitescratch.py): every ALTER TABLE makes SQLite parse the
+whole schema of its database again.
 PostgreSQL and MySQL/MariaDB need their rehearsal server (servers.py) and
 native client wherever bundles are built or checked, which is why they are
 recorded only when listed; a dialect that is not records why not, the same way
@@ -21,8 +24,6 @@ on every machine.
 
 from __future__ import annotations
 
-import re
-import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -32,14 +33,7 @@ from .dialects import DIALECTS, Dialect
 from .dialects.client import ClientMissing, run
 from .errors import ConfigError, ServerError
 from .rehearse import scratch_database
-
-# What the SQLite files hold besides SQL: the client's settings, which the module does not need.
-_DOT_COMMAND = re.compile(r"^\.(bail on|timeout \d+)$", re.M)
-
-
-class ScratchFailure(Exception):
-    """A release's files did not apply on the scratch database."""
-
+from .sqlitescratch import ScratchFailure, SqliteScratch
 
 def not_listed(dialect: str) -> dict:
     """Why a dialect's expected schema is not recorded (the same words on every machine)."""
@@ -81,7 +75,7 @@ def _apply_chain(config, dialect: Dialect, chain, excluded, schema_name) -> dict
     entries: dict[str, dict] = {}
     stopped: str | None = None
     previous: dict[str, str] | None = None  # the release before's table digests
-    with _scratch(config, dialect) as scratch:
+    with _scratch(config, dialect, schema_name) as scratch:
         reader = _SchemaReader(scratch, dialect, schema_name, excluded)
         for name, texts in chain:
             if stopped is None and texts is None:
@@ -128,51 +122,16 @@ class _SchemaReader:
         return tables, same
 
 
-def _scratch(config, dialect: Dialect):
+def _scratch(config, dialect: Dialect, schema_name: str | None):
     if dialect.name == "sqlite":
-        return _SqliteScratch()
+        # Kept small (sqlitescratch.py) unless the files name a schema: the catalog is then read there.
+        return SqliteScratch(small=schema_name is None)
     if servers.url(config, dialect.name) is None:
         raise ConfigError(
             f"expected_schema lists {dialect.name}, but no {dialect.name} server is named to apply the bundles on",
             hint=f"name one with {servers.how_to_name_a_server(dialect.name)}, or remove {dialect.name} from expected_schema",
         )
     return _ServerScratch(config, dialect)
-
-
-class _SqliteScratch:
-    """An in-memory SQLite database, driven by Python's sqlite3 module."""
-
-    def __enter__(self):
-        self._connection = sqlite3.connect(":memory:", isolation_level=None)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._connection.close()
-
-    def apply(self, text: str) -> None:
-        try:
-            self._connection.executescript(_DOT_COMMAND.sub("", text))
-        except sqlite3.Error as exc:
-            raise ScratchFailure(str(exc)) from None
-
-    def catalog(self, schema_name: str | None) -> dict[str, tuple]:
-        """Each table's rows of sqlite_master (its CREATE statement and its indexes'), by table."""
-        master = f'"{schema_name}".sqlite_master' if schema_name else "sqlite_master"
-        found: dict[str, list] = {}
-        for table, *row in self._connection.execute(f"SELECT tbl_name, type, name, sql FROM {master} ORDER BY 1, 2, 3"):
-            found.setdefault(table, []).append(tuple(row))
-        return {table: tuple(rows) for table, rows in found.items()}
-
-    def read(self, query: str) -> list[dict]:
-        lines: list[str] = []
-        statement = ""
-        for line in query.splitlines(keepends=True):
-            statement += line
-            if sqlite3.complete_statement(statement):
-                if statement.strip() and not all(l.strip().startswith("--") or not l.strip() for l in statement.splitlines()):
-                    lines.extend(str(row[0]) for row in self._connection.execute(statement))
-                statement = ""
-        return schema.rows(lines)
 
 
 class _ServerScratch:
