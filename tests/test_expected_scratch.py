@@ -1,9 +1,10 @@
 """The expected schema's SQLite scratch keeps in `main` only the tables a file reaches (sqlitescratch.py).
 
-Each history here is applied twice: kept small, and whole (every table in `main`, the plain
-database `sqlite3 -bail` has). After every file both must hold the same stored CREATE statements
-(tables, indexes, views, triggers), the same rows with the same rowids and the same AUTOINCREMENT
-counters, and a file that fails must fail both ways. Each history also checks that tables did wait
+Each history here is applied three times: kept small (with and without the next file told as
+upcoming), and whole (every table in `main`, the plain database `sqlite3 -bail` has). After every
+file all must hold the same stored CREATE statements (tables, indexes, views, triggers), the same
+rows with the same rowids and the same AUTOINCREMENT counters, and a file that fails must fail
+every way. Each history also checks that tables did wait
 outside `main`, so no comparison passes because nothing moved. test_bench_history.py compares the
 fingerprints with what `sqlite3 -bail` leaves, on whole synthetic histories.
 """
@@ -43,22 +44,23 @@ def _state(scratch: SqliteScratch):
 
 
 def _both(files: list[str]) -> tuple[list, set[str]]:
-    """The states after each file (or 'failed'), the same both ways; and the tables that waited away."""
+    """The states after each file (or 'failed'), the same both ways (and kept small with the next file
+    told as upcoming); and the tables that waited away."""
     runs, waited = [], set()
-    for small in (True, False):
+    for small, told in ((True, False), (True, True), (False, False)):
         states = []
         with SqliteScratch(small) as scratch:
-            for text in files:
-                if small:
+            for number, text in enumerate(files):
+                if small and not told:
                     waited |= scratch.waiting()
                 try:
-                    scratch.apply(text)
+                    scratch.apply(text, "".join(files[number + 1 : number + 2]) if told else "")
                 except ScratchFailure:
                     states.append("failed")
                     break
                 states.append(_state(scratch))
         runs.append(states)
-    assert runs[0] == runs[1]
+    assert runs[0] == runs[1] == runs[2]
     return runs[0], waited
 
 

@@ -31,7 +31,7 @@ from typing import Callable
 from . import schema, servers, urls
 from .dialects import DIALECTS, Dialect
 from .dialects.client import ClientMissing, run
-from .errors import ConfigError, ServerError
+from .errors import ConfigError, ServerError, SqlreleaseError
 from .rehearse import scratch_database
 from .sqlitescratch import ScratchFailure, SqliteScratch
 
@@ -77,13 +77,16 @@ def _apply_chain(config, dialect: Dialect, chain, excluded, schema_name) -> dict
     previous: dict[str, str] | None = None  # the release before's table digests
     with _scratch(config, dialect, schema_name) as scratch:
         reader = _SchemaReader(scratch, dialect, schema_name, excluded)
-        for name, texts in chain:
+        ahead: list[str] | None = None  # the next release's files, made early
+        for index, (name, texts) in enumerate(chain):
             if stopped is None and texts is None:
                 stopped = f"no fingerprint: release {name} (or one before it) could not be rendered"
             elif stopped is None:
+                files = ahead if ahead is not None else texts[dialect.name]
+                ahead = _ahead(chain, index + 1, dialect.name)
                 try:
-                    for text in texts[dialect.name]:
-                        scratch.apply(text)
+                    for number, text in enumerate(files):
+                        scratch.apply(text, "\n".join([*files[number + 1 :], *(ahead or [])]))
                     tables, unchanged = reader.read()
                 except ScratchFailure:
                     stopped = f"no fingerprint: the files of release {name} failed on an empty scratch database"
@@ -93,6 +96,17 @@ def _apply_chain(config, dialect: Dialect, chain, excluded, schema_name) -> dict
                     continue
             entries[name] = schema.absent(stopped)
     return entries
+
+
+def _ahead(chain, index: int, dialect: str) -> list[str] | None:
+    """A release's files, asked for one release early so the scratch knows which tables to keep at hand
+    (a hint: None when there is no such release or its files cannot be made, which its turn then says)."""
+    if index >= len(chain) or chain[index][1] is None:
+        return None
+    try:
+        return chain[index][1][dialect]
+    except SqlreleaseError:
+        return None
 
 
 class _SchemaReader:
@@ -165,7 +179,8 @@ class _ServerScratch:
             raise ServerError(f"cannot run {invocation.argv[0]} on the {self._dialect.name} scratch database: {err.decode()}")
         return code, out.decode("utf-8", "replace"), urls.mask(err.decode("utf-8", "replace"))
 
-    def apply(self, text: str) -> None:
+    def apply(self, text: str, upcoming: str = "") -> None:
+        """Run one file with the native client (`upcoming` is for SqliteScratch only)."""
         path = Path(self._folder.name) / "script.sql"
         path.write_text(text, encoding="utf-8")
         code, _, err = self._run(self._dialect.native_client.apply, path)

@@ -101,11 +101,15 @@ class SqliteScratch:
     def __exit__(self, *exc) -> None:
         self._connection.close()
 
-    def apply(self, text: str) -> None:
-        """Run one file (its dot-commands left out), with the tables it reaches in `main`."""
+    def apply(self, text: str, upcoming: str = "") -> None:
+        """Run one file (its dot-commands left out), with the tables it reaches in `main`.
+
+        `upcoming`: the files that come next, if known: the tables they name stay in `main` (moving a
+        table away and back costs more than keeping it there for one more file).
+        """
         script = _DOT_COMMAND.sub("", text)
         if self._shards and (self._small or self.waiting()):
-            self._arrange(script)
+            self._arrange(script, upcoming)
         try:
             self._connection.executescript(script)
         except sqlite3.Error as exc:
@@ -183,7 +187,7 @@ class SqliteScratch:
                 return True
         return False
 
-    def _arrange(self, script: str) -> None:
+    def _arrange(self, script: str, upcoming: str) -> None:
         lowered = script.lower()
         here = self._tables("main")
         away = {table: (shard, rows) for shard in self._shards for table, rows in self._tables(shard).items()}
@@ -194,9 +198,11 @@ class SqliteScratch:
             renamed = _renamed(lowered, words)
             wanted = {t for t, rows in here.items() if self._reached(t, rows, words, renamed)}
             wanted |= {t for t, (_, rows) in away.items() if self._reached(t, rows, words, renamed)}
+        soon = set(_WORD.findall(upcoming.lower()))
         self._connection.execute("BEGIN")
         for table, rows in here.items():
-            idle = 0 if table in wanted else self._idle.get(table, 0) + 1
+            named_soon = any(_words(name) <= soon for _, name, _ in rows)
+            idle = 0 if table in wanted or named_soon else self._idle.get(table, 0) + 1
             self._idle[table] = idle
             if self._small and idle >= _IDLE and self._movable(table, rows, "main"):
                 shard = min(self._shards, key=self._held.__getitem__)
