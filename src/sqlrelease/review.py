@@ -10,6 +10,7 @@ verbs in commands/review.py.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -43,14 +44,14 @@ def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
     for revision in release.revisions:
         own = [f for f in findings if f.revision == revision]
         migrations.append(
-            {
-                "revision": revision,
-                "message": history.revisions[revision].message,
-                "source": history.source_path(revision),
-                "findings": grouped(own),
-                "statements": _statements(release_sql.upgrade, revision),
-                "downgrade": _statements(release_sql.downgrade, revision),
-            }
+            _Migration(
+                revision=revision,
+                message=history.revisions[revision].message,
+                source=history.source_path(revision),
+                findings=grouped(own),
+                statements=_statements(release_sql.upgrade, revision),
+                downgrade=_statements(release_sql.downgrade, revision),
+            )
         )
     counted = counts(findings)
     return templates.render(
@@ -64,14 +65,35 @@ def review_document(release_sql, history, findings: list[lint.Finding]) -> str:
     )
 
 
-def _statements(by_dialect: dict, revision: str) -> dict:
+# What REVIEW.md.j2 reads, as attributes: jinja looks a name up as an attribute first, and on a
+# dict that failed (an exception) for every field of every migration and dialect.
+@dataclass(frozen=True)
+class _Shown:
+    """A migration's statements in one dialect as REVIEW.md shows them."""
+
+    shown: list[str]  # the first ones, long ones cut
+    more: int  # how many are not shown
+    fence: str  # the Markdown code fence around them
+
+
+@dataclass(frozen=True)
+class _Migration:
+    revision: str
+    message: str
+    source: str
+    findings: list[dict]  # grouped()
+    statements: dict[str, _Shown]  # per dialect, upgrade
+    downgrade: dict[str, _Shown]
+
+
+def _statements(by_dialect: dict, revision: str) -> dict[str, _Shown]:
     """Per dialect, the migration's statements as REVIEW.md shows them (the first ones, long ones cut)."""
     statements = {}
     for dialect in sorted(by_dialect):
         migration = by_dialect[dialect].get(revision)
         sql = migration.statements if migration else ()
         shown = [s if len(s) <= SHOWN_CHARS else s[:SHOWN_CHARS] + "\n-- … (cut; see the SQL file)" for s in sql[:SHOWN_STATEMENTS]]
-        statements[dialect] = {"shown": shown, "more": max(0, len(sql) - SHOWN_STATEMENTS), "fence": _fence(shown)}
+        statements[dialect] = _Shown(shown, max(0, len(sql) - SHOWN_STATEMENTS), _fence(shown))
     return statements
 
 

@@ -87,6 +87,11 @@ class Dialect:
     # (pattern, replacement): statements rewritten into a form every server of the dialect runs.
     rewrites: tuple[tuple[str, str], ...] = field(default=())
 
+    def __hash__(self) -> int:
+        # Equal dialects have equal names. Templates and their macros are looked up by dialect for
+        # every block of every file; hashing all the fields above cost more than the lookups.
+        return hash(self.name)
+
     @property
     def template(self) -> str:
         return f"{self.name}.sql.j2"
