@@ -85,36 +85,6 @@ def render(name: str, **context) -> str:
 @lru_cache(maxsize=None)
 def macros(name: str, dialect):
     """The macros of template `name`, rendered for `dialect`, callable from Python."""
-    return _Macros(environment(dialect).get_template(name).module)
-
-
-class _Macros:
-    """A template module whose macros keep their answers for arguments seen recently.
-
-    A macro is a pure function of its arguments (the dialect's filters, `messages`), and
-    files repeat many calls exactly: BEGIN, the unlock, the receipt table, clearing progress
-    rows after each migration. Calls with an argument that cannot be a key (a list) run as they are.
-    """
-
-    def __init__(self, module) -> None:
-        self._module = module
-
-    def __getattr__(self, name: str):
-        value = getattr(self._module, name)  # an AttributeError says the template has no such name
-        if callable(value):
-            value = _kept(value)
-        setattr(self, name, value)  # looked up once
-        return value
-
-
-def _kept(macro: Callable[..., str]) -> Callable[..., str]:
-    cached = lru_cache(maxsize=256)(macro)
-
-    def call(*args, **keywords):
-        try:
-            hash(args)
-        except TypeError:
-            return macro(*args, **keywords)
-        return macro(*args, **keywords) if keywords else cached(*args)
-
-    return call
+    # Their answers are not kept: the kept arguments and texts made the build's garbage collections
+    # cost about as much CPU as the calls saved (gc time doubled assembling the 1,000-revision benchmark).
+    return environment(dialect).get_template(name).module
