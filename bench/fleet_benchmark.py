@@ -31,7 +31,7 @@ untimed. The loops use the same client binaries as sqlrelease.
 --only runs some parts: status (a, c), alembic (b), apply (d, e, f), noop (g;
 the fleet is brought to the last release first, untimed). --baseline times
 another sqlrelease program (say an install of main) beside this one, turn about,
-on the same fleet, for status and the no-op: on a loaded machine an A/B pair
+on the same fleet, for status, apply and the no-op: on a loaded machine an A/B pair
 says more than two runs an hour apart.
 
   python bench/fleet_benchmark.py                       # full size
@@ -306,7 +306,7 @@ def main() -> int:
     parser.add_argument("--only", type=parts, default=PARTS, metavar="PART,...",
                         help=f"run only these parts, comma-separated, of: {', '.join(PARTS)} (default: all)")
     parser.add_argument("--baseline", type=Path, metavar="SQLRELEASE",
-                        help="another sqlrelease program, timed beside this one (turn about) for status and the no-op")
+                        help="another sqlrelease program, timed beside this one (turn about) for status, apply and the no-op")
     args = parser.parse_args()
     if args.baseline is not None and not os.access(args.baseline, os.X_OK):
         parser.error(f"--baseline {args.baseline}: not an executable program")
@@ -382,12 +382,12 @@ def measure(args, fleet: Fleet, project: Path, sqlrelease: str) -> dict:
         print(", ".join(said), flush=True)
     lines = fleet.target_lines()
     for repeat in range(args.repeats if "apply" in args.only else 0):
-        kinds = ("apply", "apply_xargs", "apply_sequential")
-        for kind in kinds[repeat % 3:] + kinds[: repeat % 3]:
+        kinds = ("apply", "apply_xargs", "apply_sequential") + (("baseline apply",) if args.baseline else ())
+        for kind in kinds[repeat % len(kinds):] + kinds[: repeat % len(kinds)]:
             reset(fleet)
             xargs(fleet, hand_status, "status_lines.txt", args.jobs)  # the same warm caches for every contender
-            if kind == "apply":
-                got = timed(tool_apply(sqlrelease), [fleet.pg, fleet.maria])
+            if kind.endswith("apply"):
+                got = timed(tool_apply(tools["baseline " if kind.startswith("baseline") else ""]), [fleet.pg, fleet.maria])
             elif kind == "apply_xargs":
                 got = xargs(fleet, lines, "apply_lines.txt", args.jobs)
             else:
@@ -395,8 +395,7 @@ def measure(args, fleet: Fleet, project: Path, sqlrelease: str) -> dict:
             samples.setdefault(kind, []).append(got)
             if not all_current(fleet, sqlrelease):
                 raise SystemExit(f"{kind}: not every target reached the last release")
-        print(f"repeat {repeat + 1}: apply {samples['apply'][-1].wall:.1f}s, xargs {samples['apply_xargs'][-1].wall:.1f}s, "
-              f"sequential {samples['apply_sequential'][-1].wall:.1f}s", flush=True)
+        print(f"repeat {repeat + 1}: " + ", ".join(f"{kind} {samples[kind][-1].wall:.1f}s (CPU {samples[kind][-1].cpu:.1f}s, server {samples[kind][-1].server:.1f}s)" for kind in kinds), flush=True)
     if "noop" in args.only:
         if not all_current(fleet, sqlrelease):
             timed(tool_apply(sqlrelease), [fleet.pg, fleet.maria])  # untimed: bring every target to the last release
@@ -423,6 +422,7 @@ LABELS = {
     "alembic": "(b) alembic current loop (extrap.)",
     "status_hand": "(c) xargs psql -c / mariadb -e",
     "apply": "(d) sqlrelease apply",
+    "baseline apply": "(d') baseline sqlrelease apply",
     "apply_sequential": "(e) sequential psql -f / mariadb <",
     "apply_xargs": "(f) xargs -P over the command list",
     "noop": "(g) sqlrelease apply, no-op",
@@ -454,6 +454,8 @@ def report(results: dict, args) -> None:
         ("apply: sqlrelease / xargs", ("apply", "apply_xargs"), "<=", TARGETS["apply_vs_xargs"]),
         ("no-op apply seconds", ("noop",), "<=", TARGETS["noop_seconds"]),
         ("no-op: baseline / this", ("baseline noop", "noop"), None, None),
+        ("apply: baseline / this", ("baseline apply", "apply"), None, None),
+        ("apply: sequential / baseline", ("apply_sequential", "baseline apply"), None, None),
         ("status: baseline / this", ("baseline status", "status"), None, None),
     ]
     ratios = []
