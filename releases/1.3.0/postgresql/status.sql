@@ -2,6 +2,8 @@
 -- run with:  psql -X -q -A -t -d "$DATABASE_URL" -f postgresql/status.sql
 -- It prints one line of JSON; `sqlrelease status` reads the same line, and a DBA can send it back as it is.
 \set ON_ERROR_STOP on
+-- Run by hand, leave sqlrelease_goal unset (it defaults to empty below): `sqlrelease apply` sets it
+-- only to skip reading the schema of a database that is already at its goal.
 \if :{?sqlrelease_goal}
 \else
 \set sqlrelease_goal ''
