@@ -208,9 +208,14 @@ def test_a_dry_run_lists_the_files_and_changes_nothing(mixed_fleet):
     block = text.split("pg-old", 1)[1].split("pg-new", 1)[0]
     assert [line.strip() for line in block.splitlines() if line.startswith("    ") and not line.startswith("      ")] == [
         "1.1.0/postgresql/upgrade.sql", "1.2.0/postgresql/upgrade.sql", "1.3.0/postgresql/upgrade.sql"]
-    assert "-v ON_ERROR_STOP=1 -X -q" in block
-    my_block = text.split("my-old", 1)[1]
-    assert "--database=" in my_block and "< " in my_block and "1.2.0/mysql/upgrade.sql" in my_block
+    # one client session runs them all, in order: one command line, each file as its README runs it
+    command = " ".join(line.strip() for line in block.splitlines() if line.startswith("      "))
+    assert "-v ON_ERROR_STOP=1 -X -q" in command and command.count(" -f ") == 3
+    assert command.index("1.1.0/postgresql/upgrade.sql") < command.index("1.2.0/postgresql/upgrade.sql") < command.index("1.3.0/postgresql/upgrade.sql")
+    my_block = text.split("my-old", 1)[1].split("lite-empty", 1)[0]
+    my_command = " ".join(line.strip() for line in my_block.splitlines() if line.startswith("      "))
+    assert "--database=" in my_command and "| " in my_command and my_command.count("cat ") == 2
+    assert my_command.index("1.2.0/mysql/upgrade.sql") < my_command.index("1.3.0/mysql/upgrade.sql")
 
 
 def _broken_at_1_0_0(make_db, bundles):

@@ -36,11 +36,37 @@ class Invocation:
     env: tuple[tuple[str, str], ...] = ()
     stdin_file: Path | None = None
     stdin_text: str | None = None
+    stdin_parts: tuple = ()  # fed on stdin one after another: files (Path) and statements (str)
 
     def shown(self) -> str:
         """The command line as a DBA would type it (never holds a password)."""
         text = shlex.join(self.argv)
+        if self.stdin_parts:
+            parts = [f"cat {shlex.quote(str(p))}" if isinstance(p, Path) else f"echo {shlex.quote(p)}" for p in self.stdin_parts]
+            return "{ " + "; ".join(parts) + "; } | " + text
         return f"{text} < {shlex.quote(str(self.stdin_file))}" if self.stdin_file else text
+
+    def stdin_bytes(self) -> bytes | None:
+        """What the client reads on stdin when it is fed text or parts (None: a file, or nothing)."""
+        if self.stdin_parts:
+            return b"".join(_part(p) for p in self.stdin_parts)
+        return self.stdin_text.encode("utf-8") if self.stdin_text is not None else None
+
+    def file_at(self, line: int) -> tuple[Path, int] | None:
+        """The file fed in stdin_parts, and the line in it, that line `line` of stdin came from."""
+        first = 1
+        for part in self.stdin_parts:
+            count = _part(part).count(b"\n")
+            if line < first + count:
+                return (part, line - first + 1) if isinstance(part, Path) else None
+            first += count
+        return None
+
+
+def _part(part) -> bytes:
+    """A part of stdin as fed: a file's bytes or a statement, ending with a line break."""
+    data = Path(part).read_bytes() if isinstance(part, Path) else part.encode("utf-8")
+    return data if data.endswith(b"\n") else data + b"\n"
 
 
 def run(invocation: Invocation, timeout: float | None = None) -> tuple[int, bytes, bytes, float]:
@@ -51,11 +77,12 @@ def run(invocation: Invocation, timeout: float | None = None) -> tuple[int, byte
     env = {**os.environ, **dict(invocation.env)}
     started = time.monotonic()
     stdin = open(invocation.stdin_file, "rb") if invocation.stdin_file else None
+    fed = invocation.stdin_bytes()
     try:
         proc = subprocess.run(
             invocation.argv,
-            input=invocation.stdin_text.encode("utf-8") if invocation.stdin_text is not None else None,
-            stdin=stdin if stdin is not None else (None if invocation.stdin_text is not None else subprocess.DEVNULL),
+            input=fed,
+            stdin=stdin if stdin is not None else (None if fed is not None else subprocess.DEVNULL),
             capture_output=True,
             env=env,
             timeout=timeout,
@@ -70,6 +97,62 @@ def run(invocation: Invocation, timeout: float | None = None) -> tuple[int, byte
         if stdin is not None:
             stdin.close()
     return code, out, err, time.monotonic() - started
+
+
+def run_stamped(invocation: Invocation) -> tuple[int, list[tuple[float, bytes]], bytes, float]:
+    """Start the client and wait for it: (exit code, its stdout lines each with the seconds since the
+    start at which it arrived, stderr, seconds). For clients that print as they go (psql), the arrival
+    of a line tells when the work before it ended. A client that cannot start exits 127."""
+    import subprocess
+    import threading
+
+    env = {**os.environ, **dict(invocation.env)}
+    started = time.monotonic()
+    fed = invocation.stdin_bytes()
+    stdin = open(invocation.stdin_file, "rb") if invocation.stdin_file else None
+    try:
+        proc = subprocess.Popen(
+            invocation.argv,
+            stdin=stdin if stdin is not None else (subprocess.PIPE if fed is not None else subprocess.DEVNULL),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )
+    except OSError as exc:
+        return 127, [], str(exc).encode(), time.monotonic() - started
+    finally:
+        if stdin is not None:
+            stdin.close()
+    err: list[bytes] = []
+    helpers = [threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)]
+    if proc.stdin is not None:
+        helpers.append(threading.Thread(target=_feed, args=(proc.stdin, fed), daemon=True))
+    for helper in helpers:
+        helper.start()
+    lines = [(time.monotonic() - started, line) for line in proc.stdout]
+    code = proc.wait()
+    for helper in helpers:
+        helper.join()
+    return code, lines, b"".join(err), time.monotonic() - started
+
+
+def _feed(pipe, data: bytes) -> None:
+    try:
+        pipe.write(data)
+    except (BrokenPipeError, OSError):
+        pass  # the client stopped reading (an error ended it): what it said is in its output
+    finally:
+        try:
+            pipe.close()
+        except OSError:
+            pass
+
+
+def fed_in_turn(files, mark: Callable[[int], str]) -> tuple:
+    """Invocation.stdin_parts that feed several files to one client, one after another, with the
+    statement `mark(0)` before the first and `mark(n)` after the n-th."""
+    parts: list = [mark(0)]
+    for number, file in enumerate(files, start=1):
+        parts += [Path(file), mark(number)]
+    return tuple(parts)
 
 
 def find_program(names: tuple[str, ...], override: str, resolve: Callable[[str], str] | None = None) -> str:
@@ -96,6 +179,14 @@ def _on_path(names: tuple[str, ...], resolve, path: str | None, override: str) -
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:-]*$")
 
 
+def check_token(token: str) -> str:
+    """The token of a session's marker lines: made by the tool, letters and digits only, so it needs no
+    quoting in any client's command or SQL, and a file's output cannot know it."""
+    if not re.fullmatch(r"[a-z0-9]{8,64}", token):
+        raise ValueError(f"session token {token!r}: only 8 to 64 lowercase letters and digits")
+    return token
+
+
 def check_variables(variables: dict[str, str]) -> None:
     """Client variables (run id, statement numbers) are made by the tool: plain names and values only,
     so they need no quoting on any client's command line."""
@@ -112,7 +203,12 @@ class Client:
     file as its README says; `query(url, text, password, timeout=, option_file=,
     application=)` feeds a read-only query on stdin and prints its rows plainly.
     `variables` reach the file as client variables (psql -v, @user variables,
-    sqlite3 parameters). `url` is any object with host, port, username, database
+    sqlite3 parameters). `apply_session(url, files, password, timeout=, variables=,
+    option_file=, token=)` runs several files in order in one client session, as
+    `apply` runs each, stopping at the first failure, and prints the line
+    `TOKEN 0` before the first and `TOKEN n` after the n-th has run completely (with
+    the client's or server's clock after it, as seconds, where the client does not
+    print as it goes). `url` is any object with host, port, username, database
     and query (a SQLite file is its `database`).
 
     One session can read several databases of a server in turn (`status` reads a
@@ -126,6 +222,7 @@ class Client:
     override: str  # the environment variable that names the program's path instead
     apply: Callable[..., Invocation]
     query: Callable[..., Invocation]
+    apply_session: Callable[..., Invocation] | None = None
     check_url: Callable[[object], str | None] = lambda url: None
     switch: Callable[..., str | None] | None = None
     echo: Callable[[str], str] | None = None

@@ -3,7 +3,7 @@
 import re
 
 from .base import Dialect, check_text, normal_type as plain_type
-from .client import Client, Invocation, check_variables, environment
+from .client import Client, Invocation, check_token, fed_in_turn, check_variables, environment
 
 # URL query parameters a MariaDB/MySQL target may carry, and the client option each becomes.
 URL_PARAMETERS = {
@@ -55,16 +55,30 @@ def _argv(url, timeout: int, option_file, extra=()) -> list[str]:
     return [*argv, *extra, f"--database={url.database}"]
 
 
-def apply_invocation(url, file, password, *, timeout: int, variables=None, option_file=None) -> Invocation:
-    """`mariadb --database=DB < FILE`, as the bundle README says; variables as @user variables
-    (`--init-command=SET @name = 'value'`), which the files read."""
+def _apply_argv(url, timeout: int, option_file, variables) -> list[str]:
     variables = dict(variables or {})
     check_variables(variables)
     extra = []
     if variables:
         # One SET: a client takes one --init-command. The values are plain (check_variables).
         extra.append("--init-command=SET " + ", ".join(f"@{n} = '{v}'" for n, v in sorted(variables.items())))
-    return Invocation(tuple(_argv(url, timeout, option_file, extra)), environment({"MYSQL_PWD": password}), stdin_file=file)
+    return _argv(url, timeout, option_file, extra)
+
+
+def apply_invocation(url, file, password, *, timeout: int, variables=None, option_file=None) -> Invocation:
+    """`mariadb --database=DB < FILE`, as the bundle README says; variables as @user variables
+    (`--init-command=SET @name = 'value'`), which the files read."""
+    return Invocation(tuple(_apply_argv(url, timeout, option_file, variables)), environment({"MYSQL_PWD": password}), stdin_file=file)
+
+
+def apply_session(url, files, password, *, timeout: int, variables=None, option_file=None, token: str) -> Invocation:
+    """The files one after another on the stdin of one `mariadb --database=DB`, a marker line before the
+    first and after each: the client stops at the first error (`source` would read on). The client
+    prints only at its end, so each marker carries the server's clock. An error's "at line N" counts
+    lines of the whole input: `Invocation.file_at` says which file and line that is."""
+    check_token(token)
+    fed = fed_in_turn(files, lambda n: f"SELECT CONCAT('{token} {n} ', UNIX_TIMESTAMP(NOW(6))) AS sqlrelease;")
+    return Invocation(tuple(_apply_argv(url, timeout, option_file, variables)), environment({"MYSQL_PWD": password}), stdin_parts=fed)
 
 
 def query_invocation(url, text: str, password, *, timeout: int, option_file=None, application="sqlrelease status") -> Invocation:
@@ -88,6 +102,7 @@ CLIENT = Client(
     override="SQLRELEASE_MYSQL",
     apply=apply_invocation,
     query=query_invocation,
+    apply_session=apply_session,
     check_url=check_url,
     switch=switch_database,
     echo=echo,

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from .base import Dialect, UnsafeText, check_text, refuse
-from .client import Client, Invocation, check_variables, environment
+from .client import Client, Invocation, check_token, check_variables, environment
 
 
 def string_literal(value: object) -> str:
@@ -84,16 +84,31 @@ def _environment(password, timeout: int, application: str):
     return environment({"PGCONNECT_TIMEOUT": str(timeout), "PGAPPNAME": application, "PGPASSWORD": password})
 
 
-def apply_invocation(url, file, password, *, timeout: int, variables=None, option_file=None) -> Invocation:
-    """`psql -v ON_ERROR_STOP=1 -X -q -f FILE`, as the bundle README says; variables as `-v name=value`."""
+def _apply_argv(url, password, timeout: int, variables, files: list) -> Invocation:
     variables = dict(variables or {})
     check_variables(variables)
     argv = [CLIENT.program(), "-v", "ON_ERROR_STOP=1", "-X", "-q"]
     for name, value in sorted(variables.items()):
         argv += ["-v", f"{name}={value}"]
-    argv += ["-d", conninfo(url), "-f", str(file)]
+    argv += ["-d", conninfo(url), *files]
     application = f"sqlrelease apply {variables.get('sqlrelease_run_id', '')}".strip()
     return Invocation(tuple(argv), _environment(password, timeout, application))
+
+
+def apply_invocation(url, file, password, *, timeout: int, variables=None, option_file=None) -> Invocation:
+    """`psql -v ON_ERROR_STOP=1 -X -q -f FILE`, as the bundle README says; variables as `-v name=value`."""
+    return _apply_argv(url, password, timeout, variables, ["-f", str(file)])
+
+
+def apply_session(url, files, password, *, timeout: int, variables=None, option_file=None, token: str) -> Invocation:
+    """`psql -v ON_ERROR_STOP=1 -X -q -c '\\echo TOKEN 0' -f A -c '\\echo TOKEN 1' -f B ...`: psql runs its -c
+    and -f in the order given, in one session, and stops at the first error. psql prints as it goes, so
+    the marker lines carry no clock: when each arrives says when its file ended."""
+    check_token(token)
+    argv = ["-c", f"\\echo {token} 0"]
+    for number, file in enumerate(files, start=1):
+        argv += ["-f", str(file), "-c", f"\\echo {token} {number}"]
+    return _apply_argv(url, password, timeout, variables, argv)
 
 
 def query_invocation(url, text: str, password, *, timeout: int, option_file=None, application="sqlrelease status") -> Invocation:
@@ -120,6 +135,7 @@ CLIENT = Client(
     override="SQLRELEASE_PSQL",
     apply=apply_invocation,
     query=query_invocation,
+    apply_session=apply_session,
     switch=switch_database,
     echo=echo,
     resolve=_newest_debian_psql,

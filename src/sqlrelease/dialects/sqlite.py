@@ -4,7 +4,7 @@ import re
 from functools import partial
 
 from .base import Dialect, standard_string
-from .client import Client, Invocation, check_variables
+from .client import Client, Invocation, check_token, fed_in_turn, check_variables
 
 # SQLite strings know no backslash escapes: doubling the quote is all.
 string_literal = partial(standard_string, "sqlite")
@@ -14,9 +14,7 @@ def check_url(url) -> str | None:
     return "a SQLite URL takes no parameters" if url.query else None
 
 
-def apply_invocation(url, file, password=None, *, timeout: int = 0, variables=None, option_file=None) -> Invocation:
-    """`sqlite3 -bail FILE < SCRIPT`, as the bundle README says; variables as parameters
-    (`-cmd ".parameter set @name 'value'"`), which the files read as @name."""
+def _apply_argv(url, timeout: int, variables) -> list[str]:
     variables = dict(variables or {})
     check_variables(variables)
     # The busy wait comes first: `.parameter set` reads the schema, and a database another apply is
@@ -24,7 +22,23 @@ def apply_invocation(url, file, password=None, *, timeout: int = 0, variables=No
     argv = [CLIENT.program(), "-bail", "-cmd", f".timeout {max(1, timeout) * 1000}"]
     for name, value in sorted(variables.items()):
         argv += ["-cmd", f".parameter set @{name} '{value}'"]
-    return Invocation((*argv, str(url.database)), (), stdin_file=file)
+    return [*argv, str(url.database)]
+
+
+def apply_invocation(url, file, password=None, *, timeout: int = 0, variables=None, option_file=None) -> Invocation:
+    """`sqlite3 -bail FILE < SCRIPT`, as the bundle README says; variables as parameters
+    (`-cmd ".parameter set @name 'value'"`), which the files read as @name."""
+    return Invocation(tuple(_apply_argv(url, timeout, variables)), (), stdin_file=file)
+
+
+def apply_session(url, files, password=None, *, timeout: int = 0, variables=None, option_file=None, token: str) -> Invocation:
+    """The files one after another on the stdin of one `sqlite3 -bail DB`, a marker line before the first
+    and after each: -bail stops at the first error. sqlite3 prints only at its end, so each marker
+    carries the clock (seconds since 1970, to the millisecond). An error's "near line N" counts lines
+    of the whole input: `Invocation.file_at` says which file and line that is."""
+    check_token(token)
+    fed = fed_in_turn(files, lambda n: f"SELECT '{token} {n} ' || ((julianday('now') - 2440587.5) * 86400.0);")
+    return Invocation(tuple(_apply_argv(url, timeout, variables)), (), stdin_parts=fed)
 
 
 def query_invocation(url, text: str, password=None, *, timeout: int = 0, option_file=None, application="") -> Invocation:
@@ -53,6 +67,7 @@ CLIENT = Client(
     override="SQLRELEASE_SQLITE3",
     apply=apply_invocation,
     query=query_invocation,
+    apply_session=apply_session,
     check_url=check_url,
     switch=switch_database,
     echo=echo,

@@ -11,7 +11,8 @@
    with files to run whose schema differs from what its release expects (drift)
    is refused here too, unless told to go on (only those targets' schemas are read).
 4. Run wave after wave; within a wave, targets in parallel (bounded, per host),
-   each one's files in order, stopping that target at its first failure. One
+   each one's files in order in one client session (one client start and one server
+   connection per target, not per file), stopping that target at its first failure. One
    target's failure never stops or undoes another's; a wave that exceeds its
    failure budget starts no further targets, and no later wave starts.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import secrets as random_ids
 import tempfile
 import threading
@@ -36,7 +38,7 @@ from .journal import Journal, default_path
 from .passwords import PasswordError, Secrets
 from .runner import run_all
 from .state import TargetStatus, exit_code
-from .status import goal_index, read_all, target_status
+from .status import goal_index, read_all, schema_unless_at, target_status
 
 # What a target's run ended as, and the state it leaves the target in (for the exit code).
 OUTCOME_STATES = {
@@ -270,10 +272,12 @@ class _Context:
     run: str
     progress: Progress | None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The marker lines between a session's files carry it: no file's output can know it.
+    token: str = field(default_factory=lambda: random_ids.token_hex(8))
 
 
 def _execute(ctx: _Context, run: TargetRun) -> TargetRun:
-    """Run a target's files in order with its client; stop at the first failure."""
+    """Run a target's files in order in one client session; it stops at the first failure."""
     started = time.monotonic()
     target = run.target
     try:
@@ -281,24 +285,17 @@ def _execute(ctx: _Context, run: TargetRun) -> TargetRun:
     except PasswordError as exc:
         run.outcome, run.detail = "unreachable", str(exc)
         return run
-    for step in run.steps:
-        invocation = clients.apply_invocation(target, step.path, password, timeout=ctx.fleet.connect_timeout, variables=_variables(ctx, step))
-        outcome = clients.run(invocation, ctx.secrets)
-        run.files.append({
-            "release": step.release,
-            "file": step.shown,
-            "sha256": step.sha256,
-            "exit_code": outcome.exit_code,
-            "seconds": round(outcome.seconds, 3),
-            "output": outcome.tail(),
-        })
-        if not outcome.ok:
-            run.outcome = "failed"
-            run.detail = f"{step.shown} failed (exit {outcome.exit_code}): {outcome.first_error()}"
-            break
-    else:
+    invocation = _session(ctx, run, password)
+    outcome, lines = clients.run_session(invocation, ctx.secrets)
+    run.files = _files_run(run.steps, ctx.token, outcome, lines)
+    failed = next((f for f in run.files if f["outcome"] != "applied"), None)
+    if failed is None and outcome.ok:
         run.outcome = "applied"
         run.detail = f"{len(run.steps)} file(s): {run.steps[0].shown}" + (f" ... {run.steps[-1].shown}" if len(run.steps) > 1 else "")
+    else:
+        failed = failed or run.files[-1]
+        run.outcome = "failed"
+        run.detail = f"{failed['file']} failed (exit {outcome.exit_code}): {_where(outcome.first_error(), invocation, run.steps)}"
     run.seconds = time.monotonic() - started
     if run.outcome == "failed":
         # What the failure left: nothing (one transaction), or a release stopped part-way (MySQL).
@@ -308,6 +305,64 @@ def _execute(ctx: _Context, run: TargetRun) -> TargetRun:
             run.after.detail = f"{run.detail}; the database is still {run.after.detail}"
     _journal(ctx, run)
     return run
+
+
+def _files_run(steps: list[Step], token: str, outcome: clients.Outcome, lines: list[tuple[float, str]]) -> list[dict]:
+    """What became of each file of a session, from the marker lines between them (`TOKEN n`: the n-th
+    ran completely): the files before the first without its marker were applied, that one failed,
+    the later ones did not run. A file's seconds: from the marker before it to its own (the
+    client's or server's clock where the marker carries one, else when the marker arrived); the
+    failed file's: the rest of the session (connecting and ending included). Its output: the lines
+    between the markers, and what the client said on stderr about it (the lines naming the file;
+    the others belong to the file the session ended in)."""
+    pattern = re.compile(rf"^{re.escape(token)} (\d+)(?: ([0-9.]+))?$")
+    marks: dict[int, float] = {}
+    output: dict[int, list[str]] = {}
+    for at, line in lines:
+        found = pattern.match(line.strip())
+        if found and int(found.group(1)) == len(marks):  # in order only: a gap means a file did not finish
+            marks[len(marks)] = float(found.group(2)) if found.group(2) else at
+        else:
+            output.setdefault(len(marks), []).append(line)
+    done = max(0, len(marks) - 1)  # files that ran completely
+    if done == len(steps) and not outcome.ok:
+        done -= 1  # the client failed after the last marker: the last file's work is not known to be complete
+    last = min(done + 1, len(steps))
+    errors: dict[int, list[str]] = {}
+    for line in outcome.stderr.splitlines():
+        named = next((n for n, s in enumerate(steps, start=1) if str(s.path) in line), last)
+        errors.setdefault(named, []).append(line)
+    files = []
+    for number, step in enumerate(steps, start=1):
+        if number <= done:
+            state, code, seconds = "applied", 0, marks[number] - marks[number - 1]
+        elif number == done + 1:
+            ran = sum(f["seconds"] for f in files)
+            state, code, seconds = "failed", outcome.exit_code or 1, max(0.0, outcome.seconds - ran)
+        else:
+            state, code, seconds = "not run", None, None
+        text = "\n".join(errors.get(number, [])).strip() or "\n".join(output.get(number, [])).strip()
+        files.append({
+            "release": step.release,
+            "file": step.shown,
+            "sha256": step.sha256,
+            "outcome": state,
+            "exit_code": code,
+            "seconds": round(seconds, 3) if seconds is not None else None,
+            "output": text[-clients.OUTPUT_TAIL:],
+        })
+    return files
+
+
+def _where(error: str, invocation: clients.Invocation, steps: list[Step]) -> str:
+    """A client's error line, with the file and line it means where the client counted lines of all the
+    files fed to it in turn ("at line 812" -> "line 40 of 1.2.0/mysql/upgrade.sql")."""
+    found = re.search(r"\bline (\d+)", error)
+    place = invocation.file_at(int(found.group(1))) if found and invocation.stdin_parts else None
+    if place is None:
+        return error
+    shown = next((s.shown for s in steps if s.path == place[0]), str(place[0]))
+    return f"{error} (line {place[1]} of {shown})"
 
 
 def _journal(ctx: _Context, run: TargetRun) -> None:
@@ -383,7 +438,15 @@ def _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, a
     jobs, per_host = jobs or fleet.jobs, per_host or fleet.per_host
     # Only a target with files to run can be refused for drift, so its schema is read: where the client
     # can tell, in the same session as its status, unless it is at the goal; the others, below.
-    read_schema = (lambda t: not ignore_drift and catalog.records_schema(t.dialect) and catalog.releases[goal].end)
+    def read_schema(target) -> bool | frozenset:
+        if ignore_drift or not catalog.records_schema(target.dialect):
+            return False
+        if schema_unless_at(target.dialect):
+            return catalog.releases[goal].end
+        # sqlite3 cannot decide; reading a local file's schema always (~1 ms of CPU) costs less than
+        # starting a client again for it where files are to run (~4 ms)
+        return target.dialect == "sqlite"
+
     runs = {t.name: TargetRun(before=b) for t, b in zip(in_waves, _statuses(ctx, in_waves, jobs, per_host, read_schema))}
     for plan in waves:
         for target in plan.targets:
@@ -432,16 +495,19 @@ def _statuses(ctx: _Context, targets: list, jobs: int, per_host: int, with_schem
             for t, a in zip(targets, answers)]
 
 
+def _session(ctx: _Context, run: TargetRun, password: str | None) -> clients.Invocation:
+    """The one client run of a target's files: each file as its bundle README runs it, in order."""
+    return clients.session_invocation(run.target, [s.path for s in run.steps], password, timeout=ctx.fleet.connect_timeout,
+                                      variables=_variables(ctx), token=ctx.token)
+
+
 def _commands(ctx: _Context, run: TargetRun) -> list[str]:
-    """The exact command lines the run would use (no password: it goes through the environment)."""
-    return [
-        clients.apply_invocation(run.target, s.path, None, timeout=ctx.fleet.connect_timeout, variables=_variables(ctx, s)).shown()
-        for s in run.steps
-    ]
+    """The exact command line the run would use (no password: it goes through the environment)."""
+    return [_session(ctx, run, None).shown()] if run.steps else []
 
 
-def _variables(ctx: _Context, step: Step) -> dict[str, str]:
-    """What the run tells the file through client variables: the run id for its receipt."""
+def _variables(ctx: _Context) -> dict[str, str]:
+    """What the run tells the files through client variables: the run id for their receipts."""
     return {"sqlrelease_run_id": ctx.run}
 
 

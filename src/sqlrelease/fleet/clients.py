@@ -21,7 +21,8 @@ from .passwords import Secrets
 
 OUTPUT_TAIL = 2000  # characters of client output kept for reports and the journal
 
-__all__ = ["ClientMissing", "Invocation", "Outcome", "apply_invocation", "client_binary", "query_invocation", "run"]
+__all__ = ["ClientMissing", "Invocation", "Outcome", "apply_invocation", "client_binary", "query_invocation", "run",
+           "run_session", "session_invocation"]
 
 
 def client_binary(dialect: str) -> str:
@@ -33,6 +34,14 @@ def apply_invocation(target, file: Path, password: str | None, *, timeout: int, 
     """How the bundle README runs `file` on this target, with this connection."""
     native = DIALECTS[target.dialect].native_client
     return native.apply(target.url, file, password, timeout=timeout, variables=variables, option_file=target.option_file)
+
+
+def session_invocation(target, files: list[Path], password: str | None, *, timeout: int, variables=None, token: str) -> Invocation:
+    """How the bundle README runs each of `files` on this target, all in one client session, in order,
+    stopping at the first failure; the line `TOKEN n` says the n-th ran completely (see `Client`)."""
+    native = DIALECTS[target.dialect].native_client
+    return native.apply_session(target.url, files, password, timeout=timeout, variables=variables,
+                                option_file=target.option_file, token=token)
 
 
 def query_invocation(target, query: str, password: str | None, *, timeout: int) -> Invocation:
@@ -72,3 +81,11 @@ def run(invocation: Invocation, secrets: Secrets, *, timeout: float | None = Non
     """Run a client; its output comes back with every known secret masked."""
     code, out, err, seconds = client.run(invocation, timeout)
     return Outcome(code, seconds, secrets.mask(out.decode("utf-8", "replace")), secrets.mask(err.decode("utf-8", "replace")))
+
+
+def run_session(invocation: Invocation, secrets: Secrets) -> tuple[Outcome, list[tuple[float, str]]]:
+    """Run a client and note when each line of its output arrived: (its outcome, with stdout empty;
+    the stdout lines, masked, each with the seconds since the start at which it came)."""
+    code, lines, err, seconds = client.run_stamped(invocation)
+    stamped = [(at, secrets.mask(line.decode("utf-8", "replace").rstrip("\r\n"))) for at, line in lines]
+    return Outcome(code, seconds, "", secrets.mask(err.decode("utf-8", "replace"))), stamped

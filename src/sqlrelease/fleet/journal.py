@@ -1,8 +1,9 @@
 """The local journal of `apply`: one JSON line per target and run, never a secret.
 
 Each line: run id, target, dialect, URL (password masked), when, from and to
-release, the outcome, and per file run its path, sha256, exit code, seconds and
-the tail of the client's output (masked). `status` reads the last line of each
+release, the outcome, and per file of the target's one client session its path,
+sha256, outcome (applied, failed, not run), exit code, seconds and the tail of
+what the client printed for it (masked); see `apply._files_run`. `status` reads the last line of each
 target to tell a target whose last apply failed.
 """
 

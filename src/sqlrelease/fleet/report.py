@@ -120,8 +120,9 @@ def dry_run_lines(report: ApplyReport) -> list[Text]:
         if run.detail:
             head.append(_safe(f": {run.detail}"))
         lines.append(head)
-        for step, command in zip(run.steps, run.commands):
+        for step in run.steps:
             lines.append(_text(f"    {step.shown}", style="cyan"))
+        for command in run.commands:  # one client session runs them all, in order
             lines.append(_text(f"      {command}", style="dim"))
     return lines
 
