@@ -40,6 +40,30 @@ def test_python_and_cli_builds_give_the_same_bytes(tmp_path):
     assert files(by_api) == files(by_cli)
 
 
+def test_the_cli_tunes_the_garbage_collector_for_its_build_only_and_python_callers_keep_theirs(tmp_path, monkeypatch):
+    import gc
+
+    from sqlrelease import api
+
+    root = make_project(tmp_path, "data_migration", dialects=("sqlite",))
+    before = gc.get_threshold()
+    seen_by_python: set = set()
+    build(root, progress=lambda message: seen_by_python.add(gc.get_threshold()))
+    assert seen_by_python == {before}  # the library leaves a caller's process as it is
+
+    seen_by_cli: list = []
+
+    def recording_build(*args, **kwargs):
+        seen_by_cli.append(gc.get_threshold())
+        return api_build(*args, **kwargs)
+
+    api_build = api.build
+    monkeypatch.setattr(api, "build", recording_build)
+    assert run_cli("build", "-q", cwd=root).returncode == 0
+    assert len(seen_by_cli) == 1 and seen_by_cli[0] != before and seen_by_cli[0][0] > before[0]
+    assert gc.get_threshold() == before  # and puts them back when the command ends
+
+
 def test_plan_status_matches_plan_json(tmp_path):
     import json
 

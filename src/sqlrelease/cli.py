@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import sys
 import warnings
@@ -140,6 +142,24 @@ def handles_errors(function):
             sys.exit(exc.exit_code)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def _rendering_gc():
+    """The garbage collector's thresholds for a command that renders a history, for its duration.
+
+    Rendering keeps the loaded history alive and makes millions of short-lived objects: at
+    Python's default thresholds (700, 10, 10) the collector took about a tenth of `build`'s CPU on
+    the 1,000-revision benchmark, mostly examining survivors and the growing old generation again
+    and again (2000, 20, 100: 3.0 -> 1.8 s of collector CPU, peak memory 92 -> 102 MB). Set here,
+    not in the library: the CLI owns its process, a Python caller's collector is left alone.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(2000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _progress(enabled: bool):
@@ -316,14 +336,15 @@ def build(
     if drop_other_dialects and not dialects:
         raise click.UsageError("--drop-other-dialects goes with --dialect (the dialects to keep)")
     _use_urls(rehearse_urls)
-    built = api.build(
-        project,
-        names,
-        dialects or None,
-        _progress(not quiet and not as_json),
-        drop_other_dialects=drop_other_dialects,
-        jobs=jobs,
-    )
+    with _rendering_gc():
+        built = api.build(
+            project,
+            names,
+            dialects or None,
+            _progress(not quiet and not as_json),
+            drop_other_dialects=drop_other_dialects,
+            jobs=jobs,
+        )
     if as_json:
         _print_json({"bundles": [b.to_dict() for b in built]})
         return
@@ -524,7 +545,8 @@ def check(
     from .commands.check import DIFF_FILES, DIFF_LINES
 
     _use_urls(rehearse_urls)
-    report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval, render, jobs)
+    with _rendering_gc():
+        report = api.check(project, strict, _progress(not quiet and not as_json), pubkeys, require_approval, render, jobs)
     if as_json:
         _print_json(report.to_dict(full))
         sys.exit(report.exit_code)
