@@ -51,6 +51,23 @@ def test_every_release_applies_up_and_down_with_sqlite3(tmp_path, sqlite_db, see
     assert full_dump(sqlite_db.url)["tables"] == {}
 
 
+def test_with_separate_stamp_files_the_recorded_schema_is_what_sqlite3_leaves(tmp_path, sqlite_db):
+    """In separate stamp mode a release is two files, upgrade.sql then stamp.sql: the tables the first
+    one changed once went to wait outside the scratch's `main` before the second, where the schema
+    query did not see them, and the manifests recorded a schema without them."""
+    root = tmp_path / "synthetic"
+    history.generate(root, 60, 3, ["sqlite"], 1)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('stamp = "inline"', 'stamp = "separate"'))
+    build(root)
+    for name in release_names(root):
+        for kind in ("upgrade", "stamp"):
+            result = apply_sql(sqlite_db, sql(root, name, "sqlite", kind))
+            assert result.returncode == 0, (name, kind, result.stderr)
+        recorded = json.loads((root / "releases" / name / "manifest.json").read_text())["expected_schema"]["sqlite"]
+        assert recorded["fingerprint"] and _fingerprint(sqlite_db) == recorded["fingerprint"], name
+
+
 def test_a_guard_names_the_recent_releases_and_says_what_an_older_one_is(tmp_path, sqlite_db):
     """A guard names the last NAMED_RELEASES releases (where a server can plausibly be) and
     shows any other version by its revision, saying where its names begin: naming every

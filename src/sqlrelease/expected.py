@@ -129,6 +129,8 @@ class _SchemaReader:
         same: set[str] = set()
         if catalog is not None and self._catalog is not None:
             same = {t for t, rows in catalog.items() if t in self._tables and self._catalog.get(t) == rows}
+        if catalog is not None:
+            self._scratch.gather(set(catalog) - same)  # where the query reads them
         rows = self._scratch.read(schema.query(self._dialect, self._schema, [*self._excluded, *same]))
         fresh = schema.normalise(rows, self._dialect.normal_type)
         tables = {t: fresh[t] if t in fresh else self._tables[t] for t in sorted(set(fresh) | same)}

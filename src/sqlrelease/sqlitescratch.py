@@ -133,6 +133,16 @@ class SqliteScratch:
             found.setdefault(table, []).append(tuple(row))
         return {table: tuple(rows) for table, rows in found.items()}
 
+    def gather(self, tables: set[str]) -> None:
+        """Bring those of `tables` that wait outside `main` back, for the schema query, which reads `main`'s
+        catalog only. A table a release changed may wait already: with separate stamp files, the one it
+        changed in upgrade.sql is moved away before stamp.sql, which does not name it."""
+        away = {t: (shard, rows) for shard in self._shards for t, rows in self._tables(shard).items() if t in tables}
+        if away:
+            self._connection.execute("BEGIN")
+            self._take_back(away)
+            self._connection.execute("COMMIT")
+
     def read(self, query: str) -> list[dict]:
         """The rows the schema query's statements return (`schema.rows`), in order."""
         lines: list[str] = []
@@ -209,13 +219,16 @@ class SqliteScratch:
                 shard = min(self._shards, key=self._held.__getitem__)
                 if self._move(table, rows, "main", shard):
                     self._held[shard] += len(rows)
-        for table, (shard, rows) in away.items():
-            if table in wanted:
-                self._idle[table] = 0
-                self._held[shard] -= len(rows)
-                if not self._move(table, rows, shard, "main"):
-                    raise RuntimeError(f"the scratch database could not take table {table} back")
+        self._take_back({table: place for table, place in away.items() if table in wanted})
         self._connection.execute("COMMIT")
+
+    def _take_back(self, away: dict[str, tuple[str, list]]) -> None:
+        """Move the waiting tables `away` ({table: (shard, catalog rows)}) back to `main`."""
+        for table, (shard, rows) in away.items():
+            self._idle[table] = 0
+            self._held[shard] -= len(rows)
+            if not self._move(table, rows, shard, "main"):
+                raise RuntimeError(f"the scratch database could not take table {table} back")
 
     def _movable(self, table: str, rows, database: str) -> bool:
         create = rows[0][2] if rows and rows[0][0] == "table" else None
