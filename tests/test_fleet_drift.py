@@ -172,16 +172,36 @@ def test_a_column_changed_by_hand_is_reported_before_apply(sample, make_db, tmp_
 
 
 
-def test_apply_skips_a_current_drifted_server_without_reading_its_schema(sample, make_db, tmp_path):
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_apply_skips_a_current_drifted_server_without_reading_its_schema(sample, make_db, tmp_path, dialect):
     """apply refuses drift only where it would run something: a server already at the goal has
     nothing to run and is skipped (the version read alone); status --drift still names the difference."""
-    db = fresh(make_db, "postgresql")
+    db = fresh(make_db, dialect)
     at(db, sample, "1.3.0")
     assert apply_sql(db, "ALTER TABLE departments ADD COLUMN phone VARCHAR(20)").returncode == 0
     code, target = run("apply", "--target", f"t={db.url}", root=sample, tmp_path=tmp_path)
     assert (code, target["outcome"], target["ran"]) == (0, "skipped", []), target
     code, target = run("status", "--target", f"t={db.url}", "--drift", root=sample, tmp_path=tmp_path)
     assert (code, target["state"]) == (2, "drifted") and "departments.phone" in target["detail"]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_apply_reads_the_schema_in_the_same_client_run_as_the_status(sample, make_db, tmp_path, monkeypatch, dialect):
+    """The drift check costs no client run of its own: the status run reads the schema too (psql \\if
+    and MariaDB prepared statements: only where the versions are not the goal's; SQLite always)."""
+    from test_fleet import counting_clients, starts
+
+    drifted, clean = fresh(make_db, dialect), fresh(make_db, dialect)
+    for db in (drifted, clean):
+        at(db, sample, "1.0.0")
+    assert apply_sql(drifted, "ALTER TABLE department ADD COLUMN phone VARCHAR(20)").returncode == 0
+    log = counting_clients(tmp_path, monkeypatch)
+    code, target = run("apply", "--target", f"t={drifted.url}", root=sample, tmp_path=tmp_path)
+    assert (code, target["outcome"], target["state"]) == (2, "refused", "drifted"), target
+    assert starts(log) == {dialect: 1}  # the status run only
+    code, target = run("apply", "--target", f"t={clean.url}", root=sample, tmp_path=tmp_path)
+    assert (code, target["outcome"]) == (0, "applied"), target
+    assert starts(log) == {dialect: 2}  # the status run (schema included), and the files' session
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_ignore_drift_applies_anyway_and_a_kept_column_survives(sample, make_db, tmp_path, dialect):
