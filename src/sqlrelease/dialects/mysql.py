@@ -77,7 +77,9 @@ def apply_session(url, files, password, *, timeout: int, variables=None, option_
     prints only at its end, so each marker carries the server's clock. An error's "at line N" counts
     lines of the whole input: `Invocation.file_at` says which file and line that is."""
     check_token(token)
-    fed = fed_in_turn(files, lambda n: f"SELECT CONCAT('{token} {n} ', UNIX_TIMESTAMP(NOW(6))) AS sqlrelease;")
+    # The column is named by the token too: the client prints the name above the value, and a line
+    # holding the token is never taken for a file's output.
+    fed = fed_in_turn(files, lambda n: f"SELECT CONCAT('{token} {n} ', UNIX_TIMESTAMP(NOW(6))) AS `{token}`;")
     return Invocation(tuple(_apply_argv(url, timeout, option_file, variables)), environment({"MYSQL_PWD": password}), stdin_parts=fed)
 
 

@@ -322,7 +322,7 @@ def _files_run(steps: list[Step], token: str, outcome: clients.Outcome, lines: l
         found = pattern.match(line.strip())
         if found and int(found.group(1)) == len(marks):  # in order only: a gap means a file did not finish
             marks[len(marks)] = float(found.group(2)) if found.group(2) else at
-        else:
+        elif token not in line:  # the rest of what a marker statement printed (a column name) is not a file's
             output.setdefault(len(marks), []).append(line)
     done = max(0, len(marks) - 1)  # files that ran completely
     if done == len(steps) and not outcome.ok:
