@@ -230,3 +230,32 @@ def test_read_bytes_reads_what_path_read_bytes_reads(tmp_path, size):
     path = tmp_path / "file"
     path.write_bytes(os.urandom(size))
     assert read_bytes(str(path)) == path.read_bytes()
+
+
+class _Named(str):
+    pass
+
+
+class _Count(int):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    {},
+    [],
+    "",
+    {"release": "1.0.0", "files": {"a/upgrade.sql": {"sha256": "ab" * 32, "bytes": 10, "statements": 0}}},
+    {"nested": [[], {}, [[]], [{"x": None, "y": True, "z": False}]], "tuple": (1, -2, 3), "big": 10 ** 30},
+    {"text": "é ü 名前 \u2028 \x00 \x1f \x7f \"quoted\" back\\slash\nnew line\ttab", "emoji": "\U0001f600"},
+    {"float": 1.5},  # not written by the fast path: json.dumps writes the whole value
+    {"nan": float("nan"), "inf": [float("inf"), -float("inf")]},
+    {1: "int key", None: "none key", True: "bool key"},
+    {"subclasses": [_Named("a"), _Count(3)], "str key": {_Named("k"): 1}},
+])
+def test_manifest_json_is_what_json_dumps_writes(value):
+    """Manifests are written by jsontext.indented for speed; its text must be json.dumps' own, for any value."""
+    import json
+
+    from sqlrelease.jsontext import indented
+
+    assert indented(value) == json.dumps(value, indent=2, ensure_ascii=False)

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "sqlrelease"
 # module of a listed package) take their package's layer.
 LAYERS = [
     # base: no knowledge of projects, releases or rendering
-    {"version", "errors", "tomlfile", "templates", "dialects", "terminal", "archive", "sqlnames", "messages", "timelimit", "workers", "schema", "statusquery", "sqlitescratch"},
+    {"version", "errors", "tomlfile", "templates", "dialects", "terminal", "archive", "sqlnames", "messages", "timelimit", "workers", "schema", "statusquery", "sqlitescratch", "jsontext"},
     # inputs: configuration, history, plan; where rehearsal servers come from
     {"config", "history", "plan", "servers", "urls"},
     # rendering and its plain results

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import archive, messages, schema, statusquery, templates
+from . import archive, jsontext, messages, schema, statusquery, templates
 from .errors import BundleError, WriteError
 from .version import VERSION
 
@@ -107,7 +107,12 @@ def sha256(data: bytes) -> str:
 
 def sums_text(files: dict[str, bytes]) -> str:
     """`sha256sum -c` format: two spaces between digest and path, sorted by path."""
-    return "".join(f"{sha256(files[path])}  {path}\n" for path in sorted(files))
+    return _sums({path: sha256(data) for path, data in files.items()})
+
+
+def _sums(digests: dict[str, str]) -> str:
+    """`sums_text` of files whose sha256 is known: {path: hex digest}."""
+    return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
 
 
 def _context(release_sql: ReleaseSQL, history: "History", stamp: str, name: str):
@@ -210,28 +215,31 @@ def bundle_files(
 
     scripts = scripts if scripts is not None else bundle_scripts(release_sql, history, stamp)
     files: dict[str, bytes] = {}
+    digests: dict[str, str] = {}  # each file's sha256, computed once for the manifest and SHA256SUMS
     stats: dict[str, dict] = {}
+
+    def add(path: str, data: bytes, statements: int = 0) -> None:
+        files[path], digests[path] = data, sha256(data)
+        stats[path] = {"sha256": digests[path], "bytes": len(data), "statements": statements}
+
     dialect_names = sorted(release_sql.upgrade)
     for path, script in scripts.items():
-        data = script.text.encode("utf-8")
-        files[path] = data
-        stats[path] = {"sha256": sha256(data), "bytes": len(data), "statements": script.statements}
+        add(path, script.text.encode("utf-8"), script.statements)
     manifest = _manifest(release_sql, history, stamp, dialect_names, stats)
     manifest["inputs"] = inputs
     manifest["expected_schema"] = {
         d: (expected_schema or {}).get(d) or schema.absent("no fingerprint: not recorded") for d in dialect_names
     }
-    files[README] = templates.render(
+    # The README describes the SQL files; it and the risk report join the manifest's files after it.
+    add(README, templates.render(
         "bundle_README.md.j2", manifest=manifest, dialects=[DIALECTS[d] for d in dialect_names]
-    ).encode("utf-8")
-    readme = files[README]
-    manifest["files"][README] = {"sha256": sha256(readme), "bytes": len(readme), "statements": 0}
+    ).encode("utf-8"))
     # The risk report is part of what a reviewer approves, so it is checksummed like the SQL.
-    files[REVIEW] = review.encode("utf-8")
-    manifest["files"][REVIEW] = {"sha256": sha256(files[REVIEW]), "bytes": len(files[REVIEW]), "statements": 0}
-    manifest["files"] = dict(sorted(manifest["files"].items()))
-    files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    files[SUMS] = sums_text(files).encode("utf-8")
+    add(REVIEW, review.encode("utf-8"))
+    manifest["files"] = dict(sorted(stats.items()))
+    files[MANIFEST] = (jsontext.indented(manifest) + "\n").encode("utf-8")
+    digests[MANIFEST] = sha256(files[MANIFEST])
+    files[SUMS] = _sums(digests).encode("utf-8")
     return dict(sorted(files.items()))
 
 
@@ -355,9 +363,12 @@ def stage_bundle(folder: Path, files: dict[str, bytes]) -> Path | None:
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=TMP_SUFFIX, dir=folder.parent))
+        made = {staging}  # each folder made once, not asked for again for each of its files
         for path, data in files.items():
             target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             target.write_bytes(data)
         os.chmod(staging, 0o755)
     except OSError as exc:
