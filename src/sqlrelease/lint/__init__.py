@@ -42,9 +42,10 @@ def lint_release(release_sql, dialects: Iterable[str] | None = None, waivers: It
     order = {revision: i for i, revision in enumerate(release_sql.release.revisions)}
     findings: list[Finding] = []
     for dialect in chosen:
-        findings += Reader(release_sql, dialect).run()
+        parsed: dict = {}  # the statements the two readers both parse (Reader.parsed)
+        findings += Reader(release_sql, dialect, parsed=parsed).run()
         # What the release's downgrade loses or fails on: a DBA runs it too.
-        findings += Reader(release_sql, dialect, "downgrade").run()
+        findings += Reader(release_sql, dialect, "downgrade", parsed).run()
     # Irreversible steps are decided by the rendering, once for every dialect.
     every_dialect = Reader(release_sql, None)
     for item in release_sql.irreversible:

@@ -32,8 +32,12 @@ class State:
 class Reader:
     """Reads one release in one dialect; the rules add findings to it."""
 
-    def __init__(self, release_sql, dialect: str, direction: str = "upgrade") -> None:
+    def __init__(self, release_sql, dialect: str, direction: str = "upgrade", parsed: dict | None = None) -> None:
         self.release_sql = release_sql
+        # What `columns` and `copy_renames` read of a statement, shared by the readers of a release: the
+        # readers of both directions parse the same tables (a rebuild's CREATE TABLE and copy are read
+        # by the direction that runs them, and by the other one to learn what the table was before).
+        self.parsed = {} if parsed is None else parsed
         self.release = release_sql.release.name
         self.dialect = dialect
         self.direction = direction
@@ -80,8 +84,15 @@ class Reader:
         for statement in self.downgrade_statements(revision):
             match = sql.CREATE_TABLE.match(statement, sql.start_of(statement))
             if match and (name(match.group(1)) in (table, BATCH_PREFIX + table) or bare(name(match.group(1))) in (table, BATCH_PREFIX + table)):
-                return sql.columns_of(statement, match.end())
+                return self.columns(statement, match.end())
         return None
+
+    def columns(self, statement: str, start: int) -> dict[str, str]:
+        """`sql.columns_of`, parsed once per release (see `parsed`); the caller does not change it."""
+        key = ("columns", statement, start)
+        if key not in self.parsed:
+            self.parsed[key] = sql.columns_of(statement, start)
+        return self.parsed[key]
 
     # -- reading -----------------------------------------------------------------------
 
@@ -138,13 +149,13 @@ class Reader:
         match = sql.CREATE_TABLE.match(statement, start)
         if match:
             table = name(match.group(1))
-            columns = sql.columns_of(statement, match.end())
+            columns = self.columns(statement, match.end())
             if bare(table).startswith(BATCH_PREFIX):
                 original = bare(table)[len(BATCH_PREFIX):]
                 rebuilt.add(original)
                 self.rebuild(revision, index, statement, original, columns)
             else:
-                self.state.created[bare(table)] = columns
+                self.state.created[bare(table)] = dict(columns)  # a copy: later statements change it
             return
         match = sql.CREATE_INDEX.match(statement, start)
         if match:
@@ -205,7 +216,10 @@ class Reader:
             if sql.is_batch_copy(statement, sql.start_of(statement)):
                 target = sql.INSERT.match(statement, sql.start_of(statement))
                 if bare(name(target.group(1))) == BATCH_PREFIX + table:
-                    return sql.copy_renames(statement)
+                    key = ("copy", statement)
+                    if key not in self.parsed:
+                        self.parsed[key] = sql.copy_renames(statement)
+                    return self.parsed[key]
                 return {}
         return {}
 

@@ -47,24 +47,34 @@ BACKTICKED = re.compile(r"`[^`]*`")
 LIMITED_CHANGE = re.compile(r"^\s*(?:UPDATE|DELETE)\b.*\bLIMIT\s+\d+", re.I | re.S)
 PARENTHESISED = re.compile(r"\([^()]*\)")  # innermost: emptied until none is left
 
-# (pattern, the dialects where it means something else, what it means there)
+# (pattern, the dialects where it means something else, what it means there, its clue: text, upper
+# case, that a statement must hold for the pattern to find anything in it)
 FOREIGN = (
-    (PIPES, ("mysql",), "`||` is a logical OR on MySQL/MariaDB, not concatenation"),
-    (PIPES, ("mssql",), "`||` is no operator on SQL Server"),
-    (re.compile(r"\bILIKE\b", re.I), ("mysql", "sqlite", "mssql", "oracle"), "ILIKE exists only on PostgreSQL"),
-    (CAST, ("mysql", "sqlite", "mssql", "oracle"), "`::` casts exist only on PostgreSQL"),
-    (DOUBLE_QUOTED, ("mysql",), "double quotes make a string on MySQL/MariaDB, not an identifier"),
-    (BACKTICKED, ("postgresql", "mssql", "oracle"), "backtick quoting exists only on MySQL/MariaDB (and SQLite)"),
-    (LIMITED_CHANGE, ("postgresql", "mssql", "oracle"), "UPDATE/DELETE ... LIMIT is MySQL syntax"),
+    (PIPES, ("mysql",), "`||` is a logical OR on MySQL/MariaDB, not concatenation", "||"),
+    (PIPES, ("mssql",), "`||` is no operator on SQL Server", "||"),
+    (re.compile(r"\bILIKE\b", re.I), ("mysql", "sqlite", "mssql", "oracle"), "ILIKE exists only on PostgreSQL", "ILIKE"),
+    (CAST, ("mysql", "sqlite", "mssql", "oracle"), "`::` casts exist only on PostgreSQL", "::"),
+    (DOUBLE_QUOTED, ("mysql",), "double quotes make a string on MySQL/MariaDB, not an identifier", '"'),
+    (BACKTICKED, ("postgresql", "mssql", "oracle"), "backtick quoting exists only on MySQL/MariaDB (and SQLite)", "`"),
+    (LIMITED_CHANGE, ("postgresql", "mssql", "oracle"), "UPDATE/DELETE ... LIMIT is MySQL syntax", "LIMIT"),
 )
 
 
 @visits(MigrationRead)
 def foreign_syntax(event: MigrationRead, report) -> None:
-    foreign = [(pattern, meaning) for pattern, dialects, meaning in FOREIGN if report.dialect in dialects]
+    foreign = [(pattern, meaning) for pattern, dialects, meaning, _ in FOREIGN if report.dialect in dialects]
     if not foreign:
         return
+    clues = tuple({clue for _, dialects, _, clue in FOREIGN if report.dialect in dialects})
     for index, statement in enumerate(event.statements, start=1):
+        # Blanking strings and comments only takes text away (and writes '' where it did, which no
+        # pattern finds): a statement without any clue has nothing to find, and most statements (every
+        # CREATE TABLE among them) are not worth blanking. Upper case compares as the patterns' re.I
+        # does for ASCII text only (re.I takes U+212A KELVIN SIGN for a k), so other text is read whole.
+        if statement.isascii():
+            upper = statement.upper()
+            if not any(clue in upper for clue in clues):
+                continue
         code = LITERALS.sub("''", statement)  # what strings and comments say does not count
         for pattern, meaning in foreign:
             # Emptying parentheses only removes text: no LIMIT in the whole statement, none outside them
