@@ -181,6 +181,7 @@ class History:
         self._order = {rid: i for i, rid in enumerate(self.order(self.revisions))}
         self._sha256: dict[str, str] = {}
         self._paths: dict[str, str] = {}
+        self._folders: dict[Path, Path] = {}  # each version folder, resolved once (see _resolved)
 
     @classmethod
     def load(cls, config: Config) -> "History":
@@ -307,7 +308,7 @@ class History:
     def source_path(self, revision: str) -> str:
         """The revision file as errors and bundles show it (resolved once)."""
         if revision not in self._paths:
-            self._paths[revision] = _shown(self.revisions[revision].path, self._resolved_root)
+            self._paths[revision] = _shown(_resolved(self.revisions[revision].path, self._folders), self._resolved_root)
         return self._paths[revision]
 
     @cached_property
@@ -315,9 +316,19 @@ class History:
         return self.root.resolve()
 
 
+def _resolved(path: Path, folders: dict[Path, Path]) -> Path:
+    """`path.resolve()`, each folder resolved once in `folders`: a file that is no symbolic link
+    resolves to its folder's resolved path and its name. (Resolving every revision file asked the
+    system about each folder of its path again: most of the time a long history's paths took.)"""
+    if path.is_symlink():
+        return path.resolve()
+    if path.parent not in folders:
+        folders[path.parent] = path.parent.resolve()
+    return folders[path.parent] / path.name
+
+
 def _shown(path: Path, root: Path) -> str:
-    """`path` as errors and bundles show it: relative to `root` (resolved), else its name."""
-    path = path.resolve()
+    """`path` (resolved) as errors and bundles show it: relative to `root` (resolved), else its name."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
