@@ -66,7 +66,8 @@ def apply_waivers(findings: list[Finding], waivers: Iterable[Waiver]) -> list[Fi
         key = (f.rule, f.revision, f.sha256, f.direction)
         return index.get((*key, f.dialect)) or index.get((*key, None))
 
-    return [replace(f, waiver=covering(f)) for f in findings]
+    # A finding is frozen: one that keeps its waiver (most keep none) is itself, not a copy of it.
+    return [f if (w := covering(f)) is f.waiver else replace(f, waiver=w) for f in findings]
 
 
 def at_or_above(severity: str, threshold: str) -> bool:
