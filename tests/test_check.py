@@ -51,6 +51,15 @@ def test_the_repository_sample_passes_check():
     assert "checked by rendering every bundle (--render)" in completed.stdout
 
 
+def test_the_repository_sample_records_the_inputs_it_is_built_from():
+    """README command 1 rebuilds the sample: a committed bundle whose manifest records stale inputs
+    (a template added without rebuilding releases/) is rewritten there, and the quick check renders
+    everything instead. `--render` above passes such a bundle with a warning; this does not."""
+    report = api.check(REPO)
+    assert report.exit_code == 0
+    assert report.method == "inputs", report.rendered_because
+
+
 def test_freshly_built_bundles_pass(project: Path):
     result = run(project)
     assert result.exit_code == 0, result.output
