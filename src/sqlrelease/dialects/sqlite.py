@@ -71,6 +71,7 @@ CLIENT = Client(
     check_url=check_url,
     switch=switch_database,
     echo=echo,
+    schema_with_every_status=True,
 )
 
 

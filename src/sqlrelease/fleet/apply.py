@@ -443,9 +443,7 @@ def _apply(fleet, catalog, names, selector, to, wave, jobs, per_host, dry_run, a
             return False
         if schema_unless_at(target.dialect):
             return catalog.releases[goal].end
-        # sqlite3 cannot decide; reading a local file's schema always (~1 ms of CPU) costs less than
-        # starting a client again for it where files are to run (~4 ms)
-        return target.dialect == "sqlite"
+        return clients.schema_with_every_status(target.dialect)
 
     runs = {t.name: TargetRun(before=b) for t, b in zip(in_waves, _statuses(ctx, in_waves, jobs, per_host, read_schema))}
     for plan in waves:

@@ -21,13 +21,19 @@ from .passwords import Secrets
 
 OUTPUT_TAIL = 2000  # characters of client output kept for reports and the journal
 
-__all__ = ["ClientMissing", "Invocation", "Outcome", "apply_invocation", "client_binary", "query_invocation", "run",
+__all__ = ["ClientMissing", "Invocation", "Outcome", "apply_invocation", "client_binary", "query_invocation", "run", "schema_with_every_status",
            "run_session", "session_invocation"]
 
 
 def client_binary(dialect: str) -> str:
     """The client program for a dialect: $SQLRELEASE_PSQL etc., else the one on PATH."""
     return DIALECTS[dialect].native_client.program()
+
+
+def schema_with_every_status(dialect: str) -> bool:
+    """Whether a drift check reads this dialect's schema in every status run (a local file), where it
+    cannot read it only when the versions are not the goal's."""
+    return DIALECTS[dialect].native_client.schema_with_every_status
 
 
 def apply_invocation(target, file: Path, password: str | None, *, timeout: int, variables=None) -> Invocation:
